@@ -1,0 +1,2 @@
+//! The Steunpunt Federatie node: it holds a steunpunt's own signed records and replicas of
+//! the records of the steunpunten it trusts.

@@ -1,0 +1,467 @@
+//! The record model (DESIGN §4): kinds, ids, the signed payload and its wire encoding.
+//!
+//! The payload is a CBOR map with text keys. Decoding ignores keys it does not know, so
+//! payloads from newer versions are accepted; because envelopes are stored and relayed as
+//! the exact bytes that were signed, those unknown fields travel on untouched.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::body::{Body, Organisation, Peering, Profile, Vacancy};
+use crate::keys::SteunpuntId;
+use crate::timestamp::{DAY_MS, Timestamp};
+use crate::validate::{Checker, Origin, ValidationError};
+
+/// Payload format version written by this code.
+pub const FORMAT_VERSION: u16 = 1;
+/// How far in the future `updated_at` may be before a record is refused.
+pub const MAX_CLOCK_AHEAD_MS: u64 = 10 * 60 * 1000;
+/// Longest allowed span from `updated_at` to `valid_until`.
+pub const MAX_VALIDITY_MS: u64 = 400 * DAY_MS;
+/// Longest record id.
+pub const MAX_ID_LEN: usize = 64;
+
+/// The kind of a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// A steunpunt's profile (one per steunpunt).
+    Profile,
+    /// A steunpunt's peering declaration (one per steunpunt).
+    Peering,
+    /// A partner organisation.
+    Organisation,
+    /// A volunteer vacancy.
+    Vacancy,
+}
+
+impl Kind {
+    /// Every kind.
+    pub const ALL: [Kind; 4] = [
+        Kind::Profile,
+        Kind::Peering,
+        Kind::Organisation,
+        Kind::Vacancy,
+    ];
+
+    /// The lower-case name used on the wire, in the API and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Profile => "profile",
+            Kind::Peering => "peering",
+            Kind::Organisation => "organisation",
+            Kind::Vacancy => "vacancy",
+        }
+    }
+
+    /// Whether a steunpunt has exactly one record of this kind, with the kind as its id.
+    pub fn is_singleton(self) -> bool {
+        matches!(self, Kind::Profile | Kind::Peering)
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Kind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Kind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| {
+                format!("`{s}` is not a record kind; use profile, peering, organisation or vacancy")
+            })
+    }
+}
+
+/// Whether `text` is a slug: 1–64 of `a–z`, `0–9` and `-`, starting with a letter or digit.
+pub fn is_slug(text: &str) -> bool {
+    !text.is_empty()
+        && text.len() <= MAX_ID_LEN
+        && !text.starts_with('-')
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// A record id: a short slug chosen by the author, unique per author and kind.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct RecordId(String);
+
+impl RecordId {
+    /// Checks and wraps an id.
+    pub fn new(text: impl Into<String>) -> Result<Self, String> {
+        let text = text.into();
+        if is_slug(&text) {
+            Ok(Self(text))
+        } else {
+            Err(format!(
+                "`{text}` is not a valid id; use 1 to {MAX_ID_LEN} lower-case letters, digits and hyphens, starting with a letter or digit"
+            ))
+        }
+    }
+
+    /// Makes an id from free text (a title), e.g. `Voorlezen op school!` → `voorlezen-op-school`.
+    /// Returns `None` if nothing usable remains.
+    pub fn slugify(text: &str) -> Option<Self> {
+        let mut slug = String::new();
+        for c in crate::text::fold(text).chars() {
+            if c.is_ascii_alphanumeric() {
+                slug.push(c);
+            } else if !slug.is_empty() && !slug.ends_with('-') {
+                slug.push('-');
+            }
+            if slug.len() >= MAX_ID_LEN {
+                break;
+            }
+        }
+        let slug = slug.trim_end_matches('-').to_owned();
+        Self::new(slug).ok()
+    }
+
+    /// The id text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for RecordId {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::new(value)
+    }
+}
+
+impl From<RecordId> for String {
+    fn from(value: RecordId) -> Self {
+        value.0
+    }
+}
+
+impl fmt::Display for RecordId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for RecordId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RecordId({})", self.0)
+    }
+}
+
+/// What identifies a record across revisions: (author, kind, id).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct RecordKey {
+    /// The publishing steunpunt.
+    pub author: SteunpuntId,
+    /// The kind.
+    pub kind: Kind,
+    /// The author's id for it.
+    pub id: RecordId,
+}
+
+/// The signed content of a record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Payload {
+    /// Format version it was written with.
+    pub version: u16,
+    /// Kind of record.
+    pub kind: Kind,
+    /// The author's id for the record.
+    pub id: RecordId,
+    /// Strictly increasing per record.
+    pub revision: u64,
+    /// When this revision was made.
+    pub updated_at: Timestamp,
+    /// When every node drops the record.
+    pub valid_until: Timestamp,
+    /// The content; `None` makes this revision a withdrawal.
+    pub body: Option<Body>,
+}
+
+/// Why payload bytes could not be decoded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    /// Not a CBOR payload of the expected shape.
+    #[error("record payload is malformed: {0}")]
+    Malformed(String),
+    /// Bytes left over after the payload.
+    #[error("record payload has {0} trailing bytes")]
+    TrailingBytes(usize),
+    /// Version 0 does not exist.
+    #[error("record payload has format version 0, which does not exist")]
+    BadVersion,
+    /// The body does not fit the kind.
+    #[error("the {kind} body is malformed: {reason}")]
+    Body {
+        /// The record kind.
+        kind: Kind,
+        /// What the decoder said.
+        reason: String,
+    },
+}
+
+/// How a record's times relate to the clock of the node looking at it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Freshness {
+    /// Within the rules: keep it.
+    Live,
+    /// `updated_at` more than ten minutes ahead of our clock: refuse it for now.
+    FromFuture,
+    /// `valid_until` has passed: drop it.
+    Expired,
+}
+
+#[derive(Serialize)]
+struct WireOut<'a> {
+    version: u16,
+    kind: Kind,
+    id: &'a RecordId,
+    revision: u64,
+    updated_at: Timestamp,
+    valid_until: Timestamp,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    body: Option<&'a Body>,
+}
+
+#[derive(Deserialize)]
+struct WireIn {
+    version: u16,
+    kind: Kind,
+    id: RecordId,
+    revision: u64,
+    updated_at: Timestamp,
+    valid_until: Timestamp,
+    #[serde(default)]
+    body: Option<ciborium::Value>,
+}
+
+fn decode_body(kind: Kind, value: &ciborium::Value) -> Result<Body, DecodeError> {
+    let reason = |e: ciborium::value::Error| DecodeError::Body {
+        kind,
+        reason: e.to_string(),
+    };
+    Ok(match kind {
+        Kind::Profile => Body::Profile(value.deserialized::<Profile>().map_err(reason)?),
+        Kind::Peering => Body::Peering(value.deserialized::<Peering>().map_err(reason)?),
+        Kind::Organisation => {
+            Body::Organisation(value.deserialized::<Organisation>().map_err(reason)?)
+        }
+        Kind::Vacancy => Body::Vacancy(value.deserialized::<Vacancy>().map_err(reason)?),
+    })
+}
+
+impl Payload {
+    /// Whether this revision is a withdrawal (it has no body).
+    pub fn is_withdrawal(&self) -> bool {
+        self.body.is_none()
+    }
+
+    /// Encodes the payload deterministically: the same payload always gives the same bytes.
+    pub fn encode(&self) -> Vec<u8> {
+        let wire = WireOut {
+            version: self.version,
+            kind: self.kind,
+            id: &self.id,
+            revision: self.revision,
+            updated_at: self.updated_at,
+            valid_until: self.valid_until,
+            body: self.body.as_ref(),
+        };
+        let mut out = Vec::with_capacity(512);
+        // Writing into a Vec cannot fail, and every field type serialises infallibly.
+        if let Err(e) = ciborium::into_writer(&wire, &mut out) {
+            unreachable!("encoding a payload into memory failed: {e}");
+        }
+        out
+    }
+
+    /// Decodes payload bytes. Call only on bytes whose signature was verified: decoding is
+    /// the step that runs on attacker-controlled structure.
+    pub fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
+        let mut reader = bytes;
+        let wire: WireIn = ciborium::from_reader(&mut reader)
+            .map_err(|e| DecodeError::Malformed(e.to_string()))?;
+        if !reader.is_empty() {
+            return Err(DecodeError::TrailingBytes(reader.len()));
+        }
+        if wire.version == 0 {
+            return Err(DecodeError::BadVersion);
+        }
+        let body = wire
+            .body
+            .as_ref()
+            .filter(|v| !v.is_null())
+            .map(|v| decode_body(wire.kind, v))
+            .transpose()?;
+        Ok(Self {
+            version: wire.version,
+            kind: wire.kind,
+            id: wire.id,
+            revision: wire.revision,
+            updated_at: wire.updated_at,
+            valid_until: wire.valid_until,
+            body,
+        })
+    }
+
+    /// Checks every rule of DESIGN §4 that does not depend on the clock.
+    pub fn validate(&self, author: &SteunpuntId, origin: Origin) -> Result<(), ValidationError> {
+        let mut c = Checker::new(origin);
+        if self.kind.is_singleton() && self.id.as_str() != self.kind.as_str() {
+            c.problem(
+                "id",
+                format!("a {0} record always has the id `{0}`", self.kind),
+            );
+        }
+        if self.revision == 0 {
+            c.problem("revision", "starts at 1");
+        }
+        if self.valid_until <= self.updated_at {
+            c.problem(
+                "valid_until",
+                format!(
+                    "{} is not after updated_at {}; a record must be valid for some time",
+                    self.valid_until, self.updated_at
+                ),
+            );
+        } else if self.valid_until.0 - self.updated_at.0 > MAX_VALIDITY_MS {
+            c.problem(
+                "valid_until",
+                format!(
+                    "{} is more than 400 days after updated_at {}; renew the record instead",
+                    self.valid_until, self.updated_at
+                ),
+            );
+        }
+        if let Some(body) = &self.body {
+            if body.kind() != self.kind {
+                c.problem(
+                    "",
+                    format!("a {} record has a {} body", self.kind, body.kind()),
+                );
+            }
+            match body {
+                Body::Profile(b) => b.check(&mut c),
+                Body::Peering(b) => b.check(author, &mut c),
+                Body::Organisation(b) => b.check(&mut c),
+                Body::Vacancy(b) => b.check(&mut c),
+            }
+        }
+        if c.origin() == Origin::Local && self.version != FORMAT_VERSION {
+            c.problem("version", format!("must be {FORMAT_VERSION}"));
+        }
+        c.finish()
+    }
+
+    /// Where this record stands against the clock `now`.
+    pub fn freshness(&self, now: Timestamp) -> Freshness {
+        if self.valid_until <= now {
+            Freshness::Expired
+        } else if self.updated_at.0 > now.0.saturating_add(MAX_CLOCK_AHEAD_MS) {
+            Freshness::FromFuture
+        } else {
+            Freshness::Live
+        }
+    }
+}
+
+/// A record that was verified and decoded: the exact envelope plus what it says.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    pub(crate) envelope: crate::envelope::Envelope,
+    pub(crate) payload: Payload,
+}
+
+/// The JSON form of a record for the API and CLI: metadata plus the body's fields.
+#[derive(Debug, Serialize)]
+pub struct RecordJson<'a> {
+    /// The publishing steunpunt.
+    pub author: SteunpuntId,
+    /// Kind of record.
+    pub kind: Kind,
+    /// The author's id for it.
+    pub id: &'a RecordId,
+    /// Revision number.
+    pub revision: u64,
+    /// When this revision was made.
+    pub updated_at: Timestamp,
+    /// When it expires.
+    pub valid_until: Timestamp,
+    /// Hash of the envelope.
+    pub hash: crate::hash::RecordHash,
+    /// Whether this revision withdraws the record.
+    pub withdrawn: bool,
+    /// The body's fields, inline.
+    #[serde(flatten)]
+    pub body: Option<&'a Body>,
+}
+
+impl Record {
+    /// The exact signed bytes, to store and send.
+    pub fn envelope(&self) -> &crate::envelope::Envelope {
+        &self.envelope
+    }
+
+    /// What the record says.
+    pub fn payload(&self) -> &Payload {
+        &self.payload
+    }
+
+    /// The publishing steunpunt.
+    pub fn author(&self) -> SteunpuntId {
+        self.envelope.author()
+    }
+
+    /// Hash of the envelope bytes.
+    pub fn hash(&self) -> crate::hash::RecordHash {
+        self.envelope.hash()
+    }
+
+    /// (author, kind, id).
+    pub fn key(&self) -> RecordKey {
+        RecordKey {
+            author: self.author(),
+            kind: self.payload.kind,
+            id: self.payload.id.clone(),
+        }
+    }
+
+    /// The record's version for merging.
+    pub fn version(&self) -> crate::merge::Version {
+        crate::merge::Version {
+            revision: self.payload.revision,
+            hash: self.hash(),
+        }
+    }
+
+    /// Its item for set reconciliation.
+    pub fn sync_item(&self) -> crate::sync::SyncItem {
+        crate::sync::SyncItem {
+            timestamp: self.payload.updated_at.0,
+            hash: self.hash(),
+        }
+    }
+
+    /// The JSON view for the API and CLI.
+    pub fn to_json(&self) -> RecordJson<'_> {
+        RecordJson {
+            author: self.author(),
+            kind: self.payload.kind,
+            id: &self.payload.id,
+            revision: self.payload.revision,
+            updated_at: self.payload.updated_at,
+            valid_until: self.payload.valid_until,
+            hash: self.hash(),
+            withdrawn: self.payload.is_withdrawal(),
+            body: self.payload.body.as_ref(),
+        }
+    }
+}
