@@ -16,6 +16,8 @@ pub mod merge;
 pub mod places;
 pub mod record;
 pub mod sync;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 pub mod text;
 pub mod timestamp;
 pub mod trust;
