@@ -45,13 +45,24 @@ impl fmt::Debug for RecordHash {
 
 impl Serialize for RecordHash {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        if serializer.is_human_readable() {
+            serializer.collect_str(self)
+        } else {
+            serializer.serialize_bytes(&self.0)
+        }
     }
 }
 
 impl<'de> Deserialize<'de> for RecordHash {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Self::from_hex(&text).map_err(serde::de::Error::custom)
+        if deserializer.is_human_readable() {
+            let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+            Self::from_hex(&text).map_err(serde::de::Error::custom)
+        } else {
+            let bytes = <serde_bytes::ByteBuf>::deserialize(deserializer)?;
+            <[u8; 32]>::try_from(bytes.as_slice())
+                .map(Self)
+                .map_err(|_| serde::de::Error::invalid_length(bytes.len(), &"32 hash bytes"))
+        }
     }
 }
