@@ -162,6 +162,19 @@ impl Envelope {
     }
 }
 
+impl Envelope {
+    /// Decodes an envelope read back from the node's own store. Everything in the store
+    /// was verified with [`Envelope::open`] (or signed by us) before it was written, so the
+    /// signature is not checked again; never use this for bytes from the network.
+    pub fn decode_stored(self) -> Result<Record, OpenError> {
+        let payload = Payload::decode(self.payload_bytes())?;
+        Ok(Record {
+            envelope: self,
+            payload,
+        })
+    }
+}
+
 impl std::fmt::Debug for Envelope {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(

@@ -7,7 +7,6 @@
 use std::cmp::Ordering;
 
 use crate::hash::RecordHash;
-use crate::record::Payload;
 
 /// The part of a record that decides merges.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -83,13 +82,6 @@ pub fn merge(current: Option<&Version>, incoming: &Version) -> MergeOutcome {
             incoming_wins: incoming.hash < current.hash,
         },
     }
-}
-
-/// Whether `newer` (a higher revision of the same record) lowers `valid_until`, which an
-/// honest author never does. Merging still follows revision order, so all nodes converge;
-/// callers count the fault against the author.
-pub fn lowers_valid_until(older: &Payload, newer: &Payload) -> bool {
-    newer.revision > older.revision && newer.valid_until < older.valid_until
 }
 
 #[cfg(test)]

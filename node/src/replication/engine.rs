@@ -1,0 +1,605 @@
+//! The replication engine: the node's record state and every rule that changes it.
+//!
+//! It is synchronous and takes the time as an argument, so the daemon, the tests and the
+//! deterministic simulation drive exactly the same code. It keeps a small in-memory index
+//! (metadata per record) next to the store, which holds the envelope bytes.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::sync::Arc;
+
+use serde::Serialize;
+use steunpunt_protocol::body::Peering;
+use steunpunt_protocol::merge::{MergeOutcome, merge};
+use steunpunt_protocol::record::MAX_VALIDITY_MS;
+use steunpunt_protocol::sync::{MAX_PAGE_BYTES, SyncItem};
+use steunpunt_protocol::timestamp::DAY_MS;
+use steunpunt_protocol::trust::DEFAULT_TRUST_HOPS;
+use steunpunt_protocol::{
+    AuthorError, Body, Envelope, Freshness, Kind, OpenError, Payload, Record, RecordHash, RecordId,
+    RecordKey, Revision, SteunpuntId, SteunpuntKey, Timestamp, TrustSet, Version,
+};
+
+use crate::store::{Store, StoreError};
+
+/// Settings of the engine.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// How many vouching hops to trust (DESIGN §5).
+    pub trust_hops: u8,
+    /// Own profile, peering and organisation records are renewed when they would expire
+    /// within this many milliseconds.
+    pub renew_before_ms: u64,
+    /// How long a renewed record stays valid.
+    pub renew_validity_ms: u64,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        Self {
+            trust_hops: DEFAULT_TRUST_HOPS,
+            renew_before_ms: 30 * DAY_MS,
+            renew_validity_ms: 365 * DAY_MS,
+        }
+    }
+}
+
+/// What the engine knows about a held record without reading the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Meta {
+    /// Revision and hash.
+    pub version: Version,
+    /// When this revision was made.
+    pub updated_at: Timestamp,
+    /// When it expires.
+    pub valid_until: Timestamp,
+    /// Whether this revision is a withdrawal.
+    pub withdrawn: bool,
+}
+
+impl Meta {
+    fn of(record: &Record) -> Self {
+        let p = record.payload();
+        Self {
+            version: record.version(),
+            updated_at: p.updated_at,
+            valid_until: p.valid_until,
+            withdrawn: p.is_withdrawal(),
+        }
+    }
+}
+
+/// A record that changed the node's state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Accepted {
+    /// Which record.
+    pub key: RecordKey,
+    /// Hash of the new revision.
+    pub hash: RecordHash,
+    /// Hash of the revision it replaced, if any.
+    pub replaced: Option<RecordHash>,
+    /// Whether this was an equal-revision conflict (an equivocation by the author).
+    pub equivocation: bool,
+    /// Whether the trusted set changed because of it.
+    pub trust_changed: bool,
+}
+
+/// What happened to received bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IngestOutcome {
+    /// Stored: it changed our state.
+    Accepted(Accepted),
+    /// The exact record we already hold.
+    Duplicate,
+    /// Older than what we hold (or losing an equivocation tie-break).
+    Stale {
+        /// Whether it was an equal-revision conflict (an equivocation by the author).
+        equivocation: bool,
+    },
+    /// A valid record whose author we do not trust: ignored, not penalised.
+    Untrusted,
+    /// Its `valid_until` has passed.
+    Expired,
+    /// Its `updated_at` is too far ahead of our clock.
+    FromFuture,
+    /// Malformed, badly signed or breaking the rules: penalise whoever sent it.
+    Invalid(OpenError),
+    /// Valid, but our storage failed; it will be offered again by sync.
+    NotStored(String),
+}
+
+/// How gossip should treat a message, from its ingest outcome (DESIGN §6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// It changed our state: forward it.
+    Accept,
+    /// Stale, duplicate, untrusted or untimely: drop it quietly.
+    Ignore,
+    /// Invalid: drop it and penalise the sender.
+    Reject,
+}
+
+impl IngestOutcome {
+    /// The gossip verdict.
+    pub fn verdict(&self) -> Verdict {
+        match self {
+            IngestOutcome::Accepted(_) => Verdict::Accept,
+            IngestOutcome::Invalid(_) => Verdict::Reject,
+            _ => Verdict::Ignore,
+        }
+    }
+}
+
+/// Counts of everything the engine did, for metrics.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Counters {
+    /// Received records stored.
+    pub accepted: u64,
+    /// Received records already held.
+    pub duplicate: u64,
+    /// Received records older than ours.
+    pub stale: u64,
+    /// Received records by untrusted authors.
+    pub untrusted: u64,
+    /// Received records already expired.
+    pub expired: u64,
+    /// Received records from too far in the future.
+    pub from_future: u64,
+    /// Received records that were invalid.
+    pub invalid: u64,
+    /// Received valid records that storage failed to write.
+    pub not_stored: u64,
+    /// Equal-revision conflicts seen.
+    pub equivocations: u64,
+    /// Higher revisions that lowered `valid_until`.
+    pub validity_lowered: u64,
+    /// Records dropped because they expired.
+    pub purged_expired: u64,
+    /// Records dropped because their author is no longer trusted.
+    pub purged_untrusted: u64,
+    /// Own records published or withdrawn.
+    pub published: u64,
+    /// Own records renewed automatically.
+    pub renewed: u64,
+}
+
+/// Why publishing or withdrawing an own record failed.
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    /// The content or the revision breaks a rule.
+    #[error(transparent)]
+    Author(#[from] AuthorError),
+    /// There is no live record with this id to change.
+    #[error("there is no {kind} with id `{id}` to withdraw")]
+    NotFound {
+        /// Kind asked for.
+        kind: Kind,
+        /// Id asked for.
+        id: RecordId,
+    },
+    /// Storage failed; nothing was acknowledged.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A stored record could not be read back.
+    #[error("stored record could not be read: {0}")]
+    Damaged(OpenError),
+}
+
+/// The replication engine over a store.
+pub struct Engine<S: Store> {
+    store: S,
+    key: SteunpuntKey,
+    me: SteunpuntId,
+    config: EngineConfig,
+    index: BTreeMap<RecordKey, Meta>,
+    by_hash: HashMap<RecordHash, RecordKey>,
+    peerings: BTreeMap<SteunpuntId, Peering>,
+    trust: TrustSet,
+    counters: Counters,
+    equivocations_by_author: BTreeMap<SteunpuntId, u64>,
+}
+
+impl<S: Store> Engine<S> {
+    /// Opens the engine on `store`: rebuilds the index, computes trust, and drops records
+    /// that expired or whose authors are no longer trusted while the node was down.
+    pub fn open(
+        store: S,
+        key: SteunpuntKey,
+        config: EngineConfig,
+        now: Timestamp,
+    ) -> Result<Self, StoreError> {
+        let me = key.id();
+        let mut engine = Self {
+            store,
+            key,
+            me,
+            trust: TrustSet::compute(me, &BTreeMap::new(), config.trust_hops),
+            config,
+            index: BTreeMap::new(),
+            by_hash: HashMap::new(),
+            peerings: BTreeMap::new(),
+            counters: Counters::default(),
+            equivocations_by_author: BTreeMap::new(),
+        };
+        for envelope in engine.store.load_all()? {
+            let hash = envelope.hash();
+            let record = envelope.decode_stored().map_err(|e| StoreError::Damaged {
+                key: hash.to_hex(),
+                reason: e.to_string(),
+            })?;
+            engine.remember(&record);
+        }
+        engine.recompute_trust()?;
+        engine.expire(now)?;
+        Ok(engine)
+    }
+
+    /// Our own steunpunt.
+    pub fn me(&self) -> SteunpuntId {
+        self.me
+    }
+
+    /// The steunpunten we trust now.
+    pub fn trust(&self) -> &TrustSet {
+        &self.trust
+    }
+
+    /// The trusted authors as a set.
+    pub fn trusted_authors(&self) -> BTreeSet<SteunpuntId> {
+        self.trust.iter().map(|(id, _)| *id).collect()
+    }
+
+    /// What the engine did so far.
+    pub fn counters(&self) -> &Counters {
+        &self.counters
+    }
+
+    /// Equivocations counted against each author.
+    pub fn equivocations_by_author(&self) -> &BTreeMap<SteunpuntId, u64> {
+        &self.equivocations_by_author
+    }
+
+    /// The store underneath.
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// Metadata of every held record, in key order.
+    pub fn index(&self) -> &BTreeMap<RecordKey, Meta> {
+        &self.index
+    }
+
+    /// Reads one held record.
+    pub fn get(&self, key: &RecordKey) -> Result<Option<Record>, PublishError> {
+        let Some(meta) = self.index.get(key) else {
+            return Ok(None);
+        };
+        self.read(&meta.version.hash)
+    }
+
+    fn read(&self, hash: &RecordHash) -> Result<Option<Record>, PublishError> {
+        self.store
+            .get_by_hash(hash)?
+            .map(|e| e.decode_stored().map_err(PublishError::Damaged))
+            .transpose()
+    }
+
+    fn remember(&mut self, record: &Record) {
+        let key = record.key();
+        if key.kind == Kind::Peering {
+            match &record.payload().body {
+                Some(Body::Peering(p)) => {
+                    self.peerings.insert(key.author, p.clone());
+                }
+                _ => {
+                    self.peerings.remove(&key.author);
+                }
+            }
+        }
+        if let Some(old) = self.index.insert(key.clone(), Meta::of(record)) {
+            self.by_hash.remove(&old.version.hash);
+        }
+        self.by_hash.insert(record.hash(), key);
+    }
+
+    fn forget(&mut self, key: &RecordKey) -> Result<(), StoreError> {
+        if let Some(meta) = self.index.remove(key) {
+            self.store.remove(key, &meta.version.hash)?;
+            self.by_hash.remove(&meta.version.hash);
+            if key.kind == Kind::Peering {
+                self.peerings.remove(&key.author);
+            }
+        }
+        Ok(())
+    }
+
+    /// Recomputes trust; drops the records of authors no longer trusted. Returns whether
+    /// the trusted set changed.
+    fn recompute_trust(&mut self) -> Result<bool, StoreError> {
+        let trust = TrustSet::compute(self.me, &self.peerings, self.config.trust_hops);
+        if trust == self.trust {
+            return Ok(false);
+        }
+        self.trust = trust;
+        let untrusted: Vec<RecordKey> = self
+            .index
+            .keys()
+            .filter(|k| !self.trust.contains(&k.author))
+            .cloned()
+            .collect();
+        for key in &untrusted {
+            self.forget(key)?;
+        }
+        self.counters.purged_untrusted += untrusted.len() as u64;
+        Ok(true)
+    }
+
+    /// Runs received envelope bytes through the pipeline: framing → duplicate check →
+    /// trust → signature and rules → clock → merge → store → trust update.
+    pub fn ingest(&mut self, bytes: impl Into<Arc<[u8]>>, now: Timestamp) -> IngestOutcome {
+        let outcome = self.ingest_inner(bytes.into(), now);
+        let c = &mut self.counters;
+        match &outcome {
+            IngestOutcome::Accepted(a) => {
+                c.accepted += 1;
+                if a.equivocation {
+                    c.equivocations += 1;
+                }
+            }
+            IngestOutcome::Duplicate => c.duplicate += 1,
+            IngestOutcome::Stale { equivocation } => {
+                c.stale += 1;
+                if *equivocation {
+                    c.equivocations += 1;
+                }
+            }
+            IngestOutcome::Untrusted => c.untrusted += 1,
+            IngestOutcome::Expired => c.expired += 1,
+            IngestOutcome::FromFuture => c.from_future += 1,
+            IngestOutcome::Invalid(_) => c.invalid += 1,
+            IngestOutcome::NotStored(_) => c.not_stored += 1,
+        }
+        outcome
+    }
+
+    fn ingest_inner(&mut self, bytes: Arc<[u8]>, now: Timestamp) -> IngestOutcome {
+        let envelope = match Envelope::from_bytes(bytes) {
+            Ok(e) => e,
+            Err(e) => return IngestOutcome::Invalid(e.into()),
+        };
+        // The hash covers the exact bytes, so a known hash is a known, verified record.
+        if self.by_hash.contains_key(&envelope.hash()) {
+            return IngestOutcome::Duplicate;
+        }
+        if !self.trust.contains(&envelope.author()) {
+            return IngestOutcome::Untrusted;
+        }
+        let record = match envelope.open() {
+            Ok(r) => r,
+            Err(e) => return IngestOutcome::Invalid(e),
+        };
+        match record.payload().freshness(now) {
+            Freshness::Live => {}
+            Freshness::Expired => return IngestOutcome::Expired,
+            Freshness::FromFuture => return IngestOutcome::FromFuture,
+        }
+        let key = record.key();
+        let current = self.index.get(&key).copied();
+        let outcome = merge(current.as_ref().map(|m| &m.version), &record.version());
+        let equivocation = matches!(outcome, MergeOutcome::Equivocation { .. });
+        if equivocation {
+            *self.equivocations_by_author.entry(key.author).or_default() += 1;
+        }
+        match outcome {
+            MergeOutcome::Duplicate => return IngestOutcome::Duplicate,
+            _ if !outcome.incoming_wins() => return IngestOutcome::Stale { equivocation },
+            _ => {}
+        }
+        // An honest author never lowers valid_until. Revision order still decides, so all
+        // nodes converge; the fault is counted.
+        if current.is_some_and(|m| m.valid_until > record.payload().valid_until) {
+            self.counters.validity_lowered += 1;
+        }
+        match self.store_record(&record, current.map(|m| m.version.hash)) {
+            Ok(trust_changed) => IngestOutcome::Accepted(Accepted {
+                key,
+                hash: record.hash(),
+                replaced: current.map(|m| m.version.hash),
+                equivocation,
+                trust_changed,
+            }),
+            // Not stored, so not acknowledged: the sender or another peer will offer it again.
+            Err(e) => IngestOutcome::NotStored(e.to_string()),
+        }
+    }
+
+    /// Writes a record that won its merge; returns whether trust changed.
+    fn store_record(
+        &mut self,
+        record: &Record,
+        replaces: Option<RecordHash>,
+    ) -> Result<bool, StoreError> {
+        let key = record.key();
+        self.store.put(&key, record.envelope(), replaces.as_ref())?;
+        self.remember(record);
+        if key.kind == Kind::Peering {
+            self.recompute_trust()
+        } else {
+            Ok(false)
+        }
+    }
+
+    /// Publishes the next revision of one of our own records. Returns only once the record
+    /// is durable on disk: an acknowledged record is never lost.
+    pub fn publish(
+        &mut self,
+        kind: Kind,
+        id: RecordId,
+        body: Body,
+        valid_until: Timestamp,
+        now: Timestamp,
+    ) -> Result<Record, PublishError> {
+        let key = RecordKey {
+            author: self.me,
+            kind,
+            id: id.clone(),
+        };
+        let previous = self.get(&key)?;
+        let record = steunpunt_protocol::author(
+            &self.key,
+            previous.as_ref().map(Record::payload),
+            Revision {
+                kind,
+                id,
+                body: Some(body),
+                valid_until,
+            },
+            now,
+        )?;
+        self.commit_own(record, previous.map(|p| p.hash()))
+    }
+
+    /// Withdraws one of our own records; durable before it returns.
+    pub fn withdraw(
+        &mut self,
+        kind: Kind,
+        id: RecordId,
+        now: Timestamp,
+    ) -> Result<Record, PublishError> {
+        let key = RecordKey {
+            author: self.me,
+            kind,
+            id: id.clone(),
+        };
+        let previous = self
+            .get(&key)?
+            .filter(|r| !r.payload().is_withdrawal())
+            .ok_or(PublishError::NotFound { kind, id })?;
+        let record = steunpunt_protocol::withdraw(&self.key, previous.payload(), now)?;
+        self.commit_own(record, Some(previous.hash()))
+    }
+
+    fn commit_own(
+        &mut self,
+        record: Record,
+        replaces: Option<RecordHash>,
+    ) -> Result<Record, PublishError> {
+        self.store_record(&record, replaces)?;
+        self.store.flush()?;
+        self.counters.published += 1;
+        Ok(record)
+    }
+
+    /// Renews our own profile, peering and organisation records that would expire within
+    /// the configured margin, keeping their content. Vacancies are never renewed
+    /// automatically: a stale vacancy must disappear.
+    pub fn renew_own(&mut self, now: Timestamp) -> Result<Vec<Record>, PublishError> {
+        let due: Vec<RecordKey> = self
+            .index
+            .iter()
+            .filter(|(k, m)| {
+                k.author == self.me
+                    && k.kind != Kind::Vacancy
+                    && !m.withdrawn
+                    && m.valid_until.0.saturating_sub(now.0) < self.config.renew_before_ms
+            })
+            .map(|(k, _)| k.clone())
+            .collect();
+        let validity = self.config.renew_validity_ms.min(MAX_VALIDITY_MS);
+        let mut renewed = Vec::new();
+        for key in due {
+            let Some(current) = self.get(&key)? else {
+                continue;
+            };
+            let Some(body) = current.payload().body.clone() else {
+                continue;
+            };
+            let until = now.plus_ms(validity).max(current.payload().valid_until);
+            renewed.push(self.publish(key.kind, key.id, body, until, now)?);
+            self.counters.renewed += 1;
+        }
+        Ok(renewed)
+    }
+
+    /// Drops every record whose `valid_until` has passed, body and metadata.
+    pub fn expire(&mut self, now: Timestamp) -> Result<Vec<RecordKey>, StoreError> {
+        let expired: Vec<RecordKey> = self
+            .index
+            .iter()
+            .filter(|(_, m)| m.valid_until <= now)
+            .map(|(k, _)| k.clone())
+            .collect();
+        let peering_expired = expired.iter().any(|k| k.kind == Kind::Peering);
+        for key in &expired {
+            self.forget(key)?;
+        }
+        self.counters.purged_expired += expired.len() as u64;
+        if peering_expired {
+            self.recompute_trust()?;
+        }
+        Ok(expired)
+    }
+
+    /// Set-reconciliation items of the live records of `authors`.
+    pub fn sync_items(&self, authors: &BTreeSet<SteunpuntId>, now: Timestamp) -> Vec<SyncItem> {
+        self.index
+            .iter()
+            .filter(|(k, m)| authors.contains(&k.author) && m.valid_until > now)
+            .map(|(_, m)| SyncItem {
+                timestamp: m.updated_at.0,
+                hash: m.version.hash,
+            })
+            .collect()
+    }
+
+    /// Takes hashes from the front of `queue` and returns the envelopes we still hold for
+    /// them, up to one page ([`MAX_PAGE_BYTES`]). Hashes we no longer hold are dropped;
+    /// what does not fit stays in the queue. Takes at least one hash per call.
+    pub fn take_page(&self, queue: &mut VecDeque<RecordHash>) -> Result<Vec<Vec<u8>>, StoreError> {
+        let mut page = Vec::new();
+        let mut size = 0;
+        while let Some(hash) = queue.front().copied() {
+            let envelope = if self.by_hash.contains_key(&hash) {
+                self.store.get_by_hash(&hash)?
+            } else {
+                None
+            };
+            let Some(envelope) = envelope else {
+                queue.pop_front();
+                continue;
+            };
+            let len = envelope.as_bytes().len();
+            if !page.is_empty() && size + len > MAX_PAGE_BYTES {
+                break;
+            }
+            queue.pop_front();
+            size += len;
+            page.push(envelope.as_bytes().to_vec());
+        }
+        Ok(page)
+    }
+
+    /// A digest of everything held: equal on two nodes exactly when they hold the same
+    /// revisions of the same records.
+    pub fn fingerprint(&self) -> RecordHash {
+        let mut hasher = blake3::Hasher::new();
+        for meta in self.index.values() {
+            hasher.update(&meta.version.hash.0);
+        }
+        RecordHash(*hasher.finalize().as_bytes())
+    }
+
+    /// Makes every earlier write durable.
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.store.flush()
+    }
+
+    /// Our own held payload for `key`, if any (for tests and the API).
+    pub fn own_payload(&self, kind: Kind, id: &RecordId) -> Result<Option<Payload>, PublishError> {
+        let key = RecordKey {
+            author: self.me,
+            kind,
+            id: id.clone(),
+        };
+        Ok(self.get(&key)?.map(|r| r.payload().clone()))
+    }
+}

@@ -1,0 +1,10 @@
+//! Replication: the engine that holds the node's records and applies every rule to them,
+//! and the transport-independent sync driver.
+
+pub mod engine;
+pub mod sync;
+
+pub use engine::{
+    Accepted, Counters, Engine, EngineConfig, IngestOutcome, Meta, PublishError, Verdict,
+};
+pub use sync::{ResponderSessions, SyncRun, SyncStats};
