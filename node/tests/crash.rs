@@ -18,14 +18,22 @@ const WRITER_DIR: &str = "STEUNPUNT_CRASH_TEST_WRITER_DIR";
 const KILLS: u64 = 12;
 
 fn open(dir: &std::path::Path) -> Engine<SledStore> {
-    Engine::open(SledStore::open(dir).unwrap(), key(1), EngineConfig::default(), T0).unwrap()
+    Engine::open(
+        SledStore::open(dir).unwrap(),
+        key(1),
+        EngineConfig::default(),
+        T0,
+    )
+    .unwrap()
 }
 
 /// The writer. In a normal test run it returns at once; the crash test runs it in a child
 /// process with `WRITER_DIR` set.
 #[test]
 fn crash_writer_child() {
-    let Ok(dir) = std::env::var(WRITER_DIR) else { return };
+    let Ok(dir) = std::env::var(WRITER_DIR) else {
+        return;
+    };
     let mut engine = open(std::path::Path::new(&dir));
     let start = Instant::now();
     let mut stdout = std::io::stdout().lock();
@@ -41,7 +49,15 @@ fn crash_writer_child() {
         } else {
             let mut v = testing::vacancy();
             v.title = format!("Vacature {n}");
-            engine.publish(Kind::Vacancy, id.clone(), Body::Vacancy(v), in_30_days(), now).unwrap()
+            engine
+                .publish(
+                    Kind::Vacancy,
+                    id.clone(),
+                    Body::Vacancy(v),
+                    in_30_days(),
+                    now,
+                )
+                .unwrap()
         };
         // The acknowledgement: only printed once publish returned (durable).
         writeln!(stdout, "ack {} {}", id, record.payload().revision).unwrap();
@@ -57,7 +73,12 @@ fn acknowledged_records_survive_kill_9() {
     let mut total_acks = 0;
     for round in 0..KILLS {
         let mut child = Command::new(&exe)
-            .args(["crash_writer_child", "--exact", "--nocapture", "--test-threads=1"])
+            .args([
+                "crash_writer_child",
+                "--exact",
+                "--nocapture",
+                "--test-threads=1",
+            ])
             .env(WRITER_DIR, dir.path())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -87,7 +108,11 @@ fn acknowledged_records_survive_kill_9() {
 
         let engine = open(dir.path());
         for (id, revision) in &acked {
-            let key = RecordKey { author: engine.me(), kind: Kind::Vacancy, id: RecordId::new(id.clone()).unwrap() };
+            let key = RecordKey {
+                author: engine.me(),
+                kind: Kind::Vacancy,
+                id: RecordId::new(id.clone()).unwrap(),
+            };
             let held = engine.get(&key).unwrap().map(|r| r.payload().revision);
             assert!(
                 held.is_some_and(|h| h >= *revision),
@@ -96,5 +121,8 @@ fn acknowledged_records_survive_kill_9() {
         }
     }
     assert!(total_acks > 0, "the writer never acknowledged anything");
-    eprintln!("{KILLS} kills, {total_acks} acknowledged writes, {} records, none lost", acked.len());
+    eprintln!(
+        "{KILLS} kills, {total_acks} acknowledged writes, {} records, none lost",
+        acked.len()
+    );
 }

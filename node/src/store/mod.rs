@@ -61,6 +61,30 @@ pub trait Store: Send + 'static {
     fn flush(&self) -> Result<(), StoreError>;
 }
 
+/// A shared store, so a simulation can keep the "disk" when a node's engine crashes.
+impl<T: Store + Sync> Store for std::sync::Arc<T> {
+    fn load_all(&self) -> Result<Vec<Envelope>, StoreError> {
+        (**self).load_all()
+    }
+    fn put(
+        &self,
+        key: &RecordKey,
+        envelope: &Envelope,
+        replaces: Option<&RecordHash>,
+    ) -> Result<(), StoreError> {
+        (**self).put(key, envelope, replaces)
+    }
+    fn remove(&self, key: &RecordKey, hash: &RecordHash) -> Result<(), StoreError> {
+        (**self).remove(key, hash)
+    }
+    fn get_by_hash(&self, hash: &RecordHash) -> Result<Option<Envelope>, StoreError> {
+        (**self).get_by_hash(hash)
+    }
+    fn flush(&self) -> Result<(), StoreError> {
+        (**self).flush()
+    }
+}
+
 fn kind_byte(kind: Kind) -> u8 {
     match kind {
         Kind::Profile => 1,
