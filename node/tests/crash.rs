@@ -44,7 +44,7 @@ fn crash_writer_child() {
         let id = RecordId::new(format!("vacature-{}", n % 40)).unwrap();
         let now = T0.plus_ms(n);
         let held = engine.own_payload(Kind::Vacancy, &id).unwrap();
-        let record = if n % 5 == 0 && held.as_ref().is_some_and(|p| !p.is_withdrawal()) {
+        let record = if n.is_multiple_of(5) && held.as_ref().is_some_and(|p| !p.is_withdrawal()) {
             engine.withdraw(Kind::Vacancy, id.clone(), now).unwrap()
         } else {
             let mut v = testing::vacancy();
