@@ -1,12 +1,11 @@
 //! `steunpunt-bench`: measurements of the Steunpunt Federatie, each printed as one JSON
-//! object, and the deterministic simulation of a region.
+//! object (`--json`) or pretty JSON, and the deterministic simulation of a region.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Instant;
+mod reconcile;
+mod simulate;
 
 use clap::{Parser, Subcommand};
 use serde::Serialize;
-use steunpunt_simulation::{RunReport, SimConfig, run};
 
 /// Benchmarks and simulations of the Steunpunt Federatie.
 #[derive(Debug, Parser)]
@@ -35,97 +34,34 @@ enum Command {
         /// then report losses.
         #[arg(long)]
         no_sync: bool,
-        /// Print one JSON object instead of a summary.
+        /// Print one JSON object on one line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Measures round trips and bytes of one sync between nodes that differ in a few
+    /// records, against the naive baseline of sending the whole item list.
+    ///
+    /// Example: steunpunt-bench reconcile --n 1000,100000 --diff 1,1000 --json
+    Reconcile {
+        /// Records held (comma-separated for several sizes).
+        #[arg(long, value_delimiter = ',', default_value = "1000,100000")]
+        n: Vec<usize>,
+        /// Records one side lacks (comma-separated).
+        #[arg(long, value_delimiter = ',', default_value = "1,1000")]
+        diff: Vec<usize>,
+        /// Print one JSON object on one line.
         #[arg(long)]
         json: bool,
     },
 }
 
-/// The summary of a simulation batch.
-#[derive(Debug, Serialize)]
-struct SimSummary {
-    runs: u64,
-    nodes: u64,
-    sync: bool,
-    converged: u64,
-    all_converged: bool,
-    lost: u64,
-    resurrected: u64,
-    untrusted_held: u64,
-    diverged: u64,
-    equivocations_detected: u64,
-    deterministic: bool,
-    max_rounds_to_converge: u32,
-    acknowledged: u64,
-    messages: u64,
-    seconds: f64,
-    failed_seeds: Vec<u64>,
-}
-
-fn simulate(seeds: u64, first_seed: u64, nodes: u64, sync: bool) -> SimSummary {
-    let started = Instant::now();
-    let next = AtomicU64::new(first_seed);
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let config = |seed| SimConfig {
-        seed,
-        nodes: nodes as usize,
-        sync,
-        ..SimConfig::default()
-    };
-    let mut reports: Vec<(RunReport, bool)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut out = Vec::new();
-                    loop {
-                        let seed = next.fetch_add(1, Ordering::Relaxed);
-                        if seed >= first_seed + seeds {
-                            break out;
-                        }
-                        let report = run(config(seed));
-                        // The same seed must give the same trace.
-                        let again = run(config(seed));
-                        let deterministic = again == report;
-                        out.push((report, deterministic));
-                    }
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().unwrap_or_default())
-            .collect()
-    });
-    reports.sort_by_key(|(r, _)| r.seed);
-    let sum = |f: fn(&RunReport) -> u64| reports.iter().map(|(r, _)| f(r)).sum::<u64>();
-    let converged = reports.iter().filter(|(r, _)| r.converged).count() as u64;
-    SimSummary {
-        runs: reports.len() as u64,
-        nodes,
-        sync,
-        converged,
-        all_converged: converged == reports.len() as u64,
-        lost: sum(|r| r.lost),
-        resurrected: sum(|r| r.resurrected),
-        untrusted_held: sum(|r| r.untrusted_held),
-        diverged: sum(|r| r.diverged),
-        equivocations_detected: sum(|r| r.equivocations_detected),
-        deterministic: reports.iter().all(|(_, d)| *d),
-        max_rounds_to_converge: reports
-            .iter()
-            .map(|(r, _)| r.rounds_to_converge)
-            .max()
-            .unwrap_or(0),
-        acknowledged: sum(|r| r.acknowledged),
-        messages: sum(|r| r.messages),
-        seconds: started.elapsed().as_secs_f64(),
-        failed_seeds: reports
-            .iter()
-            .filter(|(r, _)| !r.converged)
-            .map(|(r, _)| r.seed)
-            .take(20)
-            .collect(),
+fn print<T: Serialize>(value: &T, json: bool) -> anyhow::Result<()> {
+    if json {
+        println!("{}", serde_json::to_string(value)?);
+    } else {
+        println!("{}", serde_json::to_string_pretty(value)?);
     }
+    Ok(())
 }
 
 fn main() -> anyhow::Result<()> {
@@ -136,14 +72,18 @@ fn main() -> anyhow::Result<()> {
             nodes,
             no_sync,
             json,
-        } => {
-            let summary = simulate(seeds, first_seed, nodes, !no_sync);
-            if json {
-                println!("{}", serde_json::to_string(&summary)?);
-            } else {
-                println!("{}", serde_json::to_string_pretty(&summary)?);
+        } => print(
+            &simulate::simulate(seeds, first_seed, nodes, !no_sync),
+            json,
+        ),
+        Command::Reconcile { n, diff, json } => {
+            if let Some(bad) = diff.iter().zip(&n).find(|(d, n)| d > n) {
+                anyhow::bail!("--diff {} is larger than --n {}", bad.0, bad.1);
             }
+            print(
+                &serde_json::json!({ "cases": reconcile::run(&n, &diff) }),
+                json,
+            )
         }
     }
-    Ok(())
 }

@@ -371,3 +371,22 @@ fn one_missing_record_costs_at_most_three_round_trips() {
         "{overhead} bytes besides the record: {stats:?}"
     );
 }
+
+#[test]
+fn a_page_is_ingested_whatever_its_order() {
+    let mut a = engine(1);
+    let mut b = engine(2);
+    let mut c = engine(3);
+    vouch(&mut a, &[b.me()]);
+    let pb = vouch(&mut b, &[c.me()]);
+    let rc = publish(&mut c, "taalmaatje", "Taalmaatje");
+    // C's vacancy comes before the peering record that makes C trusted.
+    let accepted = a.ingest_page([bytes(&rc), bytes(&pb)], T0);
+    assert_eq!(accepted, 2);
+    assert!(a.get(&rc.key()).unwrap().is_some());
+    assert_eq!(
+        a.counters().untrusted,
+        0,
+        "the retried record is not counted as refused"
+    );
+}

@@ -412,6 +412,40 @@ impl<S: Store> Engine<S> {
         }
     }
 
+    /// Ingests a page of envelopes from one peer; returns how many changed our state.
+    ///
+    /// A page may hold a `peering` record that makes other authors in the same page
+    /// trusted; their records are retried after trust changes, so the order of records
+    /// within a page never matters.
+    pub fn ingest_page<B: Into<Arc<[u8]>>>(
+        &mut self,
+        envelopes: impl IntoIterator<Item = B>,
+        now: Timestamp,
+    ) -> usize {
+        let mut pending: Vec<Arc<[u8]>> = envelopes.into_iter().map(Into::into).collect();
+        let mut accepted = 0;
+        loop {
+            let mut untrusted = Vec::new();
+            let mut trust_changed = false;
+            for bytes in pending {
+                match self.ingest(Arc::clone(&bytes), now) {
+                    IngestOutcome::Accepted(a) => {
+                        accepted += 1;
+                        trust_changed |= a.trust_changed;
+                    }
+                    IngestOutcome::Untrusted => untrusted.push(bytes),
+                    _ => {}
+                }
+            }
+            if !trust_changed || untrusted.is_empty() {
+                return accepted;
+            }
+            // Each pass trusts at least one more author, so this ends.
+            self.counters.untrusted -= untrusted.len() as u64;
+            pending = untrusted;
+        }
+    }
+
     /// Writes a record that won its merge; returns whether trust changed.
     fn store_record(
         &mut self,
