@@ -101,7 +101,7 @@ pub fn case(all: &[Record], n: usize, differing: usize, recent: bool) -> Reconci
         if recent {
             i >= n - differing
         } else {
-            differing > 0 && i % step == 0 && i / step < differing
+            differing > 0 && i.is_multiple_of(step) && i / step < differing
         }
     };
     for (i, record) in held.into_iter().enumerate() {
