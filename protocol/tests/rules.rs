@@ -510,6 +510,17 @@ fn payload_value(record: &steunpunt_protocol::Record) -> ciborium::Value {
     ciborium::from_reader(record.envelope().payload_bytes()).unwrap()
 }
 
+/// Replaces a top-level field of a CBOR map.
+fn set_field(value: &mut ciborium::Value, key: &str, new: ciborium::Value) {
+    if let ciborium::Value::Map(entries) = value {
+        for (k, v) in entries.iter_mut() {
+            if k.as_text() == Some(key) {
+                *v = new.clone();
+            }
+        }
+    }
+}
+
 fn map_insert(value: &mut ciborium::Value, key: &str, inserted: ciborium::Value) {
     if let ciborium::Value::Map(entries) = value {
         entries.push((ciborium::Value::Text(key.into()), inserted));
@@ -550,13 +561,11 @@ fn unknown_fields_from_newer_versions_are_tolerated_and_kept() {
 fn malformed_payloads_are_rejected_with_reasons() {
     let record = publish(Body::Vacancy(testing::vacancy()), "voorlezen");
     let mut value = payload_value(&record);
-    if let ciborium::Value::Map(entries) = &mut value {
-        for (k, v) in entries.iter_mut() {
-            if k.as_text() == Some("kind") {
-                *v = ciborium::Value::Text("evenement".into());
-            }
-        }
-    }
+    set_field(
+        &mut value,
+        "kind",
+        ciborium::Value::Text("evenement".into()),
+    );
     assert!(matches!(
         open(sign_value(&value)),
         Err(OpenError::Decode(DecodeError::Malformed(_)))
@@ -575,13 +584,11 @@ fn malformed_payloads_are_rejected_with_reasons() {
 
     // A vacancy body under kind organisation.
     let mut value = payload_value(&record);
-    if let ciborium::Value::Map(entries) = &mut value {
-        for (k, v) in entries.iter_mut() {
-            if k.as_text() == Some("kind") {
-                *v = ciborium::Value::Text("organisation".into());
-            }
-        }
-    }
+    set_field(
+        &mut value,
+        "kind",
+        ciborium::Value::Text("organisation".into()),
+    );
     assert!(matches!(
         open(sign_value(&value)),
         Err(OpenError::Decode(DecodeError::Body {

@@ -312,6 +312,14 @@ impl<S: Store> Engine<S> {
         Ok(())
     }
 
+    fn keys_where(&self, wanted: impl Fn(&RecordKey, &Meta) -> bool) -> Vec<RecordKey> {
+        self.index
+            .iter()
+            .filter(|(k, m)| wanted(k, m))
+            .map(|(k, _)| k.clone())
+            .collect()
+    }
+
     /// Recomputes trust; drops the records of authors no longer trusted. Returns whether
     /// the trusted set changed.
     fn recompute_trust(&mut self) -> Result<bool, StoreError> {
@@ -320,12 +328,8 @@ impl<S: Store> Engine<S> {
             return Ok(false);
         }
         self.trust = trust;
-        let untrusted: Vec<RecordKey> = self
-            .index
-            .keys()
-            .filter(|k| !self.trust.contains(&k.author))
-            .cloned()
-            .collect();
+        let trust = &self.trust;
+        let untrusted = self.keys_where(|k, _| !trust.contains(&k.author));
         for key in &untrusted {
             self.forget(key)?;
         }
@@ -527,17 +531,13 @@ impl<S: Store> Engine<S> {
     /// the configured margin, keeping their content. Vacancies are never renewed
     /// automatically: a stale vacancy must disappear.
     pub fn renew_own(&mut self, now: Timestamp) -> Result<Vec<Record>, PublishError> {
-        let due: Vec<RecordKey> = self
-            .index
-            .iter()
-            .filter(|(k, m)| {
-                k.author == self.me
-                    && k.kind != Kind::Vacancy
-                    && !m.withdrawn
-                    && m.valid_until.0.saturating_sub(now.0) < self.config.renew_before_ms
-            })
-            .map(|(k, _)| k.clone())
-            .collect();
+        let (me, margin) = (self.me, self.config.renew_before_ms);
+        let due = self.keys_where(|k, m| {
+            k.author == me
+                && k.kind != Kind::Vacancy
+                && !m.withdrawn
+                && m.valid_until.0.saturating_sub(now.0) < margin
+        });
         let validity = self.config.renew_validity_ms.min(MAX_VALIDITY_MS);
         let mut renewed = Vec::new();
         for key in due {
@@ -556,12 +556,7 @@ impl<S: Store> Engine<S> {
 
     /// Drops every record whose `valid_until` has passed, body and metadata.
     pub fn expire(&mut self, now: Timestamp) -> Result<Vec<RecordKey>, StoreError> {
-        let expired: Vec<RecordKey> = self
-            .index
-            .iter()
-            .filter(|(_, m)| m.valid_until <= now)
-            .map(|(k, _)| k.clone())
-            .collect();
+        let expired = self.keys_where(|_, m| m.valid_until <= now);
         let peering_expired = expired.iter().any(|k| k.kind == Kind::Peering);
         for key in &expired {
             self.forget(key)?;
