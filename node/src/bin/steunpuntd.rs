@@ -2,22 +2,123 @@
 
 use std::path::PathBuf;
 
-use clap::Parser;
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use steunpunt_node::daemon::{Overrides, start};
+use steunpunt_node::data_dir::{DATA_DIR_ENV, DataDir, InitOptions};
+use tracing_subscriber::EnvFilter;
 
 /// Runs a Steunpunt Federatie node in the foreground.
+///
+/// Example: steunpuntd --data-dir /var/lib/steunpunt
 #[derive(Debug, Parser)]
-#[command(version, about, long_about = None)]
+#[command(version, about)]
 struct Args {
     /// Data directory with the keys, configuration and records.
-    #[arg(long, env = "STEUNPUNT_DATA_DIR")]
+    #[arg(long, env = DATA_DIR_ENV, global = true)]
     data_dir: Option<PathBuf>,
+    /// libp2p address to listen on (repeatable); overrides config.toml.
+    #[arg(long, env = "STEUNPUNT_LISTEN", value_delimiter = ',')]
+    listen: Vec<String>,
+    /// API address; overrides config.toml.
+    #[arg(long, env = "STEUNPUNT_API")]
+    api: Option<String>,
+    #[command(subcommand)]
+    command: Option<Command>,
 }
 
-fn main() -> anyhow::Result<()> {
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Creates a new steunpunt in the data directory: keys and config.toml.
+    ///
+    /// Example: steunpuntd --data-dir ./breda init --name "Steunpunt Breda" --municipality Breda
+    Init {
+        /// Name of the steunpunt.
+        #[arg(long)]
+        name: String,
+        /// Municipality served (repeatable).
+        #[arg(long)]
+        municipality: Vec<String>,
+        /// libp2p listen address (repeatable).
+        #[arg(long)]
+        listen: Vec<String>,
+        /// API address.
+        #[arg(long)]
+        api: Option<String>,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+async fn wait_for_signal() -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => r?,
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    tokio::signal::ctrl_c().await?;
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("info,libp2p=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
     let args = Args::parse();
-    anyhow::bail!(
-        "this build of steunpuntd cannot run a node yet (data directory: {})",
-        args.data_dir
-            .map_or_else(|| "not set".to_owned(), |d| d.display().to_string())
+    let data_dir = DataDir::resolve(args.data_dir)?;
+    if let Some(Command::Init {
+        name,
+        municipality,
+        listen,
+        api,
+        json,
+    }) = args.command
+    {
+        let report = data_dir.init(InitOptions {
+            name,
+            municipalities: municipality,
+            listen,
+            api,
+        })?;
+        if json {
+            println!("{}", serde_json::to_string(&report)?);
+        } else {
+            println!(
+                "Created steunpunt {} in {}",
+                report.steunpunt_id,
+                report.data_dir.display()
+            );
+            println!("Node PeerId: {}", report.peer_id);
+            println!(
+                "Back up {} now: it is this steunpunt's identity.",
+                data_dir.steunpunt_key_path().display()
+            );
+        }
+        return Ok(());
+    }
+    let node = start(
+        data_dir,
+        Overrides {
+            listen: args.listen,
+            api: args.api,
+        },
     )
+    .await?;
+    wait_for_signal()
+        .await
+        .context("waiting for a stop signal")?;
+    tracing::info!("stopping");
+    node.shutdown().await;
+    Ok(())
 }

@@ -568,6 +568,25 @@ impl<S: Store> Engine<S> {
         Ok(expired)
     }
 
+    /// Node PeerIds listed in the profiles of trusted steunpunten (other than ours).
+    pub fn trusted_node_ids(&self) -> Vec<(SteunpuntId, String)> {
+        let mut nodes = Vec::new();
+        for (author, _) in self.trust.iter() {
+            let key = RecordKey {
+                author: *author,
+                kind: Kind::Profile,
+                id: RecordId::new("profile")
+                    .unwrap_or_else(|_| unreachable!("`profile` is a slug")),
+            };
+            if let Ok(Some(record)) = self.get(&key)
+                && let Some(Body::Profile(profile)) = &record.payload().body
+            {
+                nodes.extend(profile.nodes.iter().map(|n| (*author, n.clone())));
+            }
+        }
+        nodes
+    }
+
     /// Set-reconciliation items of the live records of `authors`.
     pub fn sync_items(&self, authors: &BTreeSet<SteunpuntId>, now: Timestamp) -> Vec<SyncItem> {
         self.index

@@ -1,0 +1,116 @@
+//! Prometheus metrics: libp2p's, plus the engine's counters read at scrape time.
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
+use prometheus_client::collector::Collector;
+use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric};
+use prometheus_client::metrics::MetricType;
+use prometheus_client::metrics::counter::ConstCounter;
+use prometheus_client::metrics::gauge::ConstGauge;
+
+use super::{ApiError, ApiState};
+use crate::network::SharedEngine;
+use crate::network::event_loop::lock;
+
+/// Exposes the engine's counters and sizes.
+pub struct EngineCollector(pub SharedEngine);
+
+impl std::fmt::Debug for EngineCollector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("EngineCollector")
+    }
+}
+
+impl Collector for EngineCollector {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        let (c, records, trusted) = {
+            let engine = lock(&self.0);
+            (
+                engine.counters().clone(),
+                engine.index().len() as i64,
+                engine.trust().len() as i64,
+            )
+        };
+        let outcomes = [
+            ("accepted", c.accepted),
+            ("duplicate", c.duplicate),
+            ("stale", c.stale),
+            ("untrusted", c.untrusted),
+            ("expired", c.expired),
+            ("from_future", c.from_future),
+            ("invalid", c.invalid),
+            ("not_stored", c.not_stored),
+        ];
+        let mut family = encoder.encode_descriptor(
+            "steunpunt_ingest",
+            "Records received from peers, by outcome",
+            None,
+            MetricType::Counter,
+        )?;
+        for (outcome, value) in outcomes {
+            ConstCounter::new(value).encode(family.encode_family(&vec![("outcome", outcome)])?)?;
+        }
+        for (name, help, value) in [
+            (
+                "steunpunt_equivocations",
+                "Equal-revision conflicts seen",
+                c.equivocations,
+            ),
+            (
+                "steunpunt_purged_expired",
+                "Records dropped because they expired",
+                c.purged_expired,
+            ),
+            (
+                "steunpunt_purged_untrusted",
+                "Records dropped because their author is no longer trusted",
+                c.purged_untrusted,
+            ),
+            (
+                "steunpunt_published",
+                "Own records published or withdrawn",
+                c.published,
+            ),
+            (
+                "steunpunt_renewed",
+                "Own records renewed automatically",
+                c.renewed,
+            ),
+        ] {
+            ConstCounter::new(value).encode(encoder.encode_descriptor(
+                name,
+                help,
+                None,
+                MetricType::Counter,
+            )?)?;
+        }
+        ConstGauge::new(records).encode(encoder.encode_descriptor(
+            "steunpunt_records",
+            "Records held, withdrawals included",
+            None,
+            MetricType::Gauge,
+        )?)?;
+        ConstGauge::new(trusted).encode(encoder.encode_descriptor(
+            "steunpunt_trusted_steunpunten",
+            "Steunpunten trusted, ourselves included",
+            None,
+            MetricType::Gauge,
+        )?)?;
+        Ok(())
+    }
+}
+
+/// `GET /metrics` in the Prometheus text format.
+pub async fn serve(State(state): State<ApiState>) -> Result<impl IntoResponse, ApiError> {
+    let mut text = String::new();
+    prometheus_client::encoding::text::encode(&mut text, &state.registry)
+        .map_err(ApiError::internal)?;
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        text,
+    ))
+}

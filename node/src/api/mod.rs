@@ -1,0 +1,520 @@
+//! The local HTTP API (DESIGN §8): JSON under `/v1`, bearer token on everything that reads
+//! or writes data, request bodies limited, Prometheus metrics at `/metrics`.
+
+mod error;
+mod metrics;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use libp2p::Multiaddr;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use steunpunt_protocol::body::{Organisation, PeeringEntry, Vacancy};
+use steunpunt_protocol::timestamp::DAY_MS;
+use steunpunt_protocol::{Body, Date, Kind, RecordId, RecordKey, SteunpuntId, Timestamp};
+use subtle::ConstantTimeEq as _;
+
+pub use error::ApiError;
+pub use metrics::EngineCollector;
+
+use crate::data_dir::{DataDir, PeerEntry};
+use crate::network::event_loop::{lock, now};
+use crate::network::{Client, SharedEngine};
+
+/// Largest request body: one record is at most 64 KiB; JSON is larger than CBOR.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+/// Largest page of a list.
+pub const MAX_PAGE: usize = 1000;
+/// Validity of a vacancy when the request names none.
+pub const DEFAULT_VACANCY_DAYS: u64 = 90;
+/// Validity of other records when the request names none.
+pub const DEFAULT_OTHER_DAYS: u64 = 365;
+
+/// What the handlers share.
+#[derive(Clone)]
+pub struct ApiState {
+    /// The engine.
+    pub engine: SharedEngine,
+    /// The network.
+    pub client: Client,
+    /// The bearer token.
+    pub token: Arc<str>,
+    /// The data directory (for `peers.json`).
+    pub data_dir: DataDir,
+    /// Neighbours added with `peer add`.
+    pub peers: Arc<Mutex<Vec<PeerEntry>>>,
+    /// Prometheus registry.
+    pub registry: Arc<prometheus_client::registry::Registry>,
+}
+
+/// The API's routes.
+pub fn router(state: ApiState) -> Router {
+    let authed = Router::new()
+        .route("/v1/status", get(status))
+        .route("/v1/peers", get(list_peers).post(add_peer))
+        .route("/v1/peers/{steunpunt}", delete(remove_peer))
+        .route("/v1/peers/{steunpunt}/block", post(block_peer))
+        .route("/v1/records/{kind}", get(list_records).post(publish))
+        .route("/v1/records/{kind}/{id}", delete(withdraw))
+        .route("/v1/records/{kind}/{author}/{id}", get(get_record))
+        .route("/v1/sync", post(sync_now))
+        .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
+    Router::new()
+        .merge(authed)
+        .route("/metrics", get(metrics::serve))
+        .fallback(|| async { ApiError::not_found("no such endpoint; the API lives under /v1") })
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}
+
+async fn require_token(State(state): State<ApiState>, request: Request, next: Next) -> Response {
+    let given = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    if bool::from(given.as_bytes().ct_eq(state.token.as_bytes())) {
+        next.run(request).await
+    } else {
+        ApiError::unauthorized().into_response()
+    }
+}
+
+fn parse_kind(kind: &str) -> Result<Kind, ApiError> {
+    // Plural path segments read naturally: /v1/records/vacancies.
+    let singular = match kind {
+        "vacancies" => "vacancy",
+        "organisations" => "organisation",
+        "profiles" => "profile",
+        "peerings" => "peering",
+        other => other,
+    };
+    singular
+        .parse()
+        .map_err(|e: String| ApiError::bad_request("unknown_kind", e))
+}
+
+fn parse_steunpunt(text: &str) -> Result<SteunpuntId, ApiError> {
+    text.parse()
+        .map_err(|e: steunpunt_protocol::SteunpuntIdError| {
+            ApiError::bad_request("bad_steunpunt_id", e.to_string())
+        })
+}
+
+async fn status(State(state): State<ApiState>) -> Result<Json<Value>, ApiError> {
+    let network = state.client.status().await.map_err(ApiError::internal)?;
+    let engine = lock(&state.engine);
+    let mut counts: BTreeMap<&str, u64> = Kind::ALL.iter().map(|k| (k.as_str(), 0)).collect();
+    let mut withdrawn = 0;
+    for (key, meta) in engine.index() {
+        if meta.withdrawn {
+            withdrawn += 1;
+        } else {
+            *counts.entry(key.kind.as_str()).or_default() += 1;
+        }
+    }
+    Ok(Json(json!({
+        "steunpunt_id": engine.me(),
+        "peer_id": network.peer_id,
+        "listen_addrs": network.listen_addrs,
+        "peers": network.peers,
+        "trusted_steunpunten": engine.trust().len(),
+        "record_counts": counts,
+        "withdrawn": withdrawn,
+    })))
+}
+
+async fn list_peers(State(state): State<ApiState>) -> Result<Json<Value>, ApiError> {
+    let network = state.client.status().await.map_err(ApiError::internal)?;
+    let peers = state.peers.lock().map(|p| p.clone()).unwrap_or_default();
+    let engine = lock(&state.engine);
+    let list: Vec<Value> = peers
+        .iter()
+        .map(|p| {
+            let connected = p
+                .peer_id()
+                .is_some_and(|id| network.peers.iter().any(|c| c.peer_id == id.to_string()));
+            json!({
+                "steunpunt": p.steunpunt,
+                "label": p.label,
+                "multiaddr": p.multiaddr.to_string(),
+                "connected": connected,
+                "trusted": engine.trust().get(&p.steunpunt),
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "peers": list })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AddPeer {
+    multiaddr: String,
+    steunpunt: String,
+    #[serde(default)]
+    label: String,
+}
+
+fn update_peering(
+    state: &ApiState,
+    change: impl FnOnce(&mut steunpunt_protocol::body::Peering),
+) -> Result<(), ApiError> {
+    let mut engine = lock(&state.engine);
+    let id = RecordId::new("peering").map_err(ApiError::internal)?;
+    let mut peering = match engine.own_payload(Kind::Peering, &id)?.and_then(|p| p.body) {
+        Some(Body::Peering(p)) => p,
+        _ => Default::default(),
+    };
+    change(&mut peering);
+    let now = now();
+    let record = engine.publish(
+        Kind::Peering,
+        id,
+        Body::Peering(peering),
+        now.plus_ms(DEFAULT_OTHER_DAYS * DAY_MS),
+        now,
+    )?;
+    drop(engine);
+    let client = state.client.clone();
+    let bytes = record.envelope().shared_bytes();
+    tokio::spawn(async move {
+        let _ = client.gossip(bytes).await;
+        let _ = client.refresh_trust().await;
+    });
+    Ok(())
+}
+
+fn save_peers(state: &ApiState, change: impl FnOnce(&mut Vec<PeerEntry>)) -> Result<(), ApiError> {
+    let mut peers = state
+        .peers
+        .lock()
+        .map_err(|_| ApiError::internal("peer list lock poisoned"))?;
+    change(&mut peers);
+    state
+        .data_dir
+        .save_peers(&peers)
+        .map_err(ApiError::internal)
+}
+
+async fn add_peer(
+    State(state): State<ApiState>,
+    Json(body): Json<AddPeer>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let steunpunt = parse_steunpunt(&body.steunpunt)?;
+    let multiaddr: Multiaddr = body.multiaddr.parse().map_err(|e| {
+        ApiError::bad_request("bad_multiaddr", format!("`{}` is not a multiaddress ({e}); use one like /ip4/192.0.2.10/tcp/4001/p2p/12D3KooW…", body.multiaddr))
+    })?;
+    let entry = PeerEntry {
+        multiaddr,
+        steunpunt,
+        label: body.label.clone(),
+    };
+    if entry.peer_id().is_none() {
+        return Err(ApiError::bad_request(
+            "missing_peer_id",
+            "the multiaddress must end in /p2p/PEER_ID (the neighbour's `steunpunt status` shows it)",
+        ));
+    }
+    if steunpunt == lock(&state.engine).me() {
+        return Err(ApiError::bad_request(
+            "self",
+            "that is this steunpunt's own ID",
+        ));
+    }
+    let label = if body.label.is_empty() {
+        steunpunt.short()
+    } else {
+        body.label.clone()
+    };
+    update_peering(&state, |p| {
+        p.blocks.retain(|e| e.steunpunt != steunpunt);
+        if !p.vouches_for(&steunpunt) {
+            p.vouches.push(PeeringEntry { steunpunt, label });
+        }
+    })?;
+    save_peers(&state, |peers| {
+        peers.retain(|p| p.steunpunt != steunpunt);
+        peers.push(entry.clone());
+    })?;
+    state
+        .client
+        .add_peer(entry.clone())
+        .await
+        .map_err(ApiError::internal)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "steunpunt": steunpunt, "multiaddr": entry.multiaddr.to_string() })),
+    ))
+}
+
+async fn remove_peer(
+    State(state): State<ApiState>,
+    Path(steunpunt): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let steunpunt = parse_steunpunt(&steunpunt)?;
+    update_peering(&state, |p| p.vouches.retain(|e| e.steunpunt != steunpunt))?;
+    let mut removed = Vec::new();
+    save_peers(&state, |peers| {
+        removed = peers
+            .iter()
+            .filter(|p| p.steunpunt == steunpunt)
+            .filter_map(PeerEntry::peer_id)
+            .collect();
+        peers.retain(|p| p.steunpunt != steunpunt);
+    })?;
+    for peer in removed {
+        state
+            .client
+            .remove_peer(peer)
+            .await
+            .map_err(ApiError::internal)?;
+    }
+    Ok(Json(json!({ "removed": steunpunt })))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BlockPeer {
+    #[serde(default)]
+    label: String,
+}
+
+async fn block_peer(
+    State(state): State<ApiState>,
+    Path(steunpunt): Path<String>,
+    body: Option<Json<BlockPeer>>,
+) -> Result<Json<Value>, ApiError> {
+    let steunpunt = parse_steunpunt(&steunpunt)?;
+    if steunpunt == lock(&state.engine).me() {
+        return Err(ApiError::bad_request(
+            "self",
+            "a steunpunt cannot block itself",
+        ));
+    }
+    let label = body
+        .map(|b| b.0.label)
+        .filter(|l| !l.is_empty())
+        .unwrap_or_else(|| steunpunt.short());
+    update_peering(&state, |p| {
+        p.vouches.retain(|e| e.steunpunt != steunpunt);
+        if !p.blocks(&steunpunt) {
+            p.blocks.push(PeeringEntry { steunpunt, label });
+        }
+    })?;
+    save_peers(&state, |peers| peers.retain(|p| p.steunpunt != steunpunt))?;
+    Ok(Json(json!({ "blocked": steunpunt })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    #[serde(default)]
+    mine: bool,
+    #[serde(default)]
+    author: Option<String>,
+    #[serde(default)]
+    withdrawn: bool,
+    #[serde(default)]
+    offset: usize,
+    #[serde(default)]
+    limit: Option<usize>,
+}
+
+async fn list_records(
+    State(state): State<ApiState>,
+    Path(kind): Path<String>,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let kind = parse_kind(&kind)?;
+    let limit = query.limit.unwrap_or(100);
+    if limit == 0 || limit > MAX_PAGE {
+        return Err(ApiError::bad_request(
+            "bad_limit",
+            format!("limit must be 1 to {MAX_PAGE}"),
+        ));
+    }
+    let author = query.author.as_deref().map(parse_steunpunt).transpose()?;
+    let engine = lock(&state.engine);
+    let me = engine.me();
+    let keys: Vec<RecordKey> = engine
+        .index()
+        .iter()
+        .filter(|(k, m)| {
+            k.kind == kind
+                && (query.withdrawn || !m.withdrawn)
+                && (!query.mine || k.author == me)
+                && author.is_none_or(|a| k.author == a)
+        })
+        .map(|(k, _)| k.clone())
+        .collect();
+    let total = keys.len();
+    let mut records = Vec::new();
+    for key in keys.iter().skip(query.offset).take(limit) {
+        if let Some(record) = engine.get(key)? {
+            records.push(serde_json::to_value(record.to_json()).map_err(ApiError::internal)?);
+        }
+    }
+    Ok(Json(
+        json!({ "total": total, "offset": query.offset, "records": records }),
+    ))
+}
+
+async fn get_record(
+    State(state): State<ApiState>,
+    Path((kind, author, id)): Path<(String, String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    let key = RecordKey {
+        author: parse_steunpunt(&author)?,
+        kind: parse_kind(&kind)?,
+        id: RecordId::new(id).map_err(|e| ApiError::bad_request("bad_id", e))?,
+    };
+    let record = lock(&state.engine).get(&key)?.ok_or_else(|| {
+        ApiError::not_found(format!("no {} `{}` by {}", key.kind, key.id, key.author))
+    })?;
+    Ok(Json(
+        serde_json::to_value(record.to_json()).map_err(ApiError::internal)?,
+    ))
+}
+
+/// Reads `valid_until` from a draft: a date (valid through that day) or a date and time.
+fn parse_valid_until(value: &Value) -> Result<Timestamp, ApiError> {
+    let bad = || {
+        ApiError::bad_request(
+            "invalid_record",
+            "valid_until: give a date like 2027-06-30 or a time like 2027-06-30T12:00:00Z",
+        )
+    };
+    match value {
+        Value::String(text) => match Date::parse(text) {
+            Ok(date) => Ok(date.start().plus_ms(DAY_MS)),
+            Err(_) => Timestamp::parse_rfc3339(text).map_err(|_| bad()),
+        },
+        Value::Number(n) => n.as_u64().map(Timestamp).ok_or_else(bad),
+        _ => Err(bad()),
+    }
+}
+
+/// Parses the body fields of a draft strictly: unknown fields are named, so a typo such as
+/// `titel` is not silently dropped.
+fn parse_body<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, ApiError> {
+    let mut unknown = Vec::new();
+    let parsed: Result<T, _> =
+        serde_ignored::deserialize(value, |path| unknown.push(path.to_string()));
+    let parsed = parsed.map_err(|e| ApiError::bad_request("invalid_record", e.to_string()))?;
+    if !unknown.is_empty() {
+        return Err(ApiError::bad_request(
+            "unknown_field",
+            format!(
+                "unknown field(s): {}; check the spelling against the documented field names",
+                unknown.join(", ")
+            ),
+        ));
+    }
+    Ok(parsed)
+}
+
+async fn publish(
+    State(state): State<ApiState>,
+    Path(kind): Path<String>,
+    Json(draft): Json<Value>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let kind = parse_kind(&kind)?;
+    let Value::Object(mut fields) = draft else {
+        return Err(ApiError::bad_request(
+            "invalid_record",
+            "send one JSON object with the record's fields",
+        ));
+    };
+    let given_id = fields.remove("id");
+    let valid_until = fields
+        .remove("valid_until")
+        .map(|v| parse_valid_until(&v))
+        .transpose()?;
+    let body = match kind {
+        Kind::Vacancy => Body::Vacancy(parse_body::<Vacancy>(Value::Object(fields))?),
+        Kind::Organisation => {
+            Body::Organisation(parse_body::<Organisation>(Value::Object(fields))?)
+        }
+        Kind::Profile | Kind::Peering => {
+            return Err(ApiError::bad_request(
+                "not_publishable",
+                format!(
+                    "the {kind} record is managed by the node: edit config.toml for the profile, use /v1/peers for peering"
+                ),
+            ));
+        }
+    };
+    let id = match given_id {
+        Some(Value::String(id)) => RecordId::new(id)
+            .map_err(|e| ApiError::bad_request("invalid_record", format!("id: {e}")))?,
+        Some(_) => return Err(ApiError::bad_request("invalid_record", "id: must be text")),
+        None => {
+            let title = match &body {
+                Body::Vacancy(v) => &v.title,
+                Body::Organisation(o) => &o.name,
+                _ => unreachable!("only vacancies and organisations are published here"),
+            };
+            RecordId::slugify(title).ok_or_else(|| {
+                ApiError::bad_request(
+                    "invalid_record",
+                    "id: give an id, or a title from which one can be made",
+                )
+            })?
+        }
+    };
+    let now = now();
+    let days = if kind == Kind::Vacancy {
+        DEFAULT_VACANCY_DAYS
+    } else {
+        DEFAULT_OTHER_DAYS
+    };
+    let valid_until = valid_until.unwrap_or(now.plus_ms(days * DAY_MS));
+    let engine = Arc::clone(&state.engine);
+    let record = tokio::task::spawn_blocking(move || {
+        lock(&engine).publish(kind, id, body, valid_until, now)
+    })
+    .await
+    .map_err(ApiError::internal)??;
+    state
+        .client
+        .gossip(record.envelope().shared_bytes())
+        .await
+        .map_err(ApiError::internal)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::to_value(record.to_json()).map_err(ApiError::internal)?),
+    ))
+}
+
+async fn withdraw(
+    State(state): State<ApiState>,
+    Path((kind, id)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    let kind = parse_kind(&kind)?;
+    let id = RecordId::new(id).map_err(|e| ApiError::bad_request("bad_id", e))?;
+    let engine = Arc::clone(&state.engine);
+    let record = tokio::task::spawn_blocking(move || lock(&engine).withdraw(kind, id, now()))
+        .await
+        .map_err(ApiError::internal)??;
+    state
+        .client
+        .gossip(record.envelope().shared_bytes())
+        .await
+        .map_err(ApiError::internal)?;
+    Ok(Json(
+        serde_json::to_value(record.to_json()).map_err(ApiError::internal)?,
+    ))
+}
+
+async fn sync_now(State(state): State<ApiState>) -> Result<Json<Value>, ApiError> {
+    let started = state.client.sync_now().await.map_err(ApiError::internal)?;
+    Ok(Json(json!({ "started": started })))
+}

@@ -1,0 +1,299 @@
+//! Starting and stopping a node: open the data directory, the store and the engine, keep
+//! the profile in step with `config.toml`, start the swarm and the API, write `api.addr`
+//! and `api.token`, and on shutdown stop both and flush the store.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use libp2p::{Multiaddr, PeerId};
+use prometheus_client::registry::Registry;
+use steunpunt_protocol::body::Profile;
+use steunpunt_protocol::timestamp::DAY_MS;
+use steunpunt_protocol::{Body, Kind, RecordId, SteunpuntId};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tracing::{Instrument as _, info, info_span};
+
+use crate::api::{ApiState, EngineCollector, router};
+use crate::config::{Config, ConfigError};
+use crate::data_dir::{DataDir, DataDirError, write_private};
+use crate::network::event_loop::{lock, now};
+use crate::network::{Client, EventLoop, LoopSettings, SharedEngine, build_behaviour};
+use crate::replication::{Engine, EngineConfig, PublishError};
+use crate::store::{SledStore, StoreError};
+
+/// Settings given on the command line or in the environment; they win over the file.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// libp2p listen addresses.
+    pub listen: Vec<String>,
+    /// API address.
+    pub api: Option<String>,
+}
+
+/// Why the node could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The data directory.
+    #[error(transparent)]
+    DataDir(#[from] DataDirError),
+    /// The configuration.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The record store.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Publishing our profile.
+    #[error("cannot publish this steunpunt's profile from config.toml: {0}")]
+    Profile(#[from] PublishError),
+    /// A port is taken.
+    #[error(
+        "{what} address {addr} is already in use; stop the program using it or choose another address in config.toml"
+    )]
+    InUse {
+        /// Which listener.
+        what: &'static str,
+        /// The address.
+        addr: String,
+    },
+    /// Networking could not be set up.
+    #[error("cannot start networking: {0}")]
+    Network(String),
+    /// Anything else.
+    #[error("cannot {action}: {source}")]
+    Io {
+        /// What was being done.
+        action: &'static str,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// A running node.
+pub struct RunningNode {
+    /// Our steunpunt.
+    pub steunpunt_id: SteunpuntId,
+    /// Our node's PeerId.
+    pub peer_id: PeerId,
+    /// Where the API listens.
+    pub api_addr: SocketAddr,
+    /// The API's bearer token.
+    pub token: String,
+    /// The network.
+    pub client: Client,
+    /// The engine.
+    pub engine: SharedEngine,
+    shutdown: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+    data_dir: DataDir,
+}
+
+impl RunningNode {
+    /// Stops the API and the network, flushes the store and removes `api.addr`.
+    pub async fn shutdown(self) {
+        let _ = self.shutdown.send(true);
+        for task in self.tasks {
+            let _ = task.await;
+        }
+        let _ = lock(&self.engine).flush();
+        let _ = std::fs::remove_file(self.data_dir.api_addr_path());
+        info!("stopped");
+    }
+}
+
+fn desired_profile(config: &Config, current: Option<&Profile>, peer_id: &PeerId) -> Profile {
+    let s = &config.steunpunt;
+    let mut nodes: Vec<String> = current.map(|p| p.nodes.clone()).unwrap_or_default();
+    if !nodes.contains(&peer_id.to_string()) {
+        nodes.push(peer_id.to_string());
+    }
+    Profile {
+        name: s.name.clone(),
+        municipalities: s.municipalities.clone(),
+        region: s.region.clone(),
+        address: current.and_then(|p| p.address.clone()),
+        website: s.website.clone(),
+        email: s.email.clone(),
+        phone: s.phone.clone(),
+        description: s.description.clone(),
+        nodes,
+    }
+}
+
+fn ensure_profile(
+    engine: &mut Engine<SledStore>,
+    config: &Config,
+    peer_id: &PeerId,
+) -> Result<(), PublishError> {
+    let id = RecordId::new("profile").unwrap_or_else(|_| unreachable!("`profile` is a slug"));
+    let current = engine.own_payload(Kind::Profile, &id)?;
+    let current_body = match current.as_ref().and_then(|p| p.body.as_ref()) {
+        Some(Body::Profile(p)) => Some(p.clone()),
+        _ => None,
+    };
+    let desired = desired_profile(config, current_body.as_ref(), peer_id);
+    if current_body.as_ref() != Some(&desired) {
+        let now = now();
+        let until = current
+            .map_or(now, |p| p.valid_until)
+            .max(now.plus_ms(365 * DAY_MS));
+        engine.publish(Kind::Profile, id, Body::Profile(desired), until, now)?;
+        info!("published this steunpunt's profile from config.toml");
+    }
+    Ok(())
+}
+
+fn in_use(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::AddrInUse
+}
+
+/// Starts a node on `data_dir`.
+pub async fn start(data_dir: DataDir, overrides: Overrides) -> Result<RunningNode, StartError> {
+    let opened = data_dir.open()?;
+    let mut config = opened.config;
+    if !overrides.listen.is_empty() {
+        config.network.listen = overrides.listen;
+    }
+    if let Some(api) = overrides.api {
+        config.api.listen = api;
+    }
+    config.check()?;
+    let steunpunt_id = opened.steunpunt_key.id();
+    let peer_id = opened.node_key.public().to_peer_id();
+    let span = info_span!("node", id = %steunpunt_id.short());
+    let _entered = span.clone().entered();
+
+    let store = SledStore::open(&data_dir.db_path())?;
+    let engine_config = EngineConfig {
+        trust_hops: config.trust.hops,
+        ..EngineConfig::default()
+    };
+    let mut engine = Engine::open(store, opened.steunpunt_key, engine_config, now())?;
+    ensure_profile(&mut engine, &config, &peer_id)?;
+    let engine: SharedEngine = Arc::new(Mutex::new(engine));
+
+    let mut registry = Registry::default();
+    let network_error = |e: &dyn std::fmt::Display| StartError::Network(e.to_string());
+    let mut swarm = libp2p::SwarmBuilder::with_existing_identity(opened.node_key)
+        .with_tokio()
+        .with_tcp(
+            libp2p::tcp::Config::default(),
+            libp2p::noise::Config::new,
+            libp2p::yamux::Config::default,
+        )
+        .map_err(|e| network_error(&e))?
+        .with_quic()
+        .with_dns()
+        .map_err(|e| network_error(&e))?
+        .with_bandwidth_metrics(&mut registry)
+        .with_behaviour(|key| {
+            build_behaviour(key, &config.network)
+                .map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)
+        })
+        .map_err(|e| network_error(&e))?
+        .with_swarm_config(|c| {
+            c.with_idle_connection_timeout(Duration::from_secs(config.network.idle_timeout_secs))
+        })
+        .build();
+    for addr in &config.network.listen {
+        let multiaddr: Multiaddr = addr.parse().map_err(|e| network_error(&e))?;
+        swarm.listen_on(multiaddr).map_err(|e| match e {
+            libp2p::TransportError::Other(ref io) if in_use(io) => StartError::InUse {
+                what: "network",
+                addr: addr.clone(),
+            },
+            other => network_error(&other),
+        })?;
+    }
+    let metrics = libp2p::metrics::Metrics::new(&mut registry);
+    registry.register_collector(Box::new(EngineCollector(Arc::clone(&engine))));
+
+    let api_addr = config.api_addr()?;
+    let listener = tokio::net::TcpListener::bind(api_addr).await.map_err(|e| {
+        if in_use(&e) {
+            StartError::InUse {
+                what: "API",
+                addr: api_addr.to_string(),
+            }
+        } else {
+            StartError::Io {
+                action: "open the API address",
+                source: e,
+            }
+        }
+    })?;
+    let api_addr = listener.local_addr().map_err(|source| StartError::Io {
+        action: "read the API address",
+        source,
+    })?;
+    let token = match std::fs::read_to_string(data_dir.api_token_path()) {
+        Ok(token) if token.trim().len() >= 32 => token.trim().to_owned(),
+        _ => {
+            let mut bytes = [0u8; 32];
+            getrandom::fill(&mut bytes).map_err(|e| StartError::Io {
+                action: "make an API token",
+                source: std::io::Error::other(e.to_string()),
+            })?;
+            let token = data_encoding::HEXLOWER.encode(&bytes);
+            write_private(&data_dir.api_token_path(), token.as_bytes())?;
+            token
+        }
+    };
+    write_private(&data_dir.api_addr_path(), api_addr.to_string().as_bytes())?;
+
+    let (shutdown, shutdown_rx) = watch::channel(false);
+    let settings = LoopSettings {
+        sync_interval: Duration::from_secs(config.sync.interval_secs),
+        max_concurrent_syncs: config.sync.max_concurrent,
+        maintenance_interval: Duration::from_secs(60),
+    };
+    let (event_loop, client) = EventLoop::new(
+        swarm,
+        Arc::clone(&engine),
+        settings,
+        Some(metrics),
+        shutdown_rx.clone(),
+    );
+    let network_task = tokio::spawn(event_loop.run().instrument(span.clone()));
+
+    let peers = opened.peers;
+    for entry in &peers {
+        client
+            .add_peer(entry.clone())
+            .await
+            .map_err(|e| network_error(&e))?;
+    }
+    let state = ApiState {
+        engine: Arc::clone(&engine),
+        client: client.clone(),
+        token: Arc::from(token.as_str()),
+        data_dir: data_dir.clone(),
+        peers: Arc::new(Mutex::new(peers)),
+        registry: Arc::new(registry),
+    };
+    let mut api_shutdown = shutdown_rx;
+    let api_task = tokio::spawn(
+        async move {
+            let server = axum::serve(listener, router(state)).with_graceful_shutdown(async move {
+                let _ = api_shutdown.changed().await;
+            });
+            if let Err(e) = server.await {
+                tracing::error!("the API stopped: {e}");
+            }
+        }
+        .instrument(span.clone()),
+    );
+    info!(%peer_id, api = %api_addr, "steunpuntd running");
+    Ok(RunningNode {
+        steunpunt_id,
+        peer_id,
+        api_addr,
+        token,
+        client,
+        engine,
+        shutdown,
+        tasks: vec![network_task, api_task],
+        data_dir,
+    })
+}

@@ -1,0 +1,381 @@
+//! The data directory: what lives where, creating it (`init`) and opening it.
+//!
+//! ```text
+//! DATA_DIR/config.toml      settings (edited by admins)
+//! DATA_DIR/steunpunt.key    the steunpunt's signing key (0600; back it up)
+//! DATA_DIR/node.key         this node's libp2p identity (0600)
+//! DATA_DIR/peers.json       neighbours added with `peer add`
+//! DATA_DIR/db/              the record store
+//! DATA_DIR/api.token        bearer token of the local API (0600, written at start)
+//! DATA_DIR/api.addr         the API's actual address (written at start)
+//! ```
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use libp2p::identity::Keypair;
+use libp2p::{Multiaddr, PeerId};
+use serde::{Deserialize, Serialize};
+use steunpunt_protocol::keys::KeyFileError;
+use steunpunt_protocol::{SteunpuntId, SteunpuntKey};
+
+use crate::config::{ApiConfig, Config, ConfigError, NetworkConfig, SteunpuntConfig};
+
+/// Environment variable naming the data directory.
+pub const DATA_DIR_ENV: &str = "STEUNPUNT_DATA_DIR";
+
+/// Why the data directory cannot be created or used.
+#[derive(Debug, thiserror::Error)]
+pub enum DataDirError {
+    /// There is no initialised data directory.
+    #[error(
+        "there is no steunpunt data directory at {0}; create one with `steunpunt init --name NAME`, or pass --data-dir"
+    )]
+    Missing(String),
+    /// `init` on a directory that already holds a steunpunt.
+    #[error("{0} already holds a steunpunt; use another --data-dir, or keep using this one")]
+    AlreadyInitialised(String),
+    /// No directory was given and the platform has none.
+    #[error("no data directory given; pass --data-dir or set STEUNPUNT_DATA_DIR")]
+    NoDefault,
+    /// The steunpunt key.
+    #[error(transparent)]
+    Key(#[from] KeyFileError),
+    /// The node key file.
+    #[error("the node key {path} cannot be used: {problem}")]
+    NodeKey {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        problem: String,
+    },
+    /// The configuration.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The peers file.
+    #[error("{path} is damaged: {problem}; fix or remove it")]
+    Peers {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        problem: String,
+    },
+    /// Anything else the file system said.
+    #[error("cannot {action} {path}: {source}")]
+    Io {
+        /// What was being done.
+        action: &'static str,
+        /// The path.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> DataDirError {
+    let path = path.display().to_string();
+    move |source| DataDirError::Io {
+        action,
+        path,
+        source,
+    }
+}
+
+/// Writes a file readable only by its owner, replacing it atomically.
+pub fn write_private(path: &Path, contents: &[u8]) -> Result<(), DataDirError> {
+    let tmp = path.with_extension("tmp");
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    let mut file = options.open(&tmp).map_err(io("create", &tmp))?;
+    file.write_all(contents)
+        .and_then(|()| file.sync_all())
+        .map_err(io("write", &tmp))?;
+    std::fs::rename(&tmp, path).map_err(io("replace", path))
+}
+
+/// A neighbour added with `peer add`: dialled at start and redialled when lost.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeerEntry {
+    /// Where to reach its node, ending in `/p2p/PEER_ID`.
+    pub multiaddr: Multiaddr,
+    /// The steunpunt it belongs to.
+    pub steunpunt: SteunpuntId,
+    /// A label for people.
+    #[serde(default)]
+    pub label: String,
+}
+
+impl PeerEntry {
+    /// The node's PeerId from the multiaddress.
+    pub fn peer_id(&self) -> Option<PeerId> {
+        self.multiaddr.iter().find_map(|p| match p {
+            libp2p::multiaddr::Protocol::P2p(id) => Some(id),
+            _ => None,
+        })
+    }
+}
+
+/// What `init` sets up.
+#[derive(Debug, Clone, Default)]
+pub struct InitOptions {
+    /// Name of the steunpunt.
+    pub name: String,
+    /// Municipalities served.
+    pub municipalities: Vec<String>,
+    /// libp2p listen addresses (default: TCP and QUIC on port 4001).
+    pub listen: Vec<String>,
+    /// API address (default 127.0.0.1:7300).
+    pub api: Option<String>,
+}
+
+/// What `init` created.
+#[derive(Debug, Clone, Serialize)]
+pub struct InitReport {
+    /// The new steunpunt's ID.
+    pub steunpunt_id: SteunpuntId,
+    /// The node's PeerId.
+    pub peer_id: String,
+    /// The data directory.
+    pub data_dir: PathBuf,
+}
+
+/// An opened data directory.
+pub struct Opened {
+    /// The configuration file's contents.
+    pub config: Config,
+    /// The steunpunt key.
+    pub steunpunt_key: SteunpuntKey,
+    /// The node's libp2p identity.
+    pub node_key: Keypair,
+    /// Neighbours added with `peer add`.
+    pub peers: Vec<PeerEntry>,
+}
+
+/// Paths inside a data directory.
+#[derive(Debug, Clone)]
+pub struct DataDir {
+    root: PathBuf,
+}
+
+impl DataDir {
+    /// The directory given, or `$STEUNPUNT_DATA_DIR` (read by the caller's flag parser),
+    /// or the platform's data directory.
+    pub fn resolve(given: Option<PathBuf>) -> Result<Self, DataDirError> {
+        let root = match given {
+            Some(dir) => dir,
+            None => dirs::data_dir()
+                .map(|d| d.join("steunpunt"))
+                .ok_or(DataDirError::NoDefault)?,
+        };
+        Ok(Self { root })
+    }
+
+    /// The directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// `config.toml`.
+    pub fn config_path(&self) -> PathBuf {
+        self.root.join("config.toml")
+    }
+
+    /// `steunpunt.key`.
+    pub fn steunpunt_key_path(&self) -> PathBuf {
+        self.root.join("steunpunt.key")
+    }
+
+    /// `node.key`.
+    pub fn node_key_path(&self) -> PathBuf {
+        self.root.join("node.key")
+    }
+
+    /// `peers.json`.
+    pub fn peers_path(&self) -> PathBuf {
+        self.root.join("peers.json")
+    }
+
+    /// `db/`.
+    pub fn db_path(&self) -> PathBuf {
+        self.root.join("db")
+    }
+
+    /// `api.token`.
+    pub fn api_token_path(&self) -> PathBuf {
+        self.root.join("api.token")
+    }
+
+    /// `api.addr`.
+    pub fn api_addr_path(&self) -> PathBuf {
+        self.root.join("api.addr")
+    }
+
+    /// Creates a new steunpunt: keys (0600) and `config.toml`.
+    pub fn init(&self, options: InitOptions) -> Result<InitReport, DataDirError> {
+        if self.steunpunt_key_path().exists() || self.config_path().exists() {
+            return Err(DataDirError::AlreadyInitialised(
+                self.root.display().to_string(),
+            ));
+        }
+        let mut config = Config {
+            steunpunt: SteunpuntConfig {
+                name: options.name,
+                municipalities: options.municipalities,
+                ..SteunpuntConfig::default()
+            },
+            network: NetworkConfig::default(),
+            api: ApiConfig::default(),
+            ..Config::default()
+        };
+        if !options.listen.is_empty() {
+            config.network.listen = options.listen;
+        }
+        if let Some(api) = options.api {
+            config.api.listen = api;
+        }
+        config.check()?;
+        std::fs::create_dir_all(&self.root).map_err(io("create", &self.root))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            std::fs::set_permissions(&self.root, std::fs::Permissions::from_mode(0o700))
+                .map_err(io("protect", &self.root))?;
+        }
+        let steunpunt_key = SteunpuntKey::generate()?;
+        steunpunt_key.save(&self.steunpunt_key_path())?;
+        let node_key = Keypair::generate_ed25519();
+        let encoded = node_key
+            .to_protobuf_encoding()
+            .map_err(|e| DataDirError::NodeKey {
+                path: self.node_key_path().display().to_string(),
+                problem: e.to_string(),
+            })?;
+        write_private(&self.node_key_path(), &encoded)?;
+        let header = "# Steunpunt Federatie node configuration. The [steunpunt] section is published\n# as this steunpunt's profile; restart steunpuntd after editing.\n\n";
+        std::fs::write(self.config_path(), format!("{header}{}", config.to_toml()))
+            .map_err(io("write", &self.config_path()))?;
+        Ok(InitReport {
+            steunpunt_id: steunpunt_key.id(),
+            peer_id: node_key.public().to_peer_id().to_string(),
+            data_dir: self.root.clone(),
+        })
+    }
+
+    /// Opens an initialised directory.
+    pub fn open(&self) -> Result<Opened, DataDirError> {
+        if !self.config_path().exists() || !self.steunpunt_key_path().exists() {
+            return Err(DataDirError::Missing(self.root.display().to_string()));
+        }
+        let config = Config::load(&self.config_path())?;
+        let steunpunt_key = SteunpuntKey::load(&self.steunpunt_key_path())?;
+        let node_key = self.load_node_key()?;
+        let peers = self.load_peers()?;
+        Ok(Opened {
+            config,
+            steunpunt_key,
+            node_key,
+            peers,
+        })
+    }
+
+    fn load_node_key(&self) -> Result<Keypair, DataDirError> {
+        let path = self.node_key_path();
+        let problem = |problem: String| DataDirError::NodeKey {
+            path: path.display().to_string(),
+            problem,
+        };
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(&path)
+                .map_err(|e| problem(e.to_string()))?
+                .permissions()
+                .mode();
+            if mode & 0o077 != 0 {
+                return Err(problem(format!(
+                    "other users can read it (mode {:o}); run `chmod 600 {}`",
+                    mode & 0o777,
+                    path.display()
+                )));
+            }
+        }
+        let bytes = std::fs::read(&path).map_err(|e| problem(e.to_string()))?;
+        Keypair::from_protobuf_encoding(&bytes)
+            .map_err(|_| problem("it is damaged; restore it from a backup".into()))
+    }
+
+    /// Neighbours added with `peer add`.
+    pub fn load_peers(&self) -> Result<Vec<PeerEntry>, DataDirError> {
+        let path = self.peers_path();
+        match std::fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| DataDirError::Peers {
+                path: path.display().to_string(),
+                problem: e.to_string(),
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(e) => Err(io("read", &path)(e)),
+        }
+    }
+
+    /// Saves the neighbour list.
+    pub fn save_peers(&self, peers: &[PeerEntry]) -> Result<(), DataDirError> {
+        let json = serde_json::to_vec_pretty(peers).unwrap_or_default();
+        write_private(&self.peers_path(), &json)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn init_then_open() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = DataDir::resolve(Some(tmp.path().join("breda"))).unwrap();
+        let report = dir
+            .init(InitOptions {
+                name: "Steunpunt Breda".into(),
+                municipalities: vec!["Breda".into()],
+                ..Default::default()
+            })
+            .unwrap();
+        let opened = dir.open().unwrap();
+        assert_eq!(opened.steunpunt_key.id(), report.steunpunt_id);
+        assert_eq!(
+            opened.node_key.public().to_peer_id().to_string(),
+            report.peer_id
+        );
+        assert_eq!(
+            opened.config.steunpunt.municipalities,
+            vec!["Breda".to_owned()]
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            for path in [dir.steunpunt_key_path(), dir.node_key_path()] {
+                assert_eq!(
+                    std::fs::metadata(path).unwrap().permissions().mode() & 0o777,
+                    0o600
+                );
+            }
+        }
+        let again = dir.init(InitOptions {
+            name: "x".into(),
+            ..Default::default()
+        });
+        assert!(matches!(again, Err(DataDirError::AlreadyInitialised(_))));
+    }
+
+    #[test]
+    fn missing_directory_says_how_to_create_one() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = DataDir::resolve(Some(tmp.path().join("nothing"))).unwrap();
+        let err = dir.open().err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("steunpunt init --name"), "{err}");
+    }
+}
