@@ -1,0 +1,272 @@
+//! Real `steunpuntd` processes on loopback, driven over their HTTP API: two peered nodes
+//! replicate vacancies both ways, a third node that neither trusts cannot connect, the
+//! API refuses requests without the token, and a restarted node keeps everything.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+const DAEMON: &str = env!("CARGO_BIN_EXE_steunpuntd");
+
+struct Node {
+    dir: PathBuf,
+    child: Option<Child>,
+    api: String,
+    token: String,
+}
+
+fn init(root: &Path, name: &str, municipality: &str) -> PathBuf {
+    let dir = root.join(name.to_lowercase().replace(' ', "-"));
+    let out = Command::new(DAEMON)
+        .args([
+            "--data-dir",
+            dir.to_str().unwrap(),
+            "init",
+            "--name",
+            name,
+            "--municipality",
+            municipality,
+        ])
+        .args([
+            "--listen",
+            "/ip4/127.0.0.1/tcp/0",
+            "--api",
+            "127.0.0.1:0",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "init failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    dir
+}
+
+impl Node {
+    fn start(dir: &Path) -> Self {
+        let _ = std::fs::remove_file(dir.join("api.addr"));
+        let log = std::fs::File::create(dir.with_extension("log")).unwrap();
+        let child = Command::new(DAEMON)
+            .args(["--data-dir", dir.to_str().unwrap()])
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let api = loop {
+            if let Ok(addr) = std::fs::read_to_string(dir.join("api.addr")) {
+                break addr;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "steunpuntd did not start: see {}",
+                dir.with_extension("log").display()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        let token = std::fs::read_to_string(dir.join("api.token")).unwrap();
+        Self {
+            dir: dir.to_owned(),
+            child: Some(child),
+            api: format!("http://{api}"),
+            token,
+        }
+    }
+
+    fn get(&self, path: &str) -> Value {
+        ureq::get(format!("{}{path}", self.api))
+            .header("Authorization", format!("Bearer {}", self.token))
+            .call()
+            .unwrap()
+            .body_mut()
+            .read_json()
+            .unwrap()
+    }
+
+    fn post(&self, path: &str, body: &Value) -> Value {
+        ureq::post(format!("{}{path}", self.api))
+            .header("Authorization", format!("Bearer {}", self.token))
+            .send_json(body)
+            .unwrap()
+            .body_mut()
+            .read_json()
+            .unwrap()
+    }
+
+    fn status(&self) -> Value {
+        self.get("/v1/status")
+    }
+
+    /// `/ip4/127.0.0.1/tcp/PORT/p2p/PEER_ID`.
+    fn address(&self) -> String {
+        let status = self.status();
+        format!(
+            "{}/p2p/{}",
+            status["listen_addrs"][0].as_str().unwrap(),
+            status["peer_id"].as_str().unwrap()
+        )
+    }
+
+    fn steunpunt_id(&self) -> String {
+        self.status()["steunpunt_id"].as_str().unwrap().to_owned()
+    }
+
+    fn peer_with(&self, other: &Node) {
+        self.post("/v1/peers", &json!({ "multiaddr": other.address(), "steunpunt": other.steunpunt_id(), "label": "buren" }));
+    }
+
+    fn vacancy_titles(&self) -> Vec<String> {
+        self.get("/v1/records/vacancies")["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["title"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    /// Sends SIGTERM and waits for a clean exit.
+    fn stop(&mut self) {
+        let mut child = self.child.take().unwrap();
+        let status = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let exit = child.wait().unwrap();
+        assert!(exit.success(), "steunpuntd did not stop cleanly: {exit:?}");
+        assert!(
+            !self.dir.join("api.addr").exists(),
+            "api.addr is removed at shutdown"
+        );
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+fn vacancy(title: &str, municipality: &str, pc4: &str) -> Value {
+    json!({
+        "title": title,
+        "description": "Help mee in de buurt.",
+        "organisation": { "name": "Buurthuis" },
+        "categories": ["buurt-wonen"],
+        "engagement": "structureel",
+        "location": { "municipality": municipality, "pc4": pc4 },
+        "contact": { "email": "info@buurthuis.nl" },
+    })
+}
+
+/// Waits until `check` holds; returns how long it took.
+fn eventually(what: &str, check: impl Fn() -> bool) -> Duration {
+    let started = Instant::now();
+    while !check() {
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    started.elapsed()
+}
+
+#[test]
+fn peered_daemons_replicate_both_ways_and_a_stranger_is_refused() {
+    let root = tempfile::tempdir().unwrap();
+    let a_dir = init(root.path(), "Steunpunt Breda", "Breda");
+    let b_dir = init(root.path(), "Steunpunt Tilburg", "Tilburg");
+    let c_dir = init(root.path(), "Onbekend Steunpunt", "Elders");
+    let a = Node::start(&a_dir);
+    let mut b = Node::start(&b_dir);
+    let c = Node::start(&c_dir);
+
+    // The API wants the token.
+    let anonymous = ureq::get(format!("{}/v1/status", a.api)).call();
+    assert!(
+        matches!(anonymous, Err(ureq::Error::StatusCode(401))),
+        "{anonymous:?}"
+    );
+    let wrong = ureq::get(format!("{}/v1/status", a.api))
+        .header("Authorization", "Bearer nope")
+        .call();
+    assert!(matches!(wrong, Err(ureq::Error::StatusCode(401))));
+
+    // Breda and Tilburg peer with each other; the stranger only dials Breda.
+    a.peer_with(&b);
+    b.peer_with(&a);
+    c.peer_with(&a);
+    eventually("Breda and Tilburg to connect", || {
+        a.status()["peers"].as_array().unwrap().len() == 1
+    });
+
+    a.post(
+        "/v1/records/vacancy",
+        &vacancy("Voorlezen in Breda", "Breda", "4811"),
+    );
+    let to_tilburg = eventually("the Breda vacancy in Tilburg", || {
+        b.vacancy_titles()
+            .contains(&"Voorlezen in Breda".to_owned())
+    });
+    b.post(
+        "/v1/records/vacancy",
+        &vacancy("Taalmaatje in Tilburg", "Tilburg", "5011"),
+    );
+    let to_breda = eventually("the Tilburg vacancy in Breda", || {
+        a.vacancy_titles()
+            .contains(&"Taalmaatje in Tilburg".to_owned())
+    });
+    eprintln!("replication: Breda→Tilburg {to_tilburg:?}, Tilburg→Breda {to_breda:?}");
+
+    // The stranger is refused: no connection, no records.
+    let c_peer = c.status()["peer_id"].as_str().unwrap().to_owned();
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(
+        c.status()["peers"].as_array().unwrap().is_empty(),
+        "the stranger got connected: {}",
+        c.status()
+    );
+    assert!(
+        !a.status()["peers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["peer_id"] == c_peer.as_str())
+    );
+    assert!(c.vacancy_titles().is_empty());
+
+    // Metrics are served.
+    let metrics = ureq::get(format!("{}/metrics", a.api))
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_to_string()
+        .unwrap();
+    assert!(
+        metrics.contains("steunpunt_ingest_total{outcome=\"accepted\"}"),
+        "{metrics}"
+    );
+
+    // A restarted node keeps everything and reconnects.
+    b.stop();
+    let b = Node::start(&b_dir);
+    let titles = b.vacancy_titles();
+    assert!(
+        titles.contains(&"Voorlezen in Breda".to_owned())
+            && titles.contains(&"Taalmaatje in Tilburg".to_owned())
+    );
+    eventually("Tilburg to reconnect", || {
+        b.status()["peers"].as_array().unwrap().len() == 1
+    });
+}
