@@ -8,4 +8,5 @@ pub mod daemon;
 pub mod data_dir;
 pub mod network;
 pub mod replication;
+pub mod search;
 pub mod store;

@@ -189,6 +189,26 @@ async fn chain_of_three_gossips_syncs_and_erases() {
     })
     .await;
 
+    // Searching at C finds A's vacancy with its provenance: two hops, vouched for by B.
+    let found = api(
+        &c,
+        "GET",
+        "/v1/search/vacancies?q=maatje&near=4811&radius_km=10",
+        None,
+    )
+    .await;
+    let hit = &found["results"][0];
+    assert_eq!(hit["id"], "maatje-voor-nieuwkomers", "{found}");
+    assert_eq!(hit["steunpunt"], "Steunpunt breda");
+    assert_eq!(hit["hops"], 2);
+    assert_eq!(hit["vouched_by"], b.steunpunt_id.to_string());
+    let exported = api(&a, "GET", "/v1/export?mine=true", None).await;
+    assert_eq!(
+        exported["records"].as_array().unwrap().len(),
+        2,
+        "two live vacancies of A"
+    );
+
     // The withdrawn body is gone everywhere.
     for node in [&a, &b, &c] {
         let w = record(node, &a, "eenmalige-klus").await.unwrap();

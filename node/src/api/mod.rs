@@ -65,6 +65,8 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/records/{kind}/{id}", delete(withdraw))
         .route("/v1/records/{kind}/{author}/{id}", get(get_record))
         .route("/v1/sync", post(sync_now))
+        .route("/v1/search/{kind}", get(search))
+        .route("/v1/export", get(export))
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
     Router::new()
         .merge(authed)
@@ -517,4 +519,59 @@ async fn withdraw(
 async fn sync_now(State(state): State<ApiState>) -> Result<Json<Value>, ApiError> {
     let started = state.client.sync_now().await.map_err(ApiError::internal)?;
     Ok(Json(json!({ "started": started })))
+}
+
+async fn search(
+    State(state): State<ApiState>,
+    Path(kind): Path<String>,
+    Query(query): Query<crate::search::SearchQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let kind = parse_kind(&kind)?;
+    if !matches!(kind, Kind::Vacancy | Kind::Organisation) {
+        return Err(ApiError::bad_request(
+            "unknown_kind",
+            "search vacancies or organisations",
+        ));
+    }
+    let hits = crate::search::search(&lock(&state.engine), kind, &query).map_err(|e| match e {
+        crate::search::SearchError::BadQuery(m) => ApiError::bad_request("bad_query", m),
+        crate::search::SearchError::Store(e) => e.into(),
+    })?;
+    Ok(Json(json!({ "results": hits })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExportQuery {
+    #[serde(default)]
+    mine: bool,
+    #[serde(default)]
+    kind: Option<String>,
+}
+
+/// Every live record (or only ours), vacancies and organisations unless a kind is named,
+/// in the JSON form that publishing accepts.
+async fn export(
+    State(state): State<ApiState>,
+    Query(query): Query<ExportQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let kinds = match &query.kind {
+        Some(k) => vec![parse_kind(k)?],
+        None => vec![Kind::Organisation, Kind::Vacancy],
+    };
+    let engine = lock(&state.engine);
+    let me = engine.me();
+    let keys: Vec<RecordKey> = engine
+        .index()
+        .iter()
+        .filter(|(k, m)| kinds.contains(&k.kind) && !m.withdrawn && (!query.mine || k.author == me))
+        .map(|(k, _)| k.clone())
+        .collect();
+    let mut records = Vec::with_capacity(keys.len());
+    for key in keys {
+        if let Some(record) = engine.get(&key)? {
+            records.push(serde_json::to_value(record.to_json()).map_err(ApiError::internal)?);
+        }
+    }
+    Ok(Json(json!({ "records": records })))
 }
