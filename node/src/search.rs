@@ -23,7 +23,8 @@ pub const DEFAULT_LIMIT: usize = 20;
 pub const DEFAULT_RADIUS_KM: f64 = 15.0;
 
 /// Filters of a search; all optional, all must hold.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SearchQuery {
     /// Words that should appear (any of them; more matches rank higher).

@@ -246,6 +246,28 @@ fn peered_daemons_replicate_both_ways_and_a_stranger_is_refused() {
     );
     assert!(c.vacancy_titles().is_empty());
 
+    // The OpenAPI document is served without a token and describes the routes.
+    let doc: Value = ureq::get(format!("{}/v1/openapi.json", a.api))
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_json()
+        .unwrap();
+    for path in [
+        "/v1/status",
+        "/v1/peers",
+        "/v1/records/{kind}",
+        "/v1/records/{kind}/{id}",
+        "/v1/search/{kind}",
+        "/v1/export",
+    ] {
+        assert!(
+            doc["paths"].get(path).is_some(),
+            "{path} missing from the OpenAPI document"
+        );
+    }
+    assert!(doc["components"]["schemas"]["Vacancy"]["properties"]["mas"].is_object());
+
     // Metrics are served.
     let metrics = ureq::get(format!("{}/metrics", a.api))
         .call()

@@ -35,3 +35,89 @@ pub use sync::SyncItem;
 pub use timestamp::{Date, Timestamp};
 pub use trust::TrustSet;
 pub use validate::{Origin, Problem, ValidationError};
+
+#[cfg(feature = "openapi")]
+mod openapi {
+    //! OpenAPI schemas for the types whose JSON form is text.
+
+    use std::borrow::Cow;
+
+    use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaFormat, Type};
+    use utoipa::openapi::{KnownFormat, RefOr};
+    use utoipa::{PartialSchema, ToSchema};
+
+    fn text(
+        description: &str,
+        example: &str,
+        format: Option<KnownFormat>,
+        pattern: Option<&str>,
+    ) -> RefOr<Schema> {
+        let mut builder = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(description))
+            .examples([example]);
+        if let Some(format) = format {
+            builder = builder.format(Some(SchemaFormat::KnownFormat(format)));
+        }
+        if let Some(pattern) = pattern {
+            builder = builder.pattern(Some(pattern));
+        }
+        RefOr::T(Schema::Object(builder.build()))
+    }
+
+    macro_rules! text_schema {
+        ($ty:ty, $name:literal, $description:literal, $example:literal, $format:expr, $pattern:expr) => {
+            impl PartialSchema for $ty {
+                fn schema() -> RefOr<Schema> {
+                    text($description, $example, $format, $pattern)
+                }
+            }
+            impl ToSchema for $ty {
+                fn name() -> Cow<'static, str> {
+                    Cow::Borrowed($name)
+                }
+            }
+        };
+    }
+
+    text_schema!(
+        crate::places::Pc4,
+        "Pc4",
+        "Dutch four-digit postcode",
+        "4811",
+        None,
+        Some("^[1-9][0-9]{3}$")
+    );
+    text_schema!(
+        crate::Date,
+        "Date",
+        "Calendar date",
+        "2027-03-01",
+        Some(KnownFormat::Date),
+        None
+    );
+    text_schema!(
+        crate::Timestamp,
+        "Timestamp",
+        "Date and time (RFC 3339); unix milliseconds are accepted too",
+        "2027-03-01T12:00:00Z",
+        Some(KnownFormat::DateTime),
+        None
+    );
+    text_schema!(
+        crate::SteunpuntId,
+        "SteunpuntId",
+        "Steunpunt ID: `sp_` and 56 base32 characters",
+        "sp_…",
+        None,
+        Some("^sp_[a-z2-7]{56}$")
+    );
+    text_schema!(
+        crate::RecordId,
+        "RecordId",
+        "Record id: 1-64 lower-case letters, digits and hyphens",
+        "voorlezen-op-school",
+        None,
+        Some("^[a-z0-9][a-z0-9-]{0,63}$")
+    );
+}

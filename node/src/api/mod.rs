@@ -71,6 +71,7 @@ pub fn router(state: ApiState) -> Router {
     Router::new()
         .merge(authed)
         .route("/metrics", get(metrics::serve))
+        .route("/v1/openapi.json", get(openapi))
         .fallback(|| async { ApiError::not_found("no such endpoint; the API lives under /v1") })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
@@ -111,6 +112,7 @@ fn parse_steunpunt(text: &str) -> Result<SteunpuntId, ApiError> {
         })
 }
 
+#[utoipa::path(get, path = "/v1/status", tag = "node", responses((status = 200, description = "steunpunt_id, peer_id, listen_addrs, connected peers, trusted steunpunten and record counts", body = serde_json::Value), (status = 401, description = "missing or wrong token")))]
 async fn status(State(state): State<ApiState>) -> Result<Json<Value>, ApiError> {
     let network = state.client.status().await.map_err(ApiError::internal)?;
     let engine = lock(&state.engine);
@@ -134,6 +136,7 @@ async fn status(State(state): State<ApiState>) -> Result<Json<Value>, ApiError> 
     })))
 }
 
+#[utoipa::path(get, path = "/v1/peers", tag = "peers", responses((status = 200, description = "neighbours added with peer add, with connection and trust state", body = serde_json::Value)))]
 async fn list_peers(State(state): State<ApiState>) -> Result<Json<Value>, ApiError> {
     let network = state.client.status().await.map_err(ApiError::internal)?;
     let peers = state.peers.lock().map(|p| p.clone()).unwrap_or_default();
@@ -156,7 +159,7 @@ async fn list_peers(State(state): State<ApiState>) -> Result<Json<Value>, ApiErr
     Ok(Json(json!({ "peers": list })))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct AddPeer {
     multiaddr: String,
@@ -206,6 +209,7 @@ fn save_peers(state: &ApiState, change: impl FnOnce(&mut Vec<PeerEntry>)) -> Res
         .map_err(ApiError::internal)
 }
 
+#[utoipa::path(post, path = "/v1/peers", tag = "peers", request_body = AddPeer, responses((status = 201, description = "vouched for, dialled and kept dialling", body = serde_json::Value), (status = 400, description = "malformed steunpunt ID or multiaddress")))]
 async fn add_peer(
     State(state): State<ApiState>,
     Json(body): Json<AddPeer>,
@@ -257,6 +261,7 @@ async fn add_peer(
     ))
 }
 
+#[utoipa::path(delete, path = "/v1/peers/{steunpunt}", tag = "peers", params(("steunpunt" = String, Path, description = "steunpunt ID")), responses((status = 200, description = "no longer vouched for or dialled", body = serde_json::Value)))]
 async fn remove_peer(
     State(state): State<ApiState>,
     Path(steunpunt): Path<String>,
@@ -282,13 +287,14 @@ async fn remove_peer(
     Ok(Json(json!({ "removed": steunpunt })))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct BlockPeer {
     #[serde(default)]
     label: String,
 }
 
+#[utoipa::path(post, path = "/v1/peers/{steunpunt}/block", tag = "peers", params(("steunpunt" = String, Path, description = "steunpunt ID")), request_body(content = Option<BlockPeer>), responses((status = 200, description = "blocked: never trusted, even through others", body = serde_json::Value)))]
 async fn block_peer(
     State(state): State<ApiState>,
     Path(steunpunt): Path<String>,
@@ -315,7 +321,8 @@ async fn block_peer(
     Ok(Json(json!({ "blocked": steunpunt })))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct ListQuery {
     #[serde(default)]
@@ -330,6 +337,7 @@ struct ListQuery {
     limit: Option<usize>,
 }
 
+#[utoipa::path(get, path = "/v1/records/{kind}", tag = "records", params(("kind" = String, Path, description = "vacancy, organisation, profile or peering (plural accepted)"), ListQuery), responses((status = 200, description = "a page of records in their JSON form", body = serde_json::Value)))]
 async fn list_records(
     State(state): State<ApiState>,
     Path(kind): Path<String>,
@@ -369,6 +377,7 @@ async fn list_records(
     ))
 }
 
+#[utoipa::path(get, path = "/v1/records/{kind}/{author}/{id}", tag = "records", params(("kind" = String, Path), ("author" = String, Path, description = "steunpunt ID"), ("id" = String, Path)), responses((status = 200, description = "the record", body = serde_json::Value), (status = 404, description = "not held")))]
 async fn get_record(
     State(state): State<ApiState>,
     Path((kind, author, id)): Path<(String, String, String)>,
@@ -423,6 +432,7 @@ fn parse_body<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, ApiErro
     Ok(parsed)
 }
 
+#[utoipa::path(post, path = "/v1/records/{kind}", tag = "records", params(("kind" = String, Path, description = "vacancy or organisation")), request_body(content = Vacancy, description = "the body fields, plus optional `id` and `valid_until` (a date or date-time); an organisation takes the Organisation fields"), responses((status = 201, description = "published and durable", body = serde_json::Value), (status = 400, description = "field path, what is wrong and what is allowed")))]
 async fn publish(
     State(state): State<ApiState>,
     Path(kind): Path<String>,
@@ -496,6 +506,7 @@ async fn publish(
     ))
 }
 
+#[utoipa::path(delete, path = "/v1/records/{kind}/{id}", tag = "records", params(("kind" = String, Path), ("id" = String, Path)), responses((status = 200, description = "the withdrawal, durable", body = serde_json::Value), (status = 404, description = "no such own record")))]
 async fn withdraw(
     State(state): State<ApiState>,
     Path((kind, id)): Path<(String, String)>,
@@ -516,11 +527,13 @@ async fn withdraw(
     ))
 }
 
+#[utoipa::path(post, path = "/v1/sync", tag = "node", responses((status = 200, description = "how many syncs were started", body = serde_json::Value)))]
 async fn sync_now(State(state): State<ApiState>) -> Result<Json<Value>, ApiError> {
     let started = state.client.sync_now().await.map_err(ApiError::internal)?;
     Ok(Json(json!({ "started": started })))
 }
 
+#[utoipa::path(get, path = "/v1/search/{kind}", tag = "search", params(("kind" = String, Path, description = "vacancies or organisations"), crate::search::SearchQuery), responses((status = 200, description = "results with steunpunt, hops, vouched_by, distance_km and score", body = serde_json::Value), (status = 400, description = "bad filter")))]
 async fn search(
     State(state): State<ApiState>,
     Path(kind): Path<String>,
@@ -540,7 +553,8 @@ async fn search(
     Ok(Json(json!({ "results": hits })))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 struct ExportQuery {
     #[serde(default)]
@@ -551,6 +565,7 @@ struct ExportQuery {
 
 /// Every live record (or only ours), vacancies and organisations unless a kind is named,
 /// in the JSON form that publishing accepts.
+#[utoipa::path(get, path = "/v1/export", tag = "records", params(ExportQuery), responses((status = 200, description = "every live vacancy and organisation (or only ours) in the JSON form that publishing accepts", body = serde_json::Value)))]
 async fn export(
     State(state): State<ApiState>,
     Query(query): Query<ExportQuery>,
@@ -574,4 +589,32 @@ async fn export(
         }
     }
     Ok(Json(json!({ "records": records })))
+}
+
+/// The OpenAPI document of this API.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(title = "Steunpunt Federatie node API", description = "The local API of steunpuntd. Every /v1 endpoint except this document needs `Authorization: Bearer TOKEN` with the token from DATA_DIR/api.token."),
+    paths(status, list_peers, add_peer, remove_peer, block_peer, list_records, get_record, publish, withdraw, sync_now, search, export),
+    components(schemas(Vacancy, Organisation)),
+    modifiers(&BearerToken),
+    security(("token" = [])),
+)]
+pub struct ApiDoc;
+
+struct BearerToken;
+
+impl utoipa::Modify for BearerToken {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(<ApiDoc as utoipa::OpenApi>::openapi())
 }

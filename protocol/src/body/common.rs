@@ -11,6 +11,7 @@ pub(crate) fn is_false(value: &bool) -> bool {
 
 /// Where a vacancy or partner is. Radius search uses the coordinates, or else the PC4 centre.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Location {
     /// Municipality (gemeente), e.g. `Breda`.
     #[serde(default)]
@@ -64,6 +65,7 @@ impl Location {
 /// Functional contact details. A named person is optional and erased like the rest of the
 /// body on withdrawal or expiry (AVG).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Contact {
     /// Functional e-mail address.
     #[serde(default, skip_serializing_if = "Option::is_none")]

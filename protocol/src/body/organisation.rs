@@ -9,6 +9,7 @@ use crate::vocab::{EXPERTISE, ORGANISATION_KINDS, RELATIONS, TARGET_GROUPS};
 
 /// A partner organisation.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Organisation {
     /// Name of the organisation.
     pub name: String,

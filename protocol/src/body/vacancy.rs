@@ -15,6 +15,7 @@ pub const MAX_HOURS_PER_WEEK: f32 = 80.0;
 
 /// A volunteer vacancy.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Vacancy {
     /// Short title.
     pub title: String,
@@ -71,6 +72,7 @@ pub struct Vacancy {
 /// The organisation behind a vacancy: the id of one of the author's organisation records,
 /// or just a name.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrganisationRef {
     /// Id of the author's `organisation` record.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -82,6 +84,7 @@ pub struct OrganisationRef {
 
 /// Maatschappelijke stage (MaS) suitability.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Mas {
     /// Whether pupils can do this as their civic internship.
     #[serde(default)]
