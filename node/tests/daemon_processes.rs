@@ -292,3 +292,37 @@ fn peered_daemons_replicate_both_ways_and_a_stranger_is_refused() {
         b.status()["peers"].as_array().unwrap().len() == 1
     });
 }
+
+/// Runs steunpuntd expecting it to fail at start; returns its error output.
+fn start_failure(dir: &Path, extra: &[&str]) -> String {
+    let out = Command::new(DAEMON)
+        .args(["--data-dir", dir.to_str().unwrap()])
+        .args(extra)
+        .stdout(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "steunpuntd started but should not have");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn start_errors_tell_the_admin_what_to_do() {
+    let root = tempfile::tempdir().unwrap();
+    let missing = start_failure(&root.path().join("nothing-here"), &[]);
+    assert!(missing.contains("steunpunt init --name"), "{missing}");
+
+    let dir = init(root.path(), "Steunpunt Helmond", "Helmond");
+    let running = Node::start(&dir);
+    // A second daemon on the same data directory.
+    let twice = start_failure(&dir, &["--api", "127.0.0.1:0"]);
+    assert!(twice.contains("in use by another steunpuntd"), "{twice}");
+    // Another data directory whose API port is taken.
+    let other = init(root.path(), "Steunpunt Eindhoven", "Eindhoven");
+    let taken = running.api.trim_start_matches("http://").to_owned();
+    let port = start_failure(&other, &["--api", &taken]);
+    assert!(port.contains(&format!("API address {taken} is already in use")), "{port}");
+    // A damaged configuration names the problem and the line.
+    std::fs::write(other.join("config.toml"), "[steunpunt]\nname = \"x\"\nbogus = 1\n").unwrap();
+    let config = start_failure(&other, &[]);
+    assert!(config.contains("config.toml is not a valid configuration") && config.contains("bogus"), "{config}");
+}
