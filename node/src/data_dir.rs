@@ -29,7 +29,7 @@ pub const DATA_DIR_ENV: &str = "STEUNPUNT_DATA_DIR";
 pub enum DataDirError {
     /// There is no initialised data directory.
     #[error(
-        "there is no steunpunt data directory at {0}; create one with `steunpunt init --name NAME`, or pass --data-dir"
+        "there is no steunpunt data directory at {0}; create one with `steunpuntd --data-dir DIR init --name NAME`, or pass --data-dir"
     )]
     Missing(String),
     /// `init` on a directory that already holds a steunpunt.
@@ -376,6 +376,6 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let dir = DataDir::resolve(Some(tmp.path().join("nothing"))).unwrap();
         let err = dir.open().err().map(|e| e.to_string()).unwrap_or_default();
-        assert!(err.contains("steunpunt init --name"), "{err}");
+        assert!(err.contains("init --name NAME"), "{err}");
     }
 }
