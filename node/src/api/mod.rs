@@ -27,6 +27,9 @@ pub use metrics::EngineCollector;
 use crate::data_dir::{DataDir, PeerEntry};
 use crate::network::event_loop::{lock, now};
 use crate::network::{Client, SharedEngine};
+use crate::replication::{Engine, PublishError};
+use crate::store::SledStore;
+use steunpunt_protocol::Record;
 
 /// Largest request body: one record is at most 64 KiB; JSON is larger than CBOR.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -168,33 +171,52 @@ struct AddPeer {
     label: String,
 }
 
-fn update_peering(
+/// Publishes a new revision of our peering record, then lets the network recompute
+/// who may connect.
+async fn update_peering(
     state: &ApiState,
-    change: impl FnOnce(&mut steunpunt_protocol::body::Peering),
+    change: impl FnOnce(&mut steunpunt_protocol::body::Peering) + Send + 'static,
 ) -> Result<(), ApiError> {
-    let mut engine = lock(&state.engine);
-    let id = RecordId::new("peering").map_err(ApiError::internal)?;
-    let mut peering = match engine.own_payload(Kind::Peering, &id)?.and_then(|p| p.body) {
-        Some(Body::Peering(p)) => p,
-        _ => Default::default(),
-    };
-    change(&mut peering);
-    let now = now();
-    let record = engine.publish(
-        Kind::Peering,
-        id,
-        Body::Peering(peering),
-        now.plus_ms(DEFAULT_OTHER_DAYS * DAY_MS),
-        now,
-    )?;
-    drop(engine);
-    let client = state.client.clone();
-    let bytes = record.envelope().shared_bytes();
-    tokio::spawn(async move {
-        let _ = client.gossip(bytes).await;
-        let _ = client.refresh_trust().await;
-    });
-    Ok(())
+    change_own(state, move |engine| {
+        let id = RecordId::new("peering").unwrap_or_else(|_| unreachable!("`peering` is a slug"));
+        let mut peering = match engine.own_payload(Kind::Peering, &id)?.and_then(|p| p.body) {
+            Some(Body::Peering(p)) => p,
+            _ => Default::default(),
+        };
+        change(&mut peering);
+        let now = now();
+        engine.publish(
+            Kind::Peering,
+            id,
+            Body::Peering(peering),
+            now.plus_ms(DEFAULT_OTHER_DAYS * DAY_MS),
+            now,
+        )
+    })
+    .await?;
+    state
+        .client
+        .refresh_trust()
+        .await
+        .map_err(ApiError::internal)
+}
+
+/// Changes our own records on a blocking thread (the change is flushed to disk before it
+/// returns), then gossips the new revision; returns its JSON form.
+async fn change_own(
+    state: &ApiState,
+    change: impl FnOnce(&mut Engine<SledStore>) -> Result<Record, PublishError> + Send + 'static,
+) -> Result<Value, ApiError> {
+    let engine = Arc::clone(&state.engine);
+    let record = tokio::task::spawn_blocking(move || change(&mut lock(&engine)))
+        .await
+        .map_err(ApiError::internal)??;
+    state
+        .client
+        .gossip(record.envelope().shared_bytes())
+        .await
+        .map_err(ApiError::internal)?;
+    serde_json::to_value(record.to_json()).map_err(ApiError::internal)
 }
 
 fn save_peers(state: &ApiState, change: impl FnOnce(&mut Vec<PeerEntry>)) -> Result<(), ApiError> {
@@ -240,12 +262,13 @@ async fn add_peer(
     } else {
         body.label.clone()
     };
-    update_peering(&state, |p| {
+    update_peering(&state, move |p| {
         p.blocks.retain(|e| e.steunpunt != steunpunt);
         if !p.vouches_for(&steunpunt) {
             p.vouches.push(PeeringEntry { steunpunt, label });
         }
-    })?;
+    })
+    .await?;
     save_peers(&state, |peers| {
         peers.retain(|p| p.steunpunt != steunpunt);
         peers.push(entry.clone());
@@ -267,7 +290,10 @@ async fn remove_peer(
     Path(steunpunt): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let steunpunt = parse_steunpunt(&steunpunt)?;
-    update_peering(&state, |p| p.vouches.retain(|e| e.steunpunt != steunpunt))?;
+    update_peering(&state, move |p| {
+        p.vouches.retain(|e| e.steunpunt != steunpunt)
+    })
+    .await?;
     let mut removed = Vec::new();
     save_peers(&state, |peers| {
         removed = peers
@@ -311,12 +337,13 @@ async fn block_peer(
         .map(|b| b.0.label)
         .filter(|l| !l.is_empty())
         .unwrap_or_else(|| steunpunt.short());
-    update_peering(&state, |p| {
+    update_peering(&state, move |p| {
         p.vouches.retain(|e| e.steunpunt != steunpunt);
         if !p.blocks(&steunpunt) {
             p.blocks.push(PeeringEntry { steunpunt, label });
         }
-    })?;
+    })
+    .await?;
     save_peers(&state, |peers| peers.retain(|p| p.steunpunt != steunpunt))?;
     Ok(Json(json!({ "blocked": steunpunt })))
 }
@@ -489,21 +516,8 @@ async fn publish(
         DEFAULT_OTHER_DAYS
     };
     let valid_until = valid_until.unwrap_or(now.plus_ms(days * DAY_MS));
-    let engine = Arc::clone(&state.engine);
-    let record = tokio::task::spawn_blocking(move || {
-        lock(&engine).publish(kind, id, body, valid_until, now)
-    })
-    .await
-    .map_err(ApiError::internal)??;
-    state
-        .client
-        .gossip(record.envelope().shared_bytes())
-        .await
-        .map_err(ApiError::internal)?;
-    Ok((
-        StatusCode::CREATED,
-        Json(serde_json::to_value(record.to_json()).map_err(ApiError::internal)?),
-    ))
+    let json = change_own(&state, move |e| e.publish(kind, id, body, valid_until, now)).await?;
+    Ok((StatusCode::CREATED, Json(json)))
 }
 
 #[utoipa::path(delete, path = "/v1/records/{kind}/{id}", tag = "records", params(("kind" = String, Path), ("id" = String, Path)), responses((status = 200, description = "the withdrawal, durable", body = serde_json::Value), (status = 404, description = "no such own record")))]
@@ -513,17 +527,8 @@ async fn withdraw(
 ) -> Result<Json<Value>, ApiError> {
     let kind = parse_kind(&kind)?;
     let id = RecordId::new(id).map_err(|e| ApiError::bad_request("bad_id", e))?;
-    let engine = Arc::clone(&state.engine);
-    let record = tokio::task::spawn_blocking(move || lock(&engine).withdraw(kind, id, now()))
-        .await
-        .map_err(ApiError::internal)??;
-    state
-        .client
-        .gossip(record.envelope().shared_bytes())
-        .await
-        .map_err(ApiError::internal)?;
     Ok(Json(
-        serde_json::to_value(record.to_json()).map_err(ApiError::internal)?,
+        change_own(&state, move |e| e.withdraw(kind, id, now())).await?,
     ))
 }
 

@@ -466,6 +466,14 @@ impl<S: Store> Engine<S> {
         }
     }
 
+    fn own_key(&self, kind: Kind, id: &RecordId) -> RecordKey {
+        RecordKey {
+            author: self.me,
+            kind,
+            id: id.clone(),
+        }
+    }
+
     /// Publishes the next revision of one of our own records. Returns only once the record
     /// is durable on disk: an acknowledged record is never lost.
     pub fn publish(
@@ -476,11 +484,7 @@ impl<S: Store> Engine<S> {
         valid_until: Timestamp,
         now: Timestamp,
     ) -> Result<Record, PublishError> {
-        let key = RecordKey {
-            author: self.me,
-            kind,
-            id: id.clone(),
-        };
+        let key = self.own_key(kind, &id);
         let previous = self.get(&key)?;
         let record = steunpunt_protocol::author(
             &self.key,
@@ -503,11 +507,7 @@ impl<S: Store> Engine<S> {
         id: RecordId,
         now: Timestamp,
     ) -> Result<Record, PublishError> {
-        let key = RecordKey {
-            author: self.me,
-            kind,
-            id: id.clone(),
-        };
+        let key = self.own_key(kind, &id);
         let previous = self
             .get(&key)?
             .filter(|r| !r.payload().is_withdrawal())
@@ -643,11 +643,7 @@ impl<S: Store> Engine<S> {
 
     /// Our own held payload for `key`, if any (for tests and the API).
     pub fn own_payload(&self, kind: Kind, id: &RecordId) -> Result<Option<Payload>, PublishError> {
-        let key = RecordKey {
-            author: self.me,
-            kind,
-            id: id.clone(),
-        };
+        let key = self.own_key(kind, id);
         Ok(self.get(&key)?.map(|r| r.payload().clone()))
     }
 }
