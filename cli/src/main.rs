@@ -1,19 +1,563 @@
-//! `steunpunt`: the command-line tool for steunpunt staff and admins.
+//! `steunpunt`: the command-line tool for steunpunt staff and admins. It talks to a node
+//! only through the node's local HTTP API (`steunpunt init` runs `steunpuntd init`).
 
-use std::path::PathBuf;
+mod api;
+mod output;
 
-use clap::Parser;
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
-/// Publish and search volunteer vacancies and partners across the region.
+use anyhow::{Context as _, bail};
+use clap::{CommandFactory as _, Parser, Subcommand};
+use serde_json::{Value, json};
+
+use crate::api::Api;
+use crate::output::{cell, table};
+
+/// Publish and search volunteer vacancies and partner organisations across the region.
+///
+/// Example: steunpunt search voorlezen --near 4811 --radius-km 15
 #[derive(Debug, Parser)]
-#[command(version, about, long_about = None)]
+#[command(version, about)]
 struct Args {
-    /// Data directory of the node to talk to.
+    /// Data directory of the node (default: $STEUNPUNT_DATA_DIR, then the platform's data
+    /// directory).
     #[arg(long, env = "STEUNPUNT_DATA_DIR", global = true)]
     data_dir: Option<PathBuf>,
+    /// Print JSON: one object, or JSON Lines for lists.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
 }
 
-fn main() -> anyhow::Result<()> {
-    let _args = Args::parse();
-    anyhow::bail!("no command given; run `steunpunt --help`")
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Creates a new steunpunt: keys and config.toml in the data directory.
+    ///
+    /// Example: steunpunt --data-dir ./breda init --name "Steunpunt Breda" --municipality Breda
+    Init {
+        /// Name of the steunpunt.
+        #[arg(long)]
+        name: String,
+        /// Municipality served (repeatable).
+        #[arg(long)]
+        municipality: Vec<String>,
+        /// libp2p listen address (repeatable), e.g. /ip4/0.0.0.0/tcp/4001.
+        #[arg(long)]
+        listen: Vec<String>,
+        /// API address, e.g. 127.0.0.1:7300.
+        #[arg(long)]
+        api: Option<String>,
+    },
+    /// Shows the node: steunpunt ID, PeerId, addresses, peers, record counts.
+    ///
+    /// Example: steunpunt status
+    Status,
+    /// Neighbouring centres.
+    #[command(subcommand)]
+    Peer(PeerCommand),
+    /// Our vacancies.
+    #[command(subcommand)]
+    Vacancy(RecordCommand),
+    /// Our partner organisations.
+    #[command(subcommand, name = "org")]
+    Org(OrgCommand),
+    /// Searches vacancies in the whole trusted region.
+    ///
+    /// Example: steunpunt search voorlezen --mas --age 14 --near 4811 --radius-km 20
+    Search(SearchArgs),
+    /// Prints all records (or only ours) as JSON, re-importable.
+    ///
+    /// Example: steunpunt export --mine > backup.json
+    Export {
+        /// Output format (json for now).
+        #[arg(long, default_value = "json", value_parser = ["json"])]
+        format: String,
+        /// Only our own records.
+        #[arg(long)]
+        mine: bool,
+    },
+    /// Prints shell completions.
+    ///
+    /// Example: steunpunt completions bash > /etc/bash_completion.d/steunpunt
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PeerCommand {
+    /// Peers with a neighbouring centre: vouches for it and connects to its node.
+    ///
+    /// Example: steunpunt peer add /ip4/192.0.2.10/tcp/4001/p2p/12D3KooW… --steunpunt sp_…
+    Add {
+        /// The neighbour's node address, ending in /p2p/PEER_ID.
+        multiaddr: String,
+        /// The neighbour's steunpunt ID (sp_…).
+        #[arg(long)]
+        steunpunt: String,
+        /// A label, e.g. the neighbour's name.
+        #[arg(long, default_value = "")]
+        label: String,
+    },
+    /// Lists our neighbours.
+    List,
+    /// Stops vouching for a neighbour and connecting to it.
+    Remove {
+        /// Steunpunt ID.
+        id: String,
+    },
+    /// Blocks a steunpunt: never trusted, even when others vouch for it.
+    Block {
+        /// Steunpunt ID.
+        id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum RecordCommand {
+    /// Publishes (or updates) records from a JSON file, or `-` for standard input; prints ids.
+    ///
+    /// Example: steunpunt vacancy publish voorlezen.json
+    Publish {
+        /// A JSON object, or an array of objects.
+        file: String,
+    },
+    /// Withdraws one of our records; it disappears everywhere.
+    ///
+    /// Example: steunpunt vacancy withdraw voorlezen-op-school
+    Withdraw {
+        /// Record id.
+        id: String,
+    },
+    /// Lists records held (of the whole region, or only ours).
+    ///
+    /// Example: steunpunt vacancy list --mine
+    List {
+        /// Only our own.
+        #[arg(long)]
+        mine: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum OrgCommand {
+    /// Publishes (or updates) organisations from a JSON file or `-`.
+    Publish {
+        /// A JSON object, or an array of objects.
+        file: String,
+    },
+    /// Withdraws one of our organisations.
+    Withdraw {
+        /// Record id.
+        id: String,
+    },
+    /// Lists organisations held.
+    List {
+        /// Only our own.
+        #[arg(long)]
+        mine: bool,
+    },
+    /// Searches partner organisations in the region.
+    ///
+    /// Example: steunpunt org search --expertise schuldhulp --near Tilburg
+    Search(SearchArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct SearchArgs {
+    /// Words to look for.
+    words: Vec<String>,
+    /// Municipality.
+    #[arg(long)]
+    municipality: Option<String>,
+    /// A four-digit postcode or a place to measure distance from.
+    #[arg(long)]
+    near: Option<String>,
+    /// Radius around --near, in km (default 15).
+    #[arg(long)]
+    radius_km: Option<f64>,
+    /// Category (vacancies).
+    #[arg(long)]
+    category: Option<String>,
+    /// Target group.
+    #[arg(long)]
+    target_group: Option<String>,
+    /// Engagement (vacancies): eenmalig, kortlopend, structureel, groepsklus.
+    #[arg(long)]
+    engagement: Option<String>,
+    /// Only placements suitable for a maatschappelijke stage.
+    #[arg(long)]
+    mas: bool,
+    /// With --mas: the pupil's age.
+    #[arg(long, requires = "mas")]
+    age: Option<u8>,
+    /// Only remote work.
+    #[arg(long)]
+    remote: bool,
+    /// Expertise (organisations).
+    #[arg(long)]
+    expertise: Option<String>,
+    /// Organisation kind (organisations).
+    #[arg(long)]
+    kind: Option<String>,
+    /// Most results.
+    #[arg(long, default_value_t = 20)]
+    limit: usize,
+}
+
+impl SearchArgs {
+    fn query(&self) -> Vec<(&'static str, String)> {
+        let mut q = Vec::new();
+        let mut add = |k: &'static str, v: Option<String>| {
+            if let Some(v) = v {
+                q.push((k, v));
+            }
+        };
+        add("q", (!self.words.is_empty()).then(|| self.words.join(" ")));
+        add("municipality", self.municipality.clone());
+        add("near", self.near.clone());
+        add("radius_km", self.radius_km.map(|r| r.to_string()));
+        add("category", self.category.clone());
+        add("target_group", self.target_group.clone());
+        add("engagement", self.engagement.clone());
+        add("mas", self.mas.then(|| "true".into()));
+        add("age", self.age.map(|a| a.to_string()));
+        add("remote", self.remote.then(|| "true".into()));
+        add("expertise", self.expertise.clone());
+        add("org_kind", self.kind.clone());
+        add("limit", Some(self.limit.to_string()));
+        q
+    }
+}
+
+fn data_dir(given: Option<PathBuf>) -> anyhow::Result<PathBuf> {
+    match given {
+        Some(dir) => Ok(dir),
+        None => dirs::data_dir()
+            .map(|d| d.join("steunpunt"))
+            .context("no data directory given; pass --data-dir or set STEUNPUNT_DATA_DIR"),
+    }
+}
+
+/// Reads JSON from a file or standard input; errors name the line and column.
+fn read_json(file: &str) -> anyhow::Result<Vec<Value>> {
+    let (name, text) = if file == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("cannot read standard input")?;
+        ("standard input".to_owned(), text)
+    } else {
+        let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {file}"))?;
+        (file.to_owned(), text)
+    };
+    let value: Value = serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
+        anyhow::anyhow!(
+            "{name} is not valid JSON: line {}, column {}: {e}",
+            e.line(),
+            e.column()
+        )
+    })?;
+    match value {
+        Value::Array(items) => Ok(items),
+        Value::Object(_) => Ok(vec![value]),
+        _ => bail!("{name} must hold a JSON object or an array of objects"),
+    }
+}
+
+/// Runs `steunpuntd init` next to this binary (or on PATH).
+fn init(
+    dir: &Path,
+    name: &str,
+    municipalities: &[String],
+    listen: &[String],
+    api: Option<&str>,
+    json: bool,
+) -> anyhow::Result<()> {
+    let sibling = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|p| p.join("steunpuntd")));
+    let daemon = sibling
+        .filter(|p| p.exists())
+        .unwrap_or_else(|| PathBuf::from("steunpuntd"));
+    let mut command = std::process::Command::new(&daemon);
+    command
+        .arg("--data-dir")
+        .arg(dir)
+        .args(["init", "--name", name]);
+    for m in municipalities {
+        command.args(["--municipality", m]);
+    }
+    for l in listen {
+        command.args(["--listen", l]);
+    }
+    if let Some(api) = api {
+        command.args(["--api", api]);
+    }
+    if json {
+        command.arg("--json");
+    }
+    let status = command
+        .status()
+        .with_context(|| format!("cannot run {}; is steunpuntd installed?", daemon.display()))?;
+    if !status.success() {
+        bail!("init did not complete (see the message above)");
+    }
+    Ok(())
+}
+
+fn records_table(records: &[Value]) {
+    let rows = records
+        .iter()
+        .map(|r| {
+            let title = if r["title"].is_null() {
+                &r["name"]
+            } else {
+                &r["title"]
+            };
+            vec![
+                cell(&r["id"]),
+                cell(title),
+                cell(&r["location"]["municipality"]),
+                cell(&r["valid_until"]),
+                r["author"]
+                    .as_str()
+                    .map(|a| output::cut(a, 11))
+                    .unwrap_or_default(),
+            ]
+        })
+        .collect();
+    table(
+        &["id", "title", "municipality", "valid until", "steunpunt"],
+        rows,
+    );
+}
+
+fn publish(api: &Api, kind: &str, file: &str, json: bool) -> anyhow::Result<()> {
+    let items = read_json(file)?;
+    let mut failed = 0;
+    for (i, item) in items.iter().enumerate() {
+        match api.post(&format!("/v1/records/{kind}"), item) {
+            Ok(record) => {
+                if json {
+                    output::json(&json!({ "id": record["id"], "revision": record["revision"] }));
+                } else {
+                    println!("{}", record["id"].as_str().unwrap_or_default());
+                }
+            }
+            Err(e) => {
+                failed += 1;
+                if items.len() == 1 {
+                    return Err(e.into());
+                }
+                eprintln!("item {}: {e}", i + 1);
+            }
+        }
+    }
+    if failed > 0 {
+        bail!("{failed} of {} items were not published", items.len());
+    }
+    Ok(())
+}
+
+fn withdraw(api: &Api, kind: &str, id: &str, json: bool) -> anyhow::Result<()> {
+    let record = api.delete(&format!("/v1/records/{kind}/{id}"))?;
+    if json {
+        output::json(
+            &json!({ "id": record["id"], "revision": record["revision"], "withdrawn": true }),
+        );
+    } else {
+        println!("withdrawn: {id}");
+    }
+    Ok(())
+}
+
+fn list(api: &Api, kind: &str, mine: bool, json: bool) -> anyhow::Result<()> {
+    let page = api.get(
+        &format!("/v1/records/{kind}"),
+        &[("mine", mine.to_string()), ("limit", "1000".into())],
+    )?;
+    let records = page["records"].as_array().cloned().unwrap_or_default();
+    if json {
+        output::json_lines(&records);
+    } else {
+        records_table(&records);
+    }
+    Ok(())
+}
+
+fn search(api: &Api, kind: &str, args: &SearchArgs, json: bool) -> anyhow::Result<()> {
+    let found = api.get(&format!("/v1/search/{kind}"), &args.query())?;
+    let results = found["results"].as_array().cloned().unwrap_or_default();
+    if json {
+        output::json_lines(&results);
+        return Ok(());
+    }
+    let rows = results
+        .iter()
+        .map(|r| {
+            let title = if r["title"].is_null() {
+                &r["name"]
+            } else {
+                &r["title"]
+            };
+            let distance = r["distance_km"]
+                .as_f64()
+                .map(|d| format!("{d:.1} km"))
+                .unwrap_or_default();
+            vec![
+                cell(title),
+                cell(&r["location"]["municipality"]),
+                distance,
+                cell(&r["steunpunt"]),
+                cell(&r["id"]),
+            ]
+        })
+        .collect();
+    table(
+        &["title", "municipality", "distance", "steunpunt", "id"],
+        rows,
+    );
+    Ok(())
+}
+
+fn run(args: Args) -> anyhow::Result<()> {
+    let json = args.json;
+    if let Command::Completions { shell } = args.command {
+        clap_complete::generate(
+            shell,
+            &mut Args::command(),
+            "steunpunt",
+            &mut std::io::stdout(),
+        );
+        return Ok(());
+    }
+    let dir = data_dir(args.data_dir)?;
+    if let Command::Init {
+        name,
+        municipality,
+        listen,
+        api,
+    } = &args.command
+    {
+        return init(&dir, name, municipality, listen, api.as_deref(), json);
+    }
+    let api = Api::connect(&dir)?;
+    match args.command {
+        Command::Init { .. } | Command::Completions { .. } => unreachable!("handled above"),
+        Command::Status => {
+            let status = api.get("/v1/status", &[])?;
+            if json {
+                output::json(&status);
+            } else {
+                println!(
+                    "steunpunt ID   {}",
+                    status["steunpunt_id"].as_str().unwrap_or_default()
+                );
+                println!(
+                    "PeerId         {}",
+                    status["peer_id"].as_str().unwrap_or_default()
+                );
+                for addr in status["listen_addrs"].as_array().into_iter().flatten() {
+                    println!("listening on   {}", addr.as_str().unwrap_or_default());
+                }
+                println!(
+                    "connected      {} node(s)",
+                    status["peers"].as_array().map_or(0, Vec::len)
+                );
+                println!(
+                    "trusted        {} steunpunt(en)",
+                    status["trusted_steunpunten"]
+                );
+                let counts = &status["record_counts"];
+                println!(
+                    "records        {} vacancies, {} organisations, {} profiles",
+                    counts["vacancy"], counts["organisation"], counts["profile"]
+                );
+            }
+        }
+        Command::Peer(PeerCommand::Add {
+            multiaddr,
+            steunpunt,
+            label,
+        }) => {
+            let added = api.post(
+                "/v1/peers",
+                &json!({ "multiaddr": multiaddr, "steunpunt": steunpunt, "label": label }),
+            )?;
+            if json {
+                output::json(&added)
+            } else {
+                println!("peered with {steunpunt}")
+            }
+        }
+        Command::Peer(PeerCommand::List) => {
+            let peers = api.get("/v1/peers", &[])?["peers"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            if json {
+                output::json_lines(&peers);
+            } else {
+                let rows = peers
+                    .iter()
+                    .map(|p| {
+                        vec![
+                            cell(&p["label"]),
+                            cell(&p["steunpunt"]),
+                            cell(&p["connected"]),
+                            cell(&p["multiaddr"]),
+                        ]
+                    })
+                    .collect();
+                table(&["label", "steunpunt", "connected", "address"], rows);
+            }
+        }
+        Command::Peer(PeerCommand::Remove { id }) => {
+            let removed = api.delete(&format!("/v1/peers/{id}"))?;
+            if json {
+                output::json(&removed)
+            } else {
+                println!("no longer peered with {id}")
+            }
+        }
+        Command::Peer(PeerCommand::Block { id }) => {
+            let blocked = api.post(&format!("/v1/peers/{id}/block"), &json!({}))?;
+            if json {
+                output::json(&blocked)
+            } else {
+                println!("blocked {id}")
+            }
+        }
+        Command::Vacancy(RecordCommand::Publish { file }) => publish(&api, "vacancy", &file, json)?,
+        Command::Org(OrgCommand::Publish { file }) => publish(&api, "organisation", &file, json)?,
+        Command::Vacancy(RecordCommand::Withdraw { id }) => withdraw(&api, "vacancy", &id, json)?,
+        Command::Org(OrgCommand::Withdraw { id }) => withdraw(&api, "organisation", &id, json)?,
+        Command::Vacancy(RecordCommand::List { mine }) => list(&api, "vacancy", mine, json)?,
+        Command::Org(OrgCommand::List { mine }) => list(&api, "organisation", mine, json)?,
+        Command::Search(search_args) => search(&api, "vacancies", &search_args, json)?,
+        Command::Org(OrgCommand::Search(search_args)) => {
+            search(&api, "organisations", &search_args, json)?
+        }
+        Command::Export { format: _, mine } => {
+            let exported = api.get("/v1/export", &[("mine", mine.to_string())])?;
+            println!("{}", serde_json::to_string_pretty(&exported["records"])?);
+        }
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("steunpunt: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
 }
