@@ -390,3 +390,22 @@ fn a_page_is_ingested_whatever_its_order() {
         "the retried record is not counted as refused"
     );
 }
+
+#[test]
+fn trust_generation_moves_exactly_when_trust_changes() {
+    let mut a = engine(1);
+    let mut b = engine(2);
+    let c = engine(3);
+    let start = a.trust_generation();
+    vouch(&mut a, &[b.me()]);
+    assert_eq!(a.trust_generation(), start + 1);
+    publish(&mut a, "voorlezen", "Voorlezen");
+    assert_eq!(
+        a.trust_generation(),
+        start + 1,
+        "a vacancy does not change trust"
+    );
+    let pb = vouch(&mut b, &[c.me()]);
+    a.ingest(bytes(&pb), T0);
+    assert_eq!(a.trust_generation(), start + 2);
+}

@@ -446,7 +446,18 @@ fn parse_body<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, ApiErro
     let mut unknown = Vec::new();
     let parsed: Result<T, _> =
         serde_ignored::deserialize(value, |path| unknown.push(path.to_string()));
-    let parsed = parsed.map_err(|e| ApiError::bad_request("invalid_record", e.to_string()))?;
+    let unknown_note = || {
+        if unknown.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; unknown field(s): {} (check the spelling)",
+                unknown.join(", ")
+            )
+        }
+    };
+    let parsed = parsed
+        .map_err(|e| ApiError::bad_request("invalid_record", format!("{e}{}", unknown_note())))?;
     if !unknown.is_empty() {
         return Err(ApiError::bad_request(
             "unknown_field",

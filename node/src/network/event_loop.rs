@@ -160,11 +160,13 @@ pub struct EventLoop {
     engine: SharedEngine,
     settings: LoopSettings,
     sessions: ResponderSessions<PeerId>,
-    outgoing: HashMap<OutboundRequestId, (PeerId, SyncRun)>,
+    /// Open sync runs, with the trust generation they started under.
+    outgoing: HashMap<OutboundRequestId, (PeerId, SyncRun, u64)>,
     syncing: HashSet<PeerId>,
     targets: BTreeMap<PeerId, DialTarget>,
     allowed: HashMap<PeerId, Option<SteunpuntId>>,
     pending_gossip: VecDeque<Arc<[u8]>>,
+    trust_generation: u64,
     next_session: u64,
     metrics: Option<libp2p::metrics::Metrics>,
     shutdown: watch::Receiver<bool>,
@@ -191,6 +193,7 @@ impl EventLoop {
             targets: BTreeMap::new(),
             allowed: HashMap::new(),
             pending_gossip: VecDeque::new(),
+            trust_generation: 0,
             next_session: rand::rng().random(),
             metrics,
             shutdown,
@@ -375,6 +378,7 @@ impl EventLoop {
     }
 
     fn start_sync(&mut self, peer: PeerId) -> bool {
+        debug!(%peer, syncing = self.syncing.contains(&peer), open = self.outgoing.len(), allowed = self.allowed.contains_key(&peer), "sync requested");
         if self.syncing.contains(&peer)
             || self.outgoing.len() >= self.settings.max_concurrent_syncs
             || !self.allowed.contains_key(&peer)
@@ -382,10 +386,16 @@ impl EventLoop {
             return false;
         }
         self.next_session = self.next_session.wrapping_add(1);
-        let started = SyncRun::start(&lock(&self.engine), self.next_session, now());
+        let (started, generation) = {
+            let engine = lock(&self.engine);
+            (
+                SyncRun::start(&engine, self.next_session, now()),
+                engine.trust_generation(),
+            )
+        };
         match started {
             Ok((run, request)) => {
-                self.send_sync(peer, run, request);
+                self.send_sync(peer, run, request, generation);
                 self.syncing.insert(peer);
                 true
             }
@@ -396,16 +406,29 @@ impl EventLoop {
         }
     }
 
-    fn send_sync(&mut self, peer: PeerId, run: SyncRun, request: SyncRequest) {
+    fn send_sync(&mut self, peer: PeerId, run: SyncRun, request: SyncRequest, generation: u64) {
         let id = self.swarm.behaviour_mut().sync.send_request(&peer, request);
-        self.outgoing.insert(id, (peer, run));
+        self.outgoing.insert(id, (peer, run, generation));
     }
 
     fn on_ingested(&mut self, outcome: &IngestOutcome) {
         if let IngestOutcome::Accepted(a) = outcome
-            && (a.trust_changed || a.key.kind == Kind::Profile)
+            && a.key.kind == Kind::Profile
         {
             self.refresh_allowed();
+        }
+        self.after_engine_change();
+    }
+
+    /// After anything that may have changed trust (gossip, a served offer, a sync step):
+    /// when it did, recompute who may connect and fetch the newly trusted authors' records
+    /// now rather than at the next timer.
+    fn after_engine_change(&mut self) {
+        let generation = lock(&self.engine).trust_generation();
+        if generation != self.trust_generation {
+            self.trust_generation = generation;
+            self.refresh_allowed();
+            self.sync_all();
         }
     }
 
@@ -525,24 +548,31 @@ impl EventLoop {
                         debug!(%peer, "sync answer not sent: the connection closed");
                     }
                     if is_offer {
-                        self.refresh_allowed();
+                        self.after_engine_change();
                     }
                 }
                 request_response::Message::Response {
                     request_id,
                     response,
                 } => {
-                    let Some((peer, mut run)) = self.outgoing.remove(&request_id) else {
+                    let Some((peer, mut run, generation)) = self.outgoing.remove(&request_id)
+                    else {
                         return;
                     };
                     let step = run.on_response(&mut lock(&self.engine), response, now());
                     match step {
-                        Ok(Some(request)) => self.send_sync(peer, run, request),
+                        Ok(Some(request)) => self.send_sync(peer, run, request, generation),
                         Ok(None) => {
                             self.syncing.remove(&peer);
                             let s = run.stats();
                             info!(%peer, fetched = s.accepted, offered = s.accepted_by_peer, round_trips = s.round_trips, bytes = s.bytes_sent + s.bytes_received, "sync done");
                             self.refresh_allowed();
+                            // Trust grew during the run, whose scope was fixed at its start:
+                            // sync again for the newly trusted authors.
+                            debug!(%peer, generation, now = lock(&self.engine).trust_generation(), "sync run finished");
+                            if lock(&self.engine).trust_generation() != generation {
+                                self.start_sync(peer);
+                            }
                         }
                         Err(e) => {
                             self.syncing.remove(&peer);

@@ -194,6 +194,7 @@ pub struct Engine<S: Store> {
     by_hash: HashMap<RecordHash, RecordKey>,
     peerings: BTreeMap<SteunpuntId, Peering>,
     trust: TrustSet,
+    trust_generation: u64,
     counters: Counters,
     equivocations_by_author: BTreeMap<SteunpuntId, u64>,
 }
@@ -217,6 +218,7 @@ impl<S: Store> Engine<S> {
             index: BTreeMap::new(),
             by_hash: HashMap::new(),
             peerings: BTreeMap::new(),
+            trust_generation: 0,
             counters: Counters::default(),
             equivocations_by_author: BTreeMap::new(),
         };
@@ -241,6 +243,12 @@ impl<S: Store> Engine<S> {
     /// The steunpunten we trust now.
     pub fn trust(&self) -> &TrustSet {
         &self.trust
+    }
+
+    /// Goes up by one whenever the trusted set changes, so callers can notice a change
+    /// (for example during a sync, whose scope was fixed when it started).
+    pub fn trust_generation(&self) -> u64 {
+        self.trust_generation
     }
 
     /// The trusted authors as a set.
@@ -328,6 +336,7 @@ impl<S: Store> Engine<S> {
             return Ok(false);
         }
         self.trust = trust;
+        self.trust_generation += 1;
         let trust = &self.trust;
         let untrusted = self.keys_where(|k, _| !trust.contains(&k.author));
         for key in &untrusted {
