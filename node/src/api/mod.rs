@@ -134,6 +134,15 @@ async fn status(State(state): State<ApiState>) -> Result<Json<Value>, ApiError> 
         "listen_addrs": network.listen_addrs,
         "peers": network.peers,
         "trusted_steunpunten": engine.trust().len(),
+        "trust": engine
+            .trust()
+            .iter()
+            .map(|(id, t)| json!({
+                "steunpunt": id,
+                "hops": t.hops,
+                "vouched_by": t.path.len().checked_sub(2).map(|i| t.path[i]),
+            }))
+            .collect::<Vec<_>>(),
         "record_counts": counts,
         "withdrawn": withdrawn,
     })))

@@ -13,7 +13,7 @@ use libp2p::swarm::SwarmEvent;
 use libp2p::{Multiaddr, PeerId, Swarm, mdns};
 use rand::Rng;
 use serde::Serialize;
-use steunpunt_protocol::sync::SyncRequest;
+use steunpunt_protocol::sync::{SyncRequest, SyncResponse};
 use steunpunt_protocol::{Kind, SteunpuntId, Timestamp};
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::time::Instant;
@@ -538,6 +538,8 @@ impl EventLoop {
                     let is_offer = matches!(request, SyncRequest::Offer { .. });
                     let response =
                         lock(&self.engine).serve_sync(&mut self.sessions, peer, request, now());
+                    let offered_new =
+                        matches!(response, SyncResponse::Received { accepted } if accepted > 0);
                     if self
                         .swarm
                         .behaviour_mut()
@@ -549,6 +551,9 @@ impl EventLoop {
                     }
                     if is_offer {
                         self.after_engine_change();
+                        if offered_new {
+                            self.sync_all();
+                        }
                     }
                 }
                 request_response::Message::Response {
@@ -569,9 +574,14 @@ impl EventLoop {
                             self.refresh_allowed();
                             // Trust grew during the run, whose scope was fixed at its start:
                             // sync again for the newly trusted authors.
-                            debug!(%peer, generation, now = lock(&self.engine).trust_generation(), "sync run finished");
+                            let fetched = s.accepted;
                             if lock(&self.engine).trust_generation() != generation {
                                 self.start_sync(peer);
+                            }
+                            // Records learned by sync are not gossiped; pass them on to the
+                            // other peers now. This stops once a run brings nothing new.
+                            if fetched > 0 {
+                                self.sync_all();
                             }
                         }
                         Err(e) => {
