@@ -121,7 +121,7 @@ enum PeerCommand {
 enum RecordCommand {
     /// Publishes (or updates) records from a JSON file, or `-` for standard input; prints ids.
     ///
-    /// Example: steunpunt vacancy publish voorlezen.json
+    /// Example: steunpunt vacancy publish voorlezen.json (or: steunpunt org publish partners.json)
     Publish {
         /// A JSON object, or an array of objects.
         file: String,
@@ -145,22 +145,8 @@ enum RecordCommand {
 
 #[derive(Debug, Subcommand)]
 enum OrgCommand {
-    /// Publishes (or updates) organisations from a JSON file or `-`.
-    Publish {
-        /// A JSON object, or an array of objects.
-        file: String,
-    },
-    /// Withdraws one of our organisations.
-    Withdraw {
-        /// Record id.
-        id: String,
-    },
-    /// Lists organisations held.
-    List {
-        /// Only our own.
-        #[arg(long)]
-        mine: bool,
-    },
+    #[command(flatten)]
+    Record(RecordCommand),
     /// Searches partner organisations in the region.
     ///
     /// Example: steunpunt org search --expertise schuldhulp --near Tilburg
@@ -364,6 +350,14 @@ fn publish(api: &Api, kind: &str, file: &str, json: bool) -> anyhow::Result<()> 
     Ok(())
 }
 
+fn records(api: &Api, kind: &str, command: RecordCommand, json: bool) -> anyhow::Result<()> {
+    match command {
+        RecordCommand::Publish { file } => publish(api, kind, &file, json),
+        RecordCommand::Withdraw { id } => withdraw(api, kind, &id, json),
+        RecordCommand::List { mine } => list(api, kind, mine, json),
+    }
+}
+
 fn withdraw(api: &Api, kind: &str, id: &str, json: bool) -> anyhow::Result<()> {
     let record = api.delete(&format!("/v1/records/{kind}/{id}"))?;
     if json {
@@ -533,12 +527,8 @@ fn run(args: Args) -> anyhow::Result<()> {
                 println!("blocked {id}")
             }
         }
-        Command::Vacancy(RecordCommand::Publish { file }) => publish(&api, "vacancy", &file, json)?,
-        Command::Org(OrgCommand::Publish { file }) => publish(&api, "organisation", &file, json)?,
-        Command::Vacancy(RecordCommand::Withdraw { id }) => withdraw(&api, "vacancy", &id, json)?,
-        Command::Org(OrgCommand::Withdraw { id }) => withdraw(&api, "organisation", &id, json)?,
-        Command::Vacancy(RecordCommand::List { mine }) => list(&api, "vacancy", mine, json)?,
-        Command::Org(OrgCommand::List { mine }) => list(&api, "organisation", mine, json)?,
+        Command::Vacancy(command) => records(&api, "vacancy", command, json)?,
+        Command::Org(OrgCommand::Record(command)) => records(&api, "organisation", command, json)?,
         Command::Search(search_args) => search(&api, "vacancies", &search_args, json)?,
         Command::Org(OrgCommand::Search(search_args)) => {
             search(&api, "organisations", &search_args, json)?
