@@ -296,15 +296,20 @@ fn init(
     Ok(())
 }
 
+/// A vacancy's title or an organisation's name.
+fn title_of(record: &Value) -> &Value {
+    if record["title"].is_null() {
+        &record["name"]
+    } else {
+        &record["title"]
+    }
+}
+
 fn records_table(records: &[Value]) {
     let rows = records
         .iter()
         .map(|r| {
-            let title = if r["title"].is_null() {
-                &r["name"]
-            } else {
-                &r["title"]
-            };
+            let title = title_of(r);
             vec![
                 cell(&r["id"]),
                 cell(title),
@@ -394,11 +399,7 @@ fn search(api: &Api, kind: &str, args: &SearchArgs, json: bool) -> anyhow::Resul
     let rows = results
         .iter()
         .map(|r| {
-            let title = if r["title"].is_null() {
-                &r["name"]
-            } else {
-                &r["title"]
-            };
+            let title = title_of(r);
             let distance = r["distance_km"]
                 .as_f64()
                 .map(|d| format!("{d:.1} km"))
