@@ -21,16 +21,7 @@ fn engine(e: sled::Error) -> StoreError {
 impl SledStore {
     /// Opens (or creates) the store in `dir`, checking the schema version.
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
-        let db = sled::Config::new()
-            .path(dir)
-            .mode(sled::Mode::HighThroughput)
-            .open()
-            .map_err(|e| match e {
-                sled::Error::Io(io) if io.to_string().contains("could not acquire lock") => {
-                    StoreError::InUse(dir.display().to_string())
-                }
-                other => engine(other),
-            })?;
+        let db = Self::open_db(dir)?;
         match db.get(SCHEMA_KEY).map_err(engine)? {
             None => {
                 db.insert(SCHEMA_KEY, &SCHEMA_VERSION.to_be_bytes())
@@ -48,6 +39,30 @@ impl SledStore {
         }
         let records = db.open_tree("records").map_err(engine)?;
         Ok(Self { db, records })
+    }
+
+    /// Opens the database. A store dropped a moment ago in this process may still hold its
+    /// file lock while sled's background thread finishes, so a busy lock is retried for a
+    /// short while before it is reported as another steunpuntd.
+    fn open_db(dir: &Path) -> Result<sled::Db, StoreError> {
+        const ATTEMPTS: u32 = 40;
+        for attempt in 1..=ATTEMPTS {
+            match sled::Config::new()
+                .path(dir)
+                .mode(sled::Mode::HighThroughput)
+                .open()
+            {
+                Ok(db) => return Ok(db),
+                Err(sled::Error::Io(io)) if io.to_string().contains("could not acquire lock") => {
+                    if attempt == ATTEMPTS {
+                        return Err(StoreError::InUse(dir.display().to_string()));
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                Err(other) => return Err(engine(other)),
+            }
+        }
+        Err(StoreError::InUse(dir.display().to_string()))
     }
 
     #[cfg(test)]
