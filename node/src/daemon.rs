@@ -161,8 +161,9 @@ pub async fn start(data_dir: DataDir, overrides: Overrides) -> Result<RunningNod
     config.check()?;
     let steunpunt_id = opened.steunpunt_key.id();
     let peer_id = opened.node_key.public().to_peer_id();
+    // Not entered across awaits (that would mislabel other tasks' logs): synchronous
+    // start-up work runs in the span, and the spawned tasks are instrumented with it.
     let span = info_span!("node", id = %steunpunt_id.short());
-    let _entered = span.clone().entered();
 
     let store = SledStore::open(&data_dir.db_path())?;
     let engine_config = EngineConfig {
@@ -170,7 +171,7 @@ pub async fn start(data_dir: DataDir, overrides: Overrides) -> Result<RunningNod
         ..EngineConfig::default()
     };
     let mut engine = Engine::open(store, opened.steunpunt_key, engine_config, now())?;
-    ensure_profile(&mut engine, &config, &peer_id)?;
+    span.in_scope(|| ensure_profile(&mut engine, &config, &peer_id))?;
     let engine: SharedEngine = Arc::new(Mutex::new(engine));
 
     let mut registry = Registry::default();
@@ -284,7 +285,7 @@ pub async fn start(data_dir: DataDir, overrides: Overrides) -> Result<RunningNod
         }
         .instrument(span.clone()),
     );
-    info!(%peer_id, api = %api_addr, "steunpuntd running");
+    span.in_scope(|| info!(%peer_id, api = %api_addr, "steunpuntd running"));
     Ok(RunningNode {
         steunpunt_id,
         peer_id,

@@ -442,14 +442,6 @@ impl Record {
         }
     }
 
-    /// Its item for set reconciliation.
-    pub fn sync_item(&self) -> crate::sync::SyncItem {
-        crate::sync::SyncItem {
-            timestamp: self.payload.updated_at.0,
-            hash: self.hash(),
-        }
-    }
-
     /// The JSON view for the API and CLI.
     pub fn to_json(&self) -> RecordJson<'_> {
         RecordJson {

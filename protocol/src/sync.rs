@@ -198,26 +198,6 @@ fn page_bytes(envelopes: &[ByteBuf]) -> usize {
     envelopes.iter().map(|e| e.len()).sum()
 }
 
-/// Splits envelopes into pages of at most [`MAX_PAGE_BYTES`] (a single larger envelope,
-/// which cannot exist, would get a page of its own).
-pub fn paginate(envelopes: impl IntoIterator<Item = Vec<u8>>) -> Vec<Vec<ByteBuf>> {
-    let mut pages = Vec::new();
-    let mut page: Vec<ByteBuf> = Vec::new();
-    let mut size = 0;
-    for envelope in envelopes {
-        if !page.is_empty() && size + envelope.len() > MAX_PAGE_BYTES {
-            pages.push(std::mem::take(&mut page));
-            size = 0;
-        }
-        size += envelope.len();
-        page.push(ByteBuf::from(envelope));
-    }
-    if !page.is_empty() {
-        pages.push(page);
-    }
-    pages
-}
-
 fn storage(
     items: impl IntoIterator<Item = SyncItem>,
 ) -> Result<NegentropyStorageVector, SyncError> {
@@ -480,15 +460,6 @@ mod tests {
             SyncRequest::decode(&vec![0u8; MAX_SYNC_MESSAGE_BYTES + 1]),
             Err(SyncError::TooLarge(_))
         ));
-    }
-
-    #[test]
-    fn pages_respect_the_byte_limit() {
-        let envelopes: Vec<Vec<u8>> = (0..40).map(|_| vec![0u8; 60 * 1024]).collect();
-        let pages = paginate(envelopes);
-        assert!(pages.len() >= 3);
-        assert!(pages.iter().all(|p| page_bytes(p) <= MAX_PAGE_BYTES));
-        assert_eq!(pages.iter().map(Vec::len).sum::<usize>(), 40);
     }
 
     #[test]

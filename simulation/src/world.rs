@@ -809,34 +809,6 @@ impl World {
                 .insert(engine.fingerprint());
         }
         check.diverged = groups.values().map(|prints| prints.len() as u64 - 1).sum();
-        if std::env::var("SIM_DEBUG").is_ok() && check.diverged > 0 {
-            for node in 0..self.nodes.len() {
-                let Some(engine) = &self.nodes[node].engine else {
-                    continue;
-                };
-                let trust = self.expected_trust(node);
-                let ids: Vec<String> = trust.iter().map(|(id, _)| id.short()).collect();
-                eprintln!(
-                    "node {node} {} trust {:?} engine-trust {} fp {:?}",
-                    self.nodes[node].id.short(),
-                    ids,
-                    engine.trust().len(),
-                    engine.fingerprint()
-                );
-                for (k, m) in engine.index() {
-                    eprintln!(
-                        "   {} {} {} rev {} {:?} w={} vu={}",
-                        k.author.short(),
-                        k.kind,
-                        k.id,
-                        m.version.revision,
-                        m.version.hash,
-                        m.withdrawn,
-                        m.valid_until
-                    );
-                }
-            }
-        }
         check
     }
 }

@@ -390,24 +390,12 @@ async fn list_records(
     let author = query.author.as_deref().map(parse_steunpunt).transpose()?;
     let engine = lock(&state.engine);
     let me = engine.me();
-    let keys: Vec<RecordKey> = engine
-        .index()
-        .iter()
-        .filter(|(k, m)| {
-            k.kind == kind
-                && (query.withdrawn || !m.withdrawn)
-                && (!query.mine || k.author == me)
-                && author.is_none_or(|a| k.author == a)
-        })
-        .map(|(k, _)| k.clone())
-        .collect();
-    let total = keys.len();
-    let mut records = Vec::new();
-    for key in keys.iter().skip(query.offset).take(limit) {
-        if let Some(record) = engine.get(key)? {
-            records.push(serde_json::to_value(record.to_json()).map_err(ApiError::internal)?);
-        }
-    }
+    let (total, records) = records_json(&engine, query.offset, limit, |k, m| {
+        k.kind == kind
+            && (query.withdrawn || !m.withdrawn)
+            && (!query.mine || k.author == me)
+            && author.is_none_or(|a| k.author == a)
+    })?;
     Ok(Json(
         json!({ "total": total, "offset": query.offset, "records": records }),
     ))
@@ -429,6 +417,29 @@ async fn get_record(
     Ok(Json(
         serde_json::to_value(record.to_json()).map_err(ApiError::internal)?,
     ))
+}
+
+/// The JSON forms of the held records that `wanted` selects, in key order: how many match,
+/// and the page from `offset` of at most `limit`.
+fn records_json(
+    engine: &Engine<SledStore>,
+    offset: usize,
+    limit: usize,
+    wanted: impl Fn(&RecordKey, &crate::replication::Meta) -> bool,
+) -> Result<(usize, Vec<Value>), ApiError> {
+    let keys: Vec<&RecordKey> = engine
+        .index()
+        .iter()
+        .filter(|(k, m)| wanted(k, m))
+        .map(|(k, _)| k)
+        .collect();
+    let mut records = Vec::new();
+    for key in keys.iter().skip(offset).take(limit) {
+        if let Some(record) = engine.get(key)? {
+            records.push(serde_json::to_value(record.to_json()).map_err(ApiError::internal)?);
+        }
+    }
+    Ok((keys.len(), records))
 }
 
 /// Reads `valid_until` from a draft: a date (valid through that day) or a date and time.
@@ -601,18 +612,9 @@ async fn export(
     };
     let engine = lock(&state.engine);
     let me = engine.me();
-    let keys: Vec<RecordKey> = engine
-        .index()
-        .iter()
-        .filter(|(k, m)| kinds.contains(&k.kind) && !m.withdrawn && (!query.mine || k.author == me))
-        .map(|(k, _)| k.clone())
-        .collect();
-    let mut records = Vec::with_capacity(keys.len());
-    for key in keys {
-        if let Some(record) = engine.get(&key)? {
-            records.push(serde_json::to_value(record.to_json()).map_err(ApiError::internal)?);
-        }
-    }
+    let (_, records) = records_json(&engine, 0, usize::MAX, |k, m| {
+        kinds.contains(&k.kind) && !m.withdrawn && (!query.mine || k.author == me)
+    })?;
     Ok(Json(json!({ "records": records })))
 }
 

@@ -114,13 +114,9 @@ pub(crate) fn hash_key_bytes(hash: &RecordHash) -> Vec<u8> {
 
 pub(crate) fn damaged(key: &[u8], reason: impl ToString) -> StoreError {
     StoreError::Damaged {
-        key: data_encoding_hex(key),
+        key: data_encoding::HEXLOWER.encode(key),
         reason: reason.to_string(),
     }
-}
-
-fn data_encoding_hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]
