@@ -113,12 +113,24 @@ impl Api {
 
     /// POST a JSON body.
     pub fn post(&self, path: &str, body: &Value) -> Result<Value, ApiError> {
-        self.answer(
-            self.agent
-                .post(self.url(path))
-                .header("Authorization", self.auth())
-                .send_json(body),
-        )
+        self.post_with(path, &[], body)
+    }
+
+    /// POST a JSON body with query parameters.
+    pub fn post_with(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        body: &Value,
+    ) -> Result<Value, ApiError> {
+        let mut request = self
+            .agent
+            .post(self.url(path))
+            .header("Authorization", self.auth());
+        for (k, v) in query {
+            request = request.query(*k, v);
+        }
+        self.answer(request.send_json(body))
     }
 
     /// DELETE.

@@ -2,9 +2,11 @@
 //! only through the node's local HTTP API (`steunpunt init` runs `steunpuntd init`).
 
 mod api;
+mod columns;
+mod export;
+mod import;
 mod output;
 
-use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -68,13 +70,29 @@ enum Command {
     ///
     /// Example: steunpunt search voorlezen --mas --age 14 --near 4811 --radius-km 20
     Search(SearchArgs),
-    /// Prints all records (or only ours) as JSON, re-importable.
+    /// Publishes vacancies and organisations from a CSV or JSON file, row by row.
+    ///
+    /// CSV: a header row with the columns listed in the README (`;` or `,` separated,
+    /// UTF-8). JSON: an object or an array, such as `export` writes. Importing the same
+    /// file again changes nothing.
+    ///
+    /// Example: steunpunt import vacatures.csv --dry-run
+    Import {
+        /// The file (`.csv` or `.json`), or `-` for standard input.
+        file: String,
+        /// Check every row, publish nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Prints all records held (or only ours) in a format other tools read.
     ///
     /// Example: steunpunt export --mine > backup.json
+    ///          steunpunt export --format jsonld > vacatures.jsonld
     Export {
-        /// Output format (json for now).
-        #[arg(long, default_value = "json", value_parser = ["json"])]
-        format: String,
+        /// Output format: json (re-importable), csv (the import columns), jsonld
+        /// (schema.org) or hsds (Open Referral).
+        #[arg(long, value_enum, default_value = "json")]
+        format: export::Format,
         /// Only our own records.
         #[arg(long)]
         mine: bool,
@@ -229,32 +247,6 @@ fn data_dir(given: Option<PathBuf>) -> anyhow::Result<PathBuf> {
     }
 }
 
-/// Reads JSON from a file or standard input; errors name the line and column.
-fn read_json(file: &str) -> anyhow::Result<Vec<Value>> {
-    let (name, text) = if file == "-" {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .context("cannot read standard input")?;
-        ("standard input".to_owned(), text)
-    } else {
-        let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {file}"))?;
-        (file.to_owned(), text)
-    };
-    let value: Value = serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
-        anyhow::anyhow!(
-            "{name} is not valid JSON: line {}, column {}: {e}",
-            e.line(),
-            e.column()
-        )
-    })?;
-    match value {
-        Value::Array(items) => Ok(items),
-        Value::Object(_) => Ok(vec![value]),
-        _ => bail!("{name} must hold a JSON object or an array of objects"),
-    }
-}
-
 /// Runs `steunpuntd init` next to this binary (or on PATH).
 fn init(
     dir: &Path,
@@ -328,36 +320,17 @@ fn records_table(records: &[Value]) {
     );
 }
 
-fn publish(api: &Api, kind: &str, file: &str, json: bool) -> anyhow::Result<()> {
-    let items = read_json(file)?;
-    let mut failed = 0;
-    for (i, item) in items.iter().enumerate() {
-        match api.post(&format!("/v1/records/{kind}"), item) {
-            Ok(record) => {
-                if json {
-                    output::json(&json!({ "id": record["id"], "revision": record["revision"] }));
-                } else {
-                    println!("{}", record["id"].as_str().unwrap_or_default());
-                }
-            }
-            Err(e) => {
-                failed += 1;
-                if items.len() == 1 {
-                    return Err(e.into());
-                }
-                eprintln!("item {}: {e}", i + 1);
-            }
-        }
-    }
-    if failed > 0 {
-        bail!("{failed} of {} items were not published", items.len());
-    }
-    Ok(())
-}
-
 fn records(api: &Api, kind: &str, command: RecordCommand, json: bool) -> anyhow::Result<()> {
     match command {
-        RecordCommand::Publish { file } => publish(api, kind, &file, json),
+        RecordCommand::Publish { file } => import::run(
+            api,
+            &file,
+            &import::Options {
+                dry_run: false,
+                kind: Some(kind),
+                json,
+            },
+        ),
         RecordCommand::Withdraw { id } => withdraw(api, kind, &id, json),
         RecordCommand::List { mine } => list(api, kind, mine, json),
     }
@@ -534,9 +507,19 @@ fn run(args: Args) -> anyhow::Result<()> {
         Command::Org(OrgCommand::Search(search_args)) => {
             search(&api, "organisations", &search_args, json)?
         }
-        Command::Export { format: _, mine } => {
+        Command::Import { file, dry_run } => import::run(
+            &api,
+            &file,
+            &import::Options {
+                dry_run,
+                kind: None,
+                json,
+            },
+        )?,
+        Command::Export { format, mine } => {
             let exported = api.get("/v1/export", &[("mine", mine.to_string())])?;
-            println!("{}", serde_json::to_string_pretty(&exported["records"])?);
+            let records = exported["records"].as_array().cloned().unwrap_or_default();
+            export::write(format, &records, std::io::stdout().lock())?;
         }
     }
     Ok(())

@@ -287,3 +287,135 @@ fn errors_say_what_to_do() {
     assert!(err.contains("refused the API token"), "{err}");
     node.stop();
 }
+
+/// A staff spreadsheet: `;` separated with a byte-order mark, one organisation, two good
+/// vacancies and two broken rows (lines 5 and 6).
+const SPREADSHEET: &str = "\u{feff}record;title;name;description;organisation_id;organisation;kind;categories;expertise;engagement;mas_suitable;mas_min_age;municipality;pc4;email
+organisation;;Taalhuis Breda;Taallessen en taalmaatjes;;;stichting;;taal|digitale-vaardigheden;;;;Breda;4811;info@taalhuis.example
+;Taalmaatje gezocht;;Oefen wekelijks Nederlands met een nieuwkomer;taalhuis-breda;;;taal-inburgering;;structureel;ja;16;Breda;4811;info@taalhuis.example
+;Voorlezen in de bibliotheek;;\"Lees voor; de kinderen luisteren\";;Bibliotheek Breda;;onderwijs-school|kunst-cultuur-erfgoed;;eenmalig;ja;;Breda;4812;bieb@breda.example
+;Foute categorie;;Iets;;Club;;sportief;;eenmalig;;;Breda;4811;
+;Te weinig cellen;;x
+";
+
+/// Runs an import with `--json`: the per-row reports, the summary, and whether it succeeded.
+fn import(dir: &Path, args: &[&str]) -> (Vec<Value>, Value, bool) {
+    let mut all = vec!["--json", "import"];
+    all.extend_from_slice(args);
+    let out = steunpunt(dir, &all);
+    let mut lines: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let summary = lines.pop().unwrap()["summary"].clone();
+    (lines, summary, out.status.success())
+}
+
+fn summary(new: u64, updated: u64, unchanged: u64, rejected: u64) -> [u64; 4] {
+    [new, updated, unchanged, rejected]
+}
+
+fn counts(summary: &Value) -> [u64; 4] {
+    ["new", "updated", "unchanged", "rejected"].map(|k| summary[k].as_u64().unwrap())
+}
+
+#[test]
+fn import_and_export_round_trip() {
+    let root = tempfile::tempdir().unwrap();
+    let a = init(root.path(), "Steunpunt Breda", "Breda");
+    let node = Node::start(&a);
+    let sheet = write(root.path(), "vacatures.csv", SPREADSHEET);
+
+    // A dry run checks every row and publishes nothing.
+    let (rows, totals, success) = import(&a, &[&sheet, "--dry-run"]);
+    assert!(!success, "rejected rows make the exit code non-zero");
+    assert_eq!(counts(&totals), summary(3, 0, 0, 2));
+    assert!(json_lines(&a, &["vacancy", "list", "--mine"]).is_empty());
+    let bad_category = rows.iter().find(|r| r["row"] == "line 5").unwrap();
+    let error = bad_category["error"].as_str().unwrap();
+    assert!(
+        error.contains("categories[0]") && error.contains("sport-bewegen"),
+        "{error}"
+    );
+    let short = rows.iter().find(|r| r["row"] == "line 6").unwrap();
+    assert!(short["error"].as_str().unwrap().contains("has 4 cells"));
+
+    // The real import publishes the valid rows although two fail, and names the failures.
+    let out = steunpunt(&a, &["import", &sheet]);
+    assert!(!out.status.success());
+    let report = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        report.contains("line 5: rejected") && report.contains("line 6: rejected"),
+        "{report}"
+    );
+    assert!(
+        report.contains("5 rows: 3 new, 0 updated, 0 unchanged, 2 rejected"),
+        "{report}"
+    );
+    let vacancies = json_lines(&a, &["vacancy", "list", "--mine"]);
+    assert_eq!(vacancies.len(), 2);
+    let taalmaatje = vacancies
+        .iter()
+        .find(|v| v["id"] == "taalmaatje-gezocht")
+        .unwrap();
+    assert_eq!(taalmaatje["mas"]["min_age"], 16);
+    assert_eq!(taalmaatje["organisation"]["id"], "taalhuis-breda");
+
+    // The same file again changes nothing: stable ids, no new revisions.
+    let (_, totals, _) = import(&a, &[&sheet]);
+    assert_eq!(counts(&totals), summary(0, 0, 3, 2));
+    let again = json_lines(&a, &["vacancy", "list", "--mine"]);
+    assert_eq!(again, vacancies);
+
+    // CSV export imports back unchanged; an edited cell updates just that record.
+    let csv = ok(&a, &["export", "--format", "csv", "--mine"]);
+    assert!(csv.starts_with("record;id;title;name;"), "{csv}");
+    let exported = write(root.path(), "export.csv", &csv);
+    let (_, totals, success) = import(&a, &[&exported]);
+    assert!(success);
+    assert_eq!(counts(&totals), summary(0, 0, 3, 0));
+    let edited = write(
+        root.path(),
+        "edited.csv",
+        &csv.replace("Oefen wekelijks", "Oefen elke week"),
+    );
+    let (_, totals, _) = import(&a, &[&edited]);
+    assert_eq!(counts(&totals), summary(0, 1, 2, 0));
+
+    // Our own JSON export is re-importable as it is.
+    let backup = write(root.path(), "backup.json", &ok(&a, &["export", "--mine"]));
+    let (_, totals, success) = import(&a, &[&backup]);
+    assert!(success);
+    assert_eq!(counts(&totals), summary(0, 0, 3, 0));
+
+    // schema.org and Open Referral for other tools.
+    let jsonld: Value = serde_json::from_str(&ok(&a, &["export", "--format", "jsonld"])).unwrap();
+    let graph = jsonld["@graph"].as_array().unwrap();
+    let postings: Vec<&Value> = graph
+        .iter()
+        .filter(|n| n["@type"] == "JobPosting")
+        .collect();
+    assert_eq!(postings.len(), 2);
+    assert!(postings.iter().all(|p| p["employmentType"] == "VOLUNTEER"));
+    assert!(
+        graph
+            .iter()
+            .any(|n| n["@type"] == "Organization" && n["name"] == "Taalhuis Breda")
+    );
+    let hsds: Value = serde_json::from_str(&ok(&a, &["export", "--format", "hsds"])).unwrap();
+    let orgs = hsds["organizations"].as_array().unwrap();
+    assert!(
+        orgs.iter()
+            .any(|o| o["name"] == "Taalhuis Breda" && o["services"][0]["status"] == "active")
+    );
+
+    // A header with an unknown column is refused before anything is published.
+    let typo = write(root.path(), "typo.csv", "titel;description\nx;y\n");
+    let err = fails(&a, &["import", &typo]);
+    assert!(
+        err.contains("unknown column(s) titel") && err.contains("title"),
+        "{err}"
+    );
+    node.stop();
+}

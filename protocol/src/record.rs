@@ -385,7 +385,8 @@ pub struct Record {
 pub struct RecordJson<'a> {
     /// The publishing steunpunt.
     pub author: SteunpuntId,
-    /// Kind of record.
+    /// Kind of record (named `record`, as an organisation's body has a `kind` of its own).
+    #[serde(rename = "record")]
     pub kind: Kind,
     /// The author's id for it.
     pub id: &'a RecordId,

@@ -27,7 +27,7 @@ pub use metrics::EngineCollector;
 use crate::data_dir::{DataDir, PeerEntry};
 use crate::network::event_loop::{lock, now};
 use crate::network::{Client, SharedEngine};
-use crate::replication::{Engine, PublishError};
+use crate::replication::{Draft, DraftOutcome, Engine, PublishError};
 use crate::store::SledStore;
 use steunpunt_protocol::Record;
 
@@ -210,21 +210,36 @@ async fn update_peering(
         .map_err(ApiError::internal)
 }
 
-/// Changes our own records on a blocking thread (the change is flushed to disk before it
-/// returns), then gossips the new revision; returns its JSON form.
-async fn change_own(
+/// Runs `work` on the engine on a blocking thread: changes are flushed to disk before it
+/// returns.
+async fn on_engine<T: Send + 'static>(
     state: &ApiState,
-    change: impl FnOnce(&mut Engine<SledStore>) -> Result<Record, PublishError> + Send + 'static,
-) -> Result<Value, ApiError> {
+    work: impl FnOnce(&mut Engine<SledStore>) -> Result<T, PublishError> + Send + 'static,
+) -> Result<T, ApiError> {
     let engine = Arc::clone(&state.engine);
-    let record = tokio::task::spawn_blocking(move || change(&mut lock(&engine)))
-        .await
-        .map_err(ApiError::internal)??;
+    Ok(
+        tokio::task::spawn_blocking(move || work(&mut lock(&engine)))
+            .await
+            .map_err(ApiError::internal)??,
+    )
+}
+
+/// Gossips a new revision of one of our records.
+async fn gossip(state: &ApiState, record: &Record) -> Result<(), ApiError> {
     state
         .client
         .gossip(record.envelope().shared_bytes())
         .await
-        .map_err(ApiError::internal)?;
+        .map_err(ApiError::internal)
+}
+
+/// Changes our own records (durably), then gossips the new revision; returns its JSON form.
+async fn change_own(
+    state: &ApiState,
+    change: impl FnOnce(&mut Engine<SledStore>) -> Result<Record, PublishError> + Send + 'static,
+) -> Result<Value, ApiError> {
+    let record = on_engine(state, change).await?;
+    gossip(state, &record).await?;
     serde_json::to_value(record.to_json()).map_err(ApiError::internal)
 }
 
@@ -490,10 +505,22 @@ fn parse_body<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, ApiErro
     Ok(parsed)
 }
 
-#[utoipa::path(post, path = "/v1/records/{kind}", tag = "records", params(("kind" = String, Path, description = "vacancy or organisation")), request_body(content = Vacancy, description = "the body fields, plus optional `id` and `valid_until` (a date or date-time); an organisation takes the Organisation fields"), responses((status = 201, description = "published and durable", body = serde_json::Value), (status = 400, description = "field path, what is wrong and what is allowed")))]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+struct PublishQuery {
+    /// Check the draft as if publishing it, but change nothing.
+    #[serde(default)]
+    dry_run: bool,
+}
+
+/// Publishes a draft of one of our vacancies or organisations. A draft that says what the
+/// live revision says changes nothing (`outcome: unchanged`), so imports can be repeated.
+#[utoipa::path(post, path = "/v1/records/{kind}", tag = "records", params(("kind" = String, Path, description = "vacancy or organisation"), PublishQuery), request_body(content = Vacancy, description = "the body fields, plus optional `id` and `valid_until` (a date or date-time); an organisation takes the Organisation fields"), responses((status = 201, description = "the record with `outcome` (new, updated or unchanged); durable unless dry_run", body = serde_json::Value), (status = 400, description = "field path, what is wrong and what is allowed")))]
 async fn publish(
     State(state): State<ApiState>,
     Path(kind): Path<String>,
+    Query(query): Query<PublishQuery>,
     Json(draft): Json<Value>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let kind = parse_kind(&kind)?;
@@ -540,15 +567,33 @@ async fn publish(
             })?
         }
     };
-    let now = now();
     let days = if kind == Kind::Vacancy {
         DEFAULT_VACANCY_DAYS
     } else {
         DEFAULT_OTHER_DAYS
     };
-    let valid_until = valid_until.unwrap_or(now.plus_ms(days * DAY_MS));
-    let json = change_own(&state, move |e| e.publish(kind, id, body, valid_until, now)).await?;
-    Ok((StatusCode::CREATED, Json(json)))
+    let draft = Draft {
+        kind,
+        id,
+        body,
+        valid_until,
+        default_validity_ms: days * DAY_MS,
+    };
+    let dry_run = query.dry_run;
+    let (record, outcome) =
+        on_engine(&state, move |e| e.publish_draft(draft, now(), dry_run)).await?;
+    if !dry_run && outcome != DraftOutcome::Unchanged {
+        gossip(&state, &record).await?;
+    }
+    let mut json = serde_json::to_value(record.to_json()).map_err(ApiError::internal)?;
+    json["outcome"] = json!(outcome);
+    json["dry_run"] = json!(dry_run);
+    let status = if outcome == DraftOutcome::New && !dry_run {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(json)))
 }
 
 #[utoipa::path(delete, path = "/v1/records/{kind}/{id}", tag = "records", params(("kind" = String, Path), ("id" = String, Path)), responses((status = 200, description = "the withdrawal, durable", body = serde_json::Value), (status = 404, description = "no such own record")))]

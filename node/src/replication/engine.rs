@@ -43,6 +43,33 @@ impl Default for EngineConfig {
     }
 }
 
+/// A record as staff wrote it, before it becomes a signed revision.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    /// Kind of record.
+    pub kind: Kind,
+    /// Its id.
+    pub id: RecordId,
+    /// What it says.
+    pub body: Body,
+    /// Requested expiry, if any.
+    pub valid_until: Option<Timestamp>,
+    /// How long it stays valid when no expiry is requested.
+    pub default_validity_ms: u64,
+}
+
+/// What publishing a draft did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DraftOutcome {
+    /// A record that did not exist (or was withdrawn) now does.
+    New,
+    /// A new revision replaced a different one.
+    Updated,
+    /// The live revision already said exactly this; nothing was written.
+    Unchanged,
+}
+
 /// What the engine knows about a held record without reading the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Meta {
@@ -507,6 +534,56 @@ impl<S: Store> Engine<S> {
             now,
         )?;
         self.commit_own(record, previous.map(|p| p.hash()))
+    }
+
+    /// Publishes a draft of one of our own records unless it says what the live revision
+    /// already says, so importing the same file twice changes nothing. Without a requested
+    /// `valid_until` the record stays valid for at least `default_validity_ms`. With
+    /// `dry_run` the revision is made and checked but neither stored nor counted.
+    pub fn publish_draft(
+        &mut self,
+        draft: Draft,
+        now: Timestamp,
+        dry_run: bool,
+    ) -> Result<(Record, DraftOutcome), PublishError> {
+        let key = self.own_key(draft.kind, &draft.id);
+        let previous = self.get(&key)?.filter(|r| !r.payload().is_withdrawal());
+        if let Some(previous) = &previous
+            && previous.payload().body.as_ref() == Some(&draft.body)
+            && draft
+                .valid_until
+                .is_none_or(|v| v == previous.payload().valid_until)
+        {
+            return Ok((previous.clone(), DraftOutcome::Unchanged));
+        }
+        let default_until = now.plus_ms(draft.default_validity_ms.min(MAX_VALIDITY_MS));
+        let valid_until = draft.valid_until.unwrap_or_else(|| {
+            previous.as_ref().map_or(default_until, |p| {
+                default_until.max(p.payload().valid_until)
+            })
+        });
+        let outcome = if previous.is_some() {
+            DraftOutcome::Updated
+        } else {
+            DraftOutcome::New
+        };
+        if dry_run {
+            let latest = self.get(&key)?;
+            let record = steunpunt_protocol::author(
+                &self.key,
+                latest.as_ref().map(Record::payload),
+                Revision {
+                    kind: draft.kind,
+                    id: draft.id,
+                    body: Some(draft.body),
+                    valid_until,
+                },
+                now,
+            )?;
+            return Ok((record, outcome));
+        }
+        let record = self.publish(draft.kind, draft.id, draft.body, valid_until, now)?;
+        Ok((record, outcome))
     }
 
     /// Withdraws one of our own records; durable before it returns.

@@ -5,6 +5,7 @@ pub mod engine;
 pub mod sync;
 
 pub use engine::{
-    Accepted, Counters, Engine, EngineConfig, IngestOutcome, Meta, PublishError, Verdict,
+    Accepted, Counters, Draft, DraftOutcome, Engine, EngineConfig, IngestOutcome, Meta,
+    PublishError, Verdict,
 };
 pub use sync::{ResponderSessions, SyncRun, SyncStats};

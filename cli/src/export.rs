@@ -1,0 +1,317 @@
+//! Exporting records in the forms other tools read: our own JSON (re-importable), CSV
+//! (the import columns), schema.org JSON-LD (vacancies as `JobPosting`, organisations as
+//! `Organization`) and Open Referral HSDS (organisations and their services).
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value, json};
+
+use crate::columns;
+
+/// The export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Our own JSON form; `steunpunt import` reads it back.
+    Json,
+    /// The import columns, `;` separated.
+    Csv,
+    /// schema.org JSON-LD: JobPosting (employmentType VOLUNTEER) and Organization.
+    Jsonld,
+    /// Open Referral HSDS 3.0 JSON: organisations with their services and locations.
+    Hsds,
+}
+
+/// Writes `records` (their JSON form, as the node's export gives it) in `format`.
+pub fn write(
+    format: Format,
+    records: &[Value],
+    mut out: impl std::io::Write,
+) -> anyhow::Result<()> {
+    let document = match format {
+        Format::Json => Value::Array(records.to_vec()),
+        Format::Csv => {
+            let mut writer = csv::WriterBuilder::new()
+                .delimiter(b';')
+                .from_writer(&mut out);
+            writer.write_record(columns::header())?;
+            for record in records {
+                writer.write_record(columns::record_to_row(record))?;
+            }
+            writer.flush()?;
+            return Ok(());
+        }
+        Format::Jsonld => jsonld(records),
+        Format::Hsds => hsds(records),
+    };
+    serde_json::to_writer_pretty(&mut out, &document)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// Keeps only the fields that have a value.
+fn compact(value: Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (k, compact(v)))
+                .filter(|(_, v)| match v {
+                    Value::Null => false,
+                    Value::Array(a) => !a.is_empty(),
+                    Value::Object(o) => !o.is_empty(),
+                    Value::String(s) => !s.is_empty(),
+                    _ => true,
+                })
+                .collect::<Map<_, _>>(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(compact).collect()),
+        other => other,
+    }
+}
+
+/// A stable identifier for a record across the federation: author, kind and id.
+fn global_id(record: &Value) -> String {
+    format!(
+        "{}/{}/{}",
+        record["author"].as_str().unwrap_or_default(),
+        record["record"].as_str().unwrap_or_default(),
+        record["id"].as_str().unwrap_or_default()
+    )
+}
+
+fn by_kind<'a>(records: &'a [Value], kind: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
+    records.iter().filter(move |r| r["record"] == kind)
+}
+
+/// The place name of a location's postcode.
+fn place_name(location: &Value) -> &'static str {
+    location["pc4"]
+        .as_str()
+        .and_then(|pc4| pc4.parse::<u16>().ok())
+        .and_then(steunpunt_protocol::places::lookup_pc4)
+        .map_or("", |p| p.name)
+}
+
+fn postal_address(location: &Value) -> Value {
+    json!({
+        "@type": "PostalAddress",
+        "postalCode": location["pc4"],
+        "addressLocality": place_name(location),
+        "addressRegion": location["municipality"],
+        "addressCountry": "NL",
+    })
+}
+
+fn geo(location: &Value) -> Value {
+    if location["lat"].is_number() {
+        json!({ "@type": "GeoCoordinates", "latitude": location["lat"], "longitude": location["lon"] })
+    } else {
+        Value::Null
+    }
+}
+
+/// Up to the date: `2027-03-01T12:00:00Z` → `2027-03-01`.
+fn date_part(value: &Value) -> Value {
+    value
+        .as_str()
+        .and_then(|t| t.get(..10))
+        .map_or(Value::Null, |d| Value::String(d.to_owned()))
+}
+
+fn schema_organisation(org: &Value) -> Value {
+    json!({
+        "@type": "Organization",
+        "@id": global_id(org),
+        "name": org["name"],
+        "description": org["description"],
+        "url": org["website"],
+        "email": org["contact"]["email"],
+        "telephone": org["contact"]["phone"],
+        "address": postal_address(&org["location"]),
+        "location": { "@type": "Place", "geo": geo(&org["location"]) },
+        "knowsAbout": org["expertise"],
+        "additionalType": org["kind"],
+        "audience": org["target_groups"].as_array().map(|groups| {
+            groups
+                .iter()
+                .map(|g| json!({ "@type": "Audience", "audienceType": g }))
+                .collect::<Vec<_>>()
+        }),
+        "identifier": org["kvk"].as_str().map(|kvk| {
+            json!({ "@type": "PropertyValue", "propertyID": "KvK", "value": kvk })
+        }),
+    })
+}
+
+fn job_posting(vacancy: &Value, organisations: &HashMap<String, &Value>) -> Value {
+    let org_key = format!(
+        "{}/organisation/{}",
+        vacancy["author"].as_str().unwrap_or_default(),
+        vacancy["organisation"]["id"].as_str().unwrap_or_default()
+    );
+    let hiring = match organisations.get(&org_key) {
+        Some(org) => json!({ "@type": "Organization", "@id": global_id(org), "name": org["name"] }),
+        None => json!({ "@type": "Organization", "name": vacancy["organisation"]["name"] }),
+    };
+    json!({
+        "@type": "JobPosting",
+        "@id": global_id(vacancy),
+        "identifier": vacancy["id"],
+        "title": vacancy["title"],
+        "description": vacancy["description"],
+        "employmentType": "VOLUNTEER",
+        "datePosted": date_part(&vacancy["updated_at"]),
+        "validThrough": vacancy["valid_until"],
+        "hiringOrganization": hiring,
+        "jobLocation": {
+            "@type": "Place",
+            "address": postal_address(&vacancy["location"]),
+            "geo": geo(&vacancy["location"]),
+        },
+        "jobLocationType": if vacancy["remote"] == true { json!("TELECOMMUTE") } else { Value::Null },
+        "occupationalCategory": vacancy["categories"],
+        "workHours": vacancy["hours_per_week"].as_f64().map(|h| format!("{h} uur per week")),
+        "jobStartDate": vacancy["start"],
+        "totalJobOpenings": vacancy["volunteers_needed"],
+        "qualifications": vacancy["requirements"].as_array().map(|r| r.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ")),
+        "jobBenefits": vacancy["rewards"].as_array().map(|r| r.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ")),
+        "directApply": vacancy["apply_url"].is_string(),
+        "url": vacancy["apply_url"],
+        "applicationContact": {
+            "@type": "ContactPoint",
+            "email": vacancy["contact"]["email"],
+            "telephone": vacancy["contact"]["phone"],
+            "url": vacancy["contact"]["url"],
+        },
+    })
+}
+
+fn organisation_index(records: &[Value]) -> HashMap<String, &Value> {
+    by_kind(records, "organisation")
+        .map(|org| (global_id(org), org))
+        .collect()
+}
+
+/// schema.org JSON-LD of every vacancy and organisation.
+fn jsonld(records: &[Value]) -> Value {
+    let organisations = organisation_index(records);
+    let graph: Vec<Value> = by_kind(records, "organisation")
+        .map(schema_organisation)
+        .chain(by_kind(records, "vacancy").map(|v| job_posting(v, &organisations)))
+        .map(compact)
+        .collect();
+    json!({ "@context": "https://schema.org", "@graph": graph })
+}
+
+/// Open Referral HSDS 3.0: each organisation with a service describing what it offers (its
+/// services notes and expertise) and its location.
+fn hsds(records: &[Value]) -> Value {
+    let organisations: Vec<Value> = by_kind(records, "organisation")
+        .map(|org| {
+            let id = global_id(org);
+            let location = &org["location"];
+            let service_description = match org["services"].as_str() {
+                Some(notes) => notes.to_owned(),
+                None => org["description"].as_str().unwrap_or_default().to_owned(),
+            };
+            compact(json!({
+                "id": id,
+                "name": org["name"],
+                "description": org["description"],
+                "email": org["contact"]["email"],
+                "website": org["website"],
+                "legal_status": org["kind"],
+                "last_modified": org["updated_at"],
+                "organization_identifiers": org["kvk"].as_str().map(|kvk| vec![json!({
+                    "id": format!("{id}/kvk"),
+                    "identifier_scheme": "NL-KVK",
+                    "identifier_type": "KvK-nummer",
+                    "identifier": kvk,
+                })]),
+                "phones": org["contact"]["phone"].as_str().map(|p| vec![json!({ "id": format!("{id}/phone"), "number": p })]),
+                "locations": [{
+                    "id": format!("{id}/location"),
+                    "location_type": "physical",
+                    "latitude": location["lat"],
+                    "longitude": location["lon"],
+                    "addresses": [{
+                        "id": format!("{id}/address"),
+                        "address_type": "physical",
+                        "city": place_name(location),
+                        "region": location["municipality"],
+                        "state_province": "",
+                        "postal_code": location["pc4"],
+                        "country": "NL",
+                    }],
+                }],
+                "services": [{
+                    "id": format!("{id}/service"),
+                    "organization_id": id,
+                    "name": org["name"],
+                    "description": service_description,
+                    "status": "active",
+                    "email": org["contact"]["email"],
+                    "url": org["contact"]["url"],
+                    "attributes": org["expertise"].as_array().map(|e| e.iter().map(|x| json!({
+                        "id": format!("{id}/expertise/{}", x.as_str().unwrap_or_default()),
+                        "link_type": "expertise",
+                        "taxonomy_term": { "term": x, "taxonomy": "steunpunt-expertise" },
+                    })).collect::<Vec<_>>()),
+                    "eligibility_description": org["target_groups"].as_array().map(|g| g.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ")),
+                }],
+            }))
+        })
+        .collect();
+    json!({ "organizations": organisations })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Vec<Value> {
+        let author = "sp_test";
+        vec![
+            json!({"author": author, "record": "organisation", "id": "taalhuis", "name": "Taalhuis Tilburg",
+                   "kind": "stichting", "kvk": "12345678", "description": "Taalles voor iedereen",
+                   "services": "Taalcafé en taalmaatjes", "expertise": ["taal"],
+                   "location": {"municipality": "Tilburg", "pc4": "5038"},
+                   "contact": {"email": "info@taalhuis.example"}, "updated_at": "2026-11-01T10:00:00Z"}),
+            json!({"author": author, "record": "vacancy", "id": "taalmaatje", "title": "Taalmaatje",
+                   "description": "Oefen Nederlands", "organisation": {"id": "taalhuis"},
+                   "categories": ["taal-inburgering"], "engagement": "structureel", "remote": false,
+                   "mas": {"suitable": true, "min_age": 14},
+                   "location": {"municipality": "Tilburg", "pc4": "5038"},
+                   "valid_until": "2027-02-01T00:00:00Z", "updated_at": "2026-11-01T10:00:00Z"}),
+        ]
+    }
+
+    #[test]
+    fn jsonld_has_volunteer_job_postings_and_organisations() {
+        let doc = jsonld(&sample());
+        let graph = doc["@graph"].as_array().unwrap();
+        let org = graph.iter().find(|n| n["@type"] == "Organization").unwrap();
+        assert_eq!(org["name"], "Taalhuis Tilburg");
+        assert_eq!(org["address"]["addressCountry"], "NL");
+        let job = graph.iter().find(|n| n["@type"] == "JobPosting").unwrap();
+        assert_eq!(job["employmentType"], "VOLUNTEER");
+        assert_eq!(job["hiringOrganization"]["name"], "Taalhuis Tilburg");
+        assert_eq!(job["hiringOrganization"]["@id"], org["@id"]);
+        assert_eq!(job["datePosted"], "2026-11-01");
+        assert!(
+            job.get("jobLocationType").is_none(),
+            "empty fields are left out"
+        );
+    }
+
+    #[test]
+    fn hsds_lists_organisations_with_a_service() {
+        let doc = hsds(&sample());
+        let orgs = doc["organizations"].as_array().unwrap();
+        assert_eq!(orgs.len(), 1, "vacancies are not HSDS organisations");
+        let org = &orgs[0];
+        assert_eq!(org["organization_identifiers"][0]["identifier"], "12345678");
+        assert_eq!(org["services"][0]["description"], "Taalcafé en taalmaatjes");
+        assert_eq!(org["services"][0]["organization_id"], org["id"]);
+        assert_eq!(org["locations"][0]["addresses"][0]["postal_code"], "5038");
+    }
+}

@@ -1,0 +1,346 @@
+//! Importing and publishing records from files: CSV (the columns of [`crate::columns`],
+//! `;` or `,` separated, with or without a byte-order mark) or JSON (one object or an
+//! array, such as `steunpunt export` writes). Every row is checked on its own; valid rows
+//! are published even when others fail, and the report names each rejected row.
+
+use std::collections::HashMap;
+use std::io::Read as _;
+
+use anyhow::{Context as _, bail};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde_json::{Value, json};
+use steunpunt_protocol::RecordId;
+
+use crate::api::{Api, ApiError};
+use crate::columns;
+use crate::output;
+
+/// Fields of an exported record that describe it rather than say what it is; an import
+/// leaves them out.
+const EXPORT_METADATA: &[&str] = &["revision", "updated_at", "hash", "withdrawn"];
+
+/// Files with more rows than this get a progress bar.
+const PROGRESS_FROM_ROWS: usize = 20;
+
+/// One row of the input: where it is, and its record kind and draft, or why not.
+struct Row {
+    label: String,
+    parsed: Result<(&'static str, Value), String>,
+}
+
+/// What to do with the rows.
+pub struct Options<'a> {
+    /// Only check, publish nothing.
+    pub dry_run: bool,
+    /// Every row must be of this kind (`vacancy publish`, `org publish`).
+    pub kind: Option<&'a str>,
+    /// JSON Lines instead of text.
+    pub json: bool,
+}
+
+/// Reads a file, or standard input for `-`, without a byte-order mark.
+fn read_source(file: &str) -> anyhow::Result<(String, String)> {
+    let (name, text) = if file == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .context("cannot read standard input as UTF-8 text")?;
+        ("standard input".to_owned(), text)
+    } else {
+        let bytes = std::fs::read(file).with_context(|| format!("cannot read {file}"))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| anyhow::anyhow!("{file} is not UTF-8 text; save it as UTF-8"))?;
+        (file.to_owned(), text)
+    };
+    Ok((name, text.trim_start_matches('\u{feff}').to_owned()))
+}
+
+fn is_json(file: &str, text: &str) -> bool {
+    let lower = file.to_lowercase();
+    if lower.ends_with(".json") {
+        return true;
+    }
+    if lower.ends_with(".csv") {
+        return false;
+    }
+    matches!(text.trim_start().chars().next(), Some('[' | '{'))
+}
+
+fn json_rows(name: &str, text: &str, me: &str, forced: Option<&str>) -> anyhow::Result<Vec<Row>> {
+    let value: Value = serde_json::from_str(text).map_err(|e| {
+        anyhow::anyhow!(
+            "{name} is not valid JSON: line {}, column {}: {e}",
+            e.line(),
+            e.column()
+        )
+    })?;
+    let items = match value {
+        Value::Array(items) => items,
+        Value::Object(_) => vec![value],
+        _ => bail!("{name} must hold a JSON object or an array of objects"),
+    };
+    Ok(items
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| Row {
+            label: format!("item {}", i + 1),
+            parsed: json_draft(item, me, forced),
+        })
+        .collect())
+}
+
+/// A JSON item as a draft: export metadata removed, the kind from `record` or the fields.
+fn json_draft(
+    item: Value,
+    me: &str,
+    forced: Option<&str>,
+) -> Result<(&'static str, Value), String> {
+    let Value::Object(mut fields) = item else {
+        return Err("is not a JSON object".into());
+    };
+    if let Some(author) = fields.remove("author")
+        && author.as_str() != Some(me)
+    {
+        return Err(format!(
+            "was published by another steunpunt ({}); only your own records can be imported",
+            author.as_str().unwrap_or("?")
+        ));
+    }
+    if fields.get("withdrawn") == Some(&Value::Bool(true)) {
+        return Err("is a withdrawal; there is nothing to publish".into());
+    }
+    for field in EXPORT_METADATA {
+        fields.remove(*field);
+    }
+    let named = fields.remove("record");
+    let kind = match named.as_ref().and_then(Value::as_str) {
+        Some(text) => columns::record_kind(text).ok_or_else(|| {
+            format!("record: `{text}` is not a record kind; write vacancy or organisation")
+        })?,
+        None if fields.contains_key("title") => "vacancy",
+        None if fields.contains_key("name") => "organisation",
+        None => match forced {
+            Some("vacancy") => "vacancy",
+            Some(_) => "organisation",
+            None => {
+                return Err(
+                    "cannot tell whether this is a vacancy or an organisation: give \
+                     a title (vacancy) or a name (organisation), or a record field"
+                        .into(),
+                );
+            }
+        },
+    };
+    Ok((kind, Value::Object(fields)))
+}
+
+fn csv_rows(name: &str, text: &str) -> anyhow::Result<Vec<Row>> {
+    let first_line = text.lines().next().unwrap_or_default();
+    let delimiter = if first_line.contains(';') { b';' } else { b',' };
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .with_context(|| format!("cannot read the header row of {name}"))?
+        .iter()
+        .map(|h| h.trim().to_lowercase())
+        .collect();
+    let allowed = columns::header();
+    let unknown: Vec<&str> = header
+        .iter()
+        .filter(|h| !allowed.contains(&h.as_str()))
+        .map(String::as_str)
+        .collect();
+    if !unknown.is_empty() {
+        bail!(
+            "{name}: unknown column(s) {}; the columns are: {}",
+            unknown.join(", "),
+            allowed.join(", ")
+        );
+    }
+    for (i, h) in header.iter().enumerate() {
+        if header[..i].contains(h) {
+            bail!("{name}: the column {h} appears twice in the header row");
+        }
+    }
+    if !header.iter().any(|h| h == "title" || h == "name") {
+        bail!("{name}: the header row has no title (vacancies) or name (organisations) column");
+    }
+    let mut rows = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let (label, parsed) = match record {
+            Ok(record) => {
+                let line = record.position().map_or(i as u64 + 2, |p| p.line());
+                let cells: Vec<String> = record.iter().map(str::to_owned).collect();
+                let parsed = if cells.iter().all(|c| c.trim().is_empty()) {
+                    continue;
+                } else if cells.len() != header.len() {
+                    Err(format!(
+                        "has {} cells, the header row has {}; check for a missing or extra separator",
+                        cells.len(),
+                        header.len()
+                    ))
+                } else {
+                    columns::row_to_draft(&header, &cells)
+                };
+                (format!("line {line}"), parsed)
+            }
+            Err(e) => {
+                let line = e.position().map_or(i as u64 + 2, |p| p.line());
+                (format!("line {line}"), Err(format!("cannot be read: {e}")))
+            }
+        };
+        rows.push(Row { label, parsed });
+    }
+    Ok(rows)
+}
+
+/// The id a draft will get: its own `id`, or one made from the title or name, as the node
+/// makes it.
+fn draft_id(draft: &Value) -> Option<String> {
+    if let Some(id) = draft["id"].as_str() {
+        return Some(id.to_owned());
+    }
+    let title = draft["title"].as_str().or(draft["name"].as_str())?;
+    RecordId::slugify(title).map(|id| id.as_str().to_owned())
+}
+
+/// Rejects a second row with the id of an earlier one: it would silently replace it.
+fn reject_repeated_ids(rows: &mut [Row]) {
+    let mut seen: HashMap<(&'static str, String), String> = HashMap::new();
+    for row in rows {
+        let Ok((kind, draft)) = &row.parsed else {
+            continue;
+        };
+        let Some(id) = draft_id(draft) else { continue };
+        let kind = *kind;
+        if let Some(first) = seen.get(&(kind, id.clone())) {
+            row.parsed = Err(format!(
+                "has the same id ({id}) as {first}; give each {kind} its own id column value"
+            ));
+        } else {
+            seen.insert((kind, id), row.label.clone());
+        }
+    }
+}
+
+fn progress(rows: usize, json: bool) -> ProgressBar {
+    if rows < PROGRESS_FROM_ROWS || json {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(rows as u64), ProgressDrawTarget::stderr());
+    if let Ok(style) =
+        ProgressStyle::with_template("{bar:40} {pos}/{len} rows {msg} (about {eta} left)")
+    {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// Publishes (or with `dry_run` checks) every row of `file`; prints a report and fails when
+/// any row was rejected.
+pub fn run(api: &Api, file: &str, options: &Options) -> anyhow::Result<()> {
+    let me = api.get("/v1/status", &[])?["steunpunt_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let (name, text) = read_source(file)?;
+    let mut rows = if is_json(file, &text) {
+        json_rows(&name, &text, &me, options.kind)?
+    } else {
+        csv_rows(&name, &text)?
+    };
+    if let Some(wanted) = options.kind {
+        for row in &mut rows {
+            if let Ok((kind, _)) = &row.parsed
+                && *kind != wanted
+            {
+                row.parsed = Err(format!(
+                    "is a {kind}, not a {wanted}; use `steunpunt import` for mixed files"
+                ));
+            }
+        }
+    }
+    reject_repeated_ids(&mut rows);
+    let bar = progress(rows.len(), options.json);
+    let dry_run = if options.dry_run { "true" } else { "false" };
+    let mut reports = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let report = match &row.parsed {
+            Err(reason) => rejected(&row.label, None, reason),
+            Ok((kind, draft)) => {
+                let path = format!("/v1/records/{kind}");
+                match api.post_with(&path, &[("dry_run", dry_run.into())], draft) {
+                    Ok(record) => json!({
+                        "row": row.label, "record": kind, "id": record["id"],
+                        "outcome": record["outcome"], "dry_run": options.dry_run,
+                    }),
+                    Err(ApiError::Refused(reason)) => rejected(&row.label, Some(kind), &reason),
+                    Err(fatal) => {
+                        bar.abandon();
+                        return Err(anyhow::Error::new(fatal).context(format!(
+                            "the import stopped at {}; the rows before it were handled",
+                            row.label
+                        )));
+                    }
+                }
+            }
+        };
+        bar.suspend(|| {
+            if options.json {
+                output::json(&report);
+            } else if let Some(reason) = report["error"].as_str() {
+                eprintln!("{}: rejected: {reason}", row.label);
+            } else if options.kind.is_some() {
+                println!("{}", report["id"].as_str().unwrap_or_default());
+            }
+        });
+        bar.inc(1);
+        reports.push(report);
+    }
+    bar.finish_and_clear();
+    let count = |outcome: &str| reports.iter().filter(|r| r["outcome"] == outcome).count();
+    let rejected_rows = count("rejected");
+    if options.json {
+        output::json(&json!({ "summary": {
+            "rows": rows.len(), "new": count("new"), "updated": count("updated"),
+            "unchanged": count("unchanged"), "rejected": rejected_rows,
+            "dry_run": options.dry_run,
+        }}));
+    } else if options.kind.is_none() || rows.len() > 1 {
+        eprintln!(
+            "{} rows: {} new, {} updated, {} unchanged, {} rejected{}",
+            rows.len(),
+            count("new"),
+            count("updated"),
+            count("unchanged"),
+            rejected_rows,
+            if options.dry_run {
+                " (dry run: nothing was published)"
+            } else {
+                ""
+            }
+        );
+    }
+    if rejected_rows > 0 {
+        if let [only] = reports.as_slice() {
+            bail!(
+                "{} was not published: {}",
+                only["row"].as_str().unwrap_or_default(),
+                only["error"].as_str().unwrap_or_default()
+            );
+        }
+        bail!(
+            "{rejected_rows} of {} rows were rejected (see above); fix them and import the file \
+             again: rows already published stay as they are",
+            rows.len()
+        );
+    }
+    Ok(())
+}
+
+fn rejected(label: &str, kind: Option<&str>, reason: &str) -> Value {
+    json!({ "row": label, "record": kind, "outcome": "rejected", "error": reason })
+}
