@@ -21,7 +21,11 @@ use crate::data_dir::{DataDir, DataDirError, write_private};
 use crate::network::event_loop::{lock, now};
 use crate::network::{Client, EventLoop, LoopSettings, SharedEngine, build_behaviour};
 use crate::replication::{Engine, EngineConfig, PublishError};
+use crate::search::{SearchError, SearchIndex};
 use crate::store::{SledStore, StoreError};
+
+/// How often pending search index changes are committed.
+const SEARCH_COMMIT_INTERVAL: Duration = Duration::from_secs(2);
 
 /// Settings given on the command line or in the environment; they win over the file.
 #[derive(Debug, Clone, Default)]
@@ -44,6 +48,9 @@ pub enum StartError {
     /// The record store.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The search index.
+    #[error("cannot open the search index: {0}")]
+    Search(#[from] SearchError),
     /// Publishing our profile.
     #[error("cannot publish this steunpunt's profile from config.toml: {0}")]
     Profile(#[from] PublishError),
@@ -84,6 +91,8 @@ pub struct RunningNode {
     pub client: Client,
     /// The engine.
     pub engine: SharedEngine,
+    /// The search index.
+    pub search: SearchIndex,
     shutdown: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
     data_dir: DataDir,
@@ -97,6 +106,9 @@ impl RunningNode {
             let _ = task.await;
         }
         let _ = lock(&self.engine).flush();
+        if let Err(e) = self.search.commit() {
+            tracing::error!("{e}");
+        }
         let _ = std::fs::remove_file(self.data_dir.api_addr_path());
         info!("stopped");
     }
@@ -144,6 +156,25 @@ fn ensure_profile(
     Ok(())
 }
 
+/// Commits the search index's pending changes every few seconds (and [`RunningNode::shutdown`]
+/// once more at the end), so that searches rarely wait for a commit and a restart rarely
+/// rebuilds.
+async fn commit_search(search: SearchIndex, mut shutdown: watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(SEARCH_COMMIT_INTERVAL);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = shutdown.changed() => return,
+        }
+        let index = search.clone();
+        match tokio::task::spawn_blocking(move || index.commit()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::error!("{e}"),
+            Err(e) => tracing::error!("search index commit failed: {e}"),
+        }
+    }
+}
+
 fn in_use(e: &std::io::Error) -> bool {
     e.kind() == std::io::ErrorKind::AddrInUse
 }
@@ -171,6 +202,8 @@ pub async fn start(data_dir: DataDir, overrides: Overrides) -> Result<RunningNod
         ..EngineConfig::default()
     };
     let mut engine = Engine::open(store, opened.steunpunt_key, engine_config, now())?;
+    let search_path = data_dir.search_path();
+    let (search, _) = span.in_scope(|| SearchIndex::open(Some(&search_path), &mut engine))?;
     span.in_scope(|| ensure_profile(&mut engine, &config, &peer_id))?;
     let engine: SharedEngine = Arc::new(Mutex::new(engine));
 
@@ -272,6 +305,7 @@ pub async fn start(data_dir: DataDir, overrides: Overrides) -> Result<RunningNod
         data_dir: data_dir.clone(),
         peers: Arc::new(Mutex::new(peers)),
         registry: Arc::new(registry),
+        search: search.clone(),
     };
     let mut api_shutdown = shutdown_rx;
     let api_task = tokio::spawn(
@@ -285,6 +319,8 @@ pub async fn start(data_dir: DataDir, overrides: Overrides) -> Result<RunningNod
         }
         .instrument(span.clone()),
     );
+    let commit_task =
+        tokio::spawn(commit_search(search.clone(), shutdown.subscribe()).instrument(span.clone()));
     span.in_scope(|| info!(%peer_id, api = %api_addr, "steunpuntd running"));
     Ok(RunningNode {
         steunpunt_id,
@@ -293,8 +329,9 @@ pub async fn start(data_dir: DataDir, overrides: Overrides) -> Result<RunningNod
         token,
         client,
         engine,
+        search,
         shutdown,
-        tasks: vec![network_task, api_task],
+        tasks: vec![network_task, api_task, commit_task],
         data_dir,
     })
 }

@@ -205,6 +205,11 @@ impl DataDir {
         self.root.join("db")
     }
 
+    /// The search index (derived from the store; rebuilt when missing).
+    pub fn search_path(&self) -> PathBuf {
+        self.root.join("search")
+    }
+
     /// `api.token`.
     pub fn api_token_path(&self) -> PathBuf {
         self.root.join("api.token")

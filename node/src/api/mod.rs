@@ -55,6 +55,8 @@ pub struct ApiState {
     pub peers: Arc<Mutex<Vec<PeerEntry>>>,
     /// Prometheus registry.
     pub registry: Arc<prometheus_client::registry::Registry>,
+    /// The search index.
+    pub search: crate::search::SearchIndex,
 }
 
 /// The API's routes.
@@ -627,11 +629,24 @@ async fn search(
             "search vacancies or organisations",
         ));
     }
-    let hits = crate::search::search(&lock(&state.engine), kind, &query).map_err(|e| match e {
+    let plan = crate::search::Plan::new(kind, &query).map_err(search_error)?;
+    let (index, engine) = (state.search.clone(), Arc::clone(&state.engine));
+    let hits = tokio::task::spawn_blocking(move || {
+        let found = index.find(&plan, now())?;
+        crate::search::hits(&lock(&engine), &found)
+    })
+    .await
+    .map_err(ApiError::internal)?
+    .map_err(search_error)?;
+    Ok(Json(json!({ "results": hits })))
+}
+
+fn search_error(e: crate::search::SearchError) -> ApiError {
+    match e {
         crate::search::SearchError::BadQuery(m) => ApiError::bad_request("bad_query", m),
         crate::search::SearchError::Store(e) => e.into(),
-    })?;
-    Ok(Json(json!({ "results": hits })))
+        crate::search::SearchError::Index(e) => ApiError::internal(e),
+    }
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

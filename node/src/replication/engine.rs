@@ -211,8 +211,18 @@ pub enum PublishError {
     Damaged(OpenError),
 }
 
+/// Told about every change to the held records as it is made, so that derived state (the
+/// search index) is in step with the store before anyone can ask.
+pub trait RecordObserver: Send {
+    /// `record` is now the held revision of its key (it may be a withdrawal).
+    fn stored(&mut self, record: &Record);
+    /// The record under `key` is gone (expired, or its author is no longer trusted).
+    fn removed(&mut self, key: &RecordKey);
+}
+
 /// The replication engine over a store.
 pub struct Engine<S: Store> {
+    observer: Option<Box<dyn RecordObserver>>,
     store: S,
     key: SteunpuntKey,
     me: SteunpuntId,
@@ -237,6 +247,7 @@ impl<S: Store> Engine<S> {
     ) -> Result<Self, StoreError> {
         let me = key.id();
         let mut engine = Self {
+            observer: None,
             store,
             key,
             me,
@@ -260,6 +271,12 @@ impl<S: Store> Engine<S> {
         engine.recompute_trust()?;
         engine.expire(now)?;
         Ok(engine)
+    }
+
+    /// Tells `observer` about every change from now on (it should first take in what
+    /// the engine holds).
+    pub fn set_observer(&mut self, observer: Box<dyn RecordObserver>) {
+        self.observer = Some(observer);
     }
 
     /// Our own steunpunt.
@@ -334,6 +351,9 @@ impl<S: Store> Engine<S> {
             self.by_hash.remove(&old.version.hash);
         }
         self.by_hash.insert(record.hash(), key);
+        if let Some(observer) = &mut self.observer {
+            observer.stored(record);
+        }
     }
 
     fn forget(&mut self, key: &RecordKey) -> Result<(), StoreError> {
@@ -342,6 +362,9 @@ impl<S: Store> Engine<S> {
             self.by_hash.remove(&meta.version.hash);
             if key.kind == Kind::Peering {
                 self.peerings.remove(&key.author);
+            }
+            if let Some(observer) = &mut self.observer {
+                observer.removed(key);
             }
         }
         Ok(())

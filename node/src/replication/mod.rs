@@ -6,6 +6,6 @@ pub mod sync;
 
 pub use engine::{
     Accepted, Counters, Draft, DraftOutcome, Engine, EngineConfig, IngestOutcome, Meta,
-    PublishError, Verdict,
+    PublishError, RecordObserver, Verdict,
 };
 pub use sync::{ResponderSessions, SyncRun, SyncStats};

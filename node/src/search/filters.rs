@@ -1,0 +1,336 @@
+//! What a search filters on: per record, the few facts the filters need (kept in memory,
+//! so filtering never reads the store), and the checked form of a query.
+
+use serde::Deserialize;
+use steunpunt_protocol::body::{Location, Mas};
+use steunpunt_protocol::places::{Pc4, canonical_place_name, distance_km, place_centre};
+use steunpunt_protocol::timestamp::Date;
+use steunpunt_protocol::vocab::{
+    CATEGORIES, ENGAGEMENTS, EXPERTISE, ORGANISATION_KINDS, TARGET_GROUPS, Vocabulary,
+};
+use steunpunt_protocol::{Body, Kind, Record, RecordHash, RecordKey, SteunpuntId, Timestamp};
+
+use super::{DEFAULT_LIMIT, DEFAULT_RADIUS_KM, MAX_LIMIT, MAX_RADIUS_KM, SearchError, SearchQuery};
+
+/// The facts about one vacancy or organisation that the filters and sorting need.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// Which record.
+    pub key: RecordKey,
+    /// Its current revision.
+    pub hash: RecordHash,
+    /// Last change, for `sort=recent`.
+    pub updated_at: Timestamp,
+    /// After this it is gone, even before the engine purges it.
+    pub valid_until: Timestamp,
+    /// Municipality, folded and with aliases resolved.
+    pub municipality: String,
+    /// Coordinates, explicit or of the postcode.
+    pub coordinates: Option<(f64, f64)>,
+    /// Target groups.
+    pub target_groups: Vec<String>,
+    /// Kind-specific facts.
+    pub detail: Detail,
+}
+
+/// Facts only one kind has.
+#[derive(Debug, Clone)]
+pub enum Detail {
+    /// A vacancy.
+    Vacancy {
+        /// Categories.
+        categories: Vec<String>,
+        /// Engagement.
+        engagement: String,
+        /// Remote work.
+        remote: bool,
+        /// MaS suitability.
+        mas: Mas,
+        /// First day.
+        start: Option<Date>,
+        /// Last day.
+        end: Option<Date>,
+    },
+    /// An organisation.
+    Organisation {
+        /// Expertise.
+        expertise: Vec<String>,
+        /// Kind of organisation.
+        kind: String,
+    },
+}
+
+impl Entry {
+    /// The entry of a live vacancy or organisation, with its title and searchable text.
+    pub fn of(record: &Record) -> Option<(Self, String, String)> {
+        let payload = record.payload();
+        let (location, target_groups, detail, title, body): (&Location, _, _, _, _) =
+            match payload.body.as_ref()? {
+                Body::Vacancy(v) => (
+                    &v.location,
+                    v.target_groups.clone(),
+                    Detail::Vacancy {
+                        categories: v.categories.clone(),
+                        engagement: v.engagement.clone(),
+                        remote: v.remote,
+                        mas: v.mas,
+                        start: v.start,
+                        end: v.end,
+                    },
+                    v.title.clone(),
+                    match &v.organisation.name {
+                        Some(name) => format!("{}\n{name}", v.description),
+                        None => v.description.clone(),
+                    },
+                ),
+                Body::Organisation(o) => (
+                    &o.location,
+                    o.target_groups.clone(),
+                    Detail::Organisation {
+                        expertise: o.expertise.clone(),
+                        kind: o.kind.clone(),
+                    },
+                    o.name.clone(),
+                    match &o.services {
+                        Some(services) => format!("{}\n{services}", o.description),
+                        None => o.description.clone(),
+                    },
+                ),
+                _ => return None,
+            };
+        let entry = Self {
+            key: record.key(),
+            hash: record.hash(),
+            updated_at: payload.updated_at,
+            valid_until: payload.valid_until,
+            municipality: canonical_place_name(&location.municipality),
+            coordinates: location.coordinates(),
+            target_groups,
+            detail,
+        };
+        Some((entry, title, body))
+    }
+}
+
+/// How results are ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Sort {
+    /// Best match first (then nearest, then newest).
+    #[default]
+    Relevance,
+    /// Nearest first; needs `near`.
+    Distance,
+    /// Most recently changed first.
+    Recent,
+}
+
+/// A query, checked: every value known to be meaningful.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Vacancies or organisations.
+    pub kind: Kind,
+    /// The words, if any.
+    pub words: Option<String>,
+    municipality: Option<String>,
+    category: Option<String>,
+    target_group: Option<String>,
+    engagement: Option<String>,
+    mas_age: Option<Option<u8>>,
+    remote: bool,
+    on: Option<Date>,
+    expertise: Option<String>,
+    org_kind: Option<String>,
+    author: Option<SteunpuntId>,
+    centre: Option<(f64, f64)>,
+    radius_km: f64,
+    /// Order of results.
+    pub sort: Sort,
+    /// Most results.
+    pub limit: usize,
+}
+
+fn bad(message: impl Into<String>) -> SearchError {
+    SearchError::BadQuery(message.into())
+}
+
+fn slug(
+    vocabulary: &Vocabulary,
+    given: Option<&String>,
+    param: &str,
+) -> Result<Option<String>, SearchError> {
+    match given {
+        Some(slug) if !vocabulary.contains(slug) => Err(bad(format!(
+            "{param}: `{slug}` is not a known {}; choose one of: {}",
+            vocabulary.name,
+            vocabulary.slugs()
+        ))),
+        other => Ok(other.cloned()),
+    }
+}
+
+fn only_for(kind: Kind, wanted: Kind, given: bool, param: &str) -> Result<(), SearchError> {
+    if given && kind != wanted {
+        let what = if wanted == Kind::Vacancy {
+            "vacancies"
+        } else {
+            "organisations"
+        };
+        return Err(bad(format!("{param} applies to {what} only")));
+    }
+    Ok(())
+}
+
+/// The coordinates of a PC4 or a place name.
+pub fn origin(near: &str) -> Result<(f64, f64), SearchError> {
+    if let Ok(pc4) = Pc4::parse(near) {
+        return pc4.place().map(|p| (p.lat, p.lon)).ok_or_else(|| {
+            bad(format!(
+                "near: postcode {pc4} does not exist in the Netherlands"
+            ))
+        });
+    }
+    place_centre(near).ok_or_else(|| {
+        bad(format!(
+            "near: `{near}` is neither a four-digit postcode nor a Dutch place name"
+        ))
+    })
+}
+
+impl Plan {
+    /// Checks `q` for a search of `kind`.
+    pub fn new(kind: Kind, q: &SearchQuery) -> Result<Self, SearchError> {
+        let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
+        if limit == 0 || limit > MAX_LIMIT {
+            return Err(bad(format!("limit must be 1 to {MAX_LIMIT}")));
+        }
+        if q.age.is_some() && !q.mas {
+            return Err(bad("age only applies together with mas"));
+        }
+        let vacancy_only = [
+            (q.category.is_some(), "category"),
+            (q.engagement.is_some(), "engagement"),
+            (q.mas, "mas"),
+            (q.remote, "remote"),
+            (q.on.is_some(), "on"),
+        ];
+        for (given, param) in vacancy_only {
+            only_for(kind, Kind::Vacancy, given, param)?;
+        }
+        only_for(kind, Kind::Organisation, q.expertise.is_some(), "expertise")?;
+        only_for(kind, Kind::Organisation, q.org_kind.is_some(), "org_kind")?;
+        let author = q
+            .author
+            .as_deref()
+            .map(|a| {
+                a.parse::<SteunpuntId>()
+                    .map_err(|e| bad(format!("author: {e}")))
+            })
+            .transpose()?;
+        let centre = q.near.as_deref().map(origin).transpose()?;
+        if q.radius_km.is_some() && centre.is_none() {
+            return Err(bad("radius_km needs near (a postcode or a place)"));
+        }
+        let radius_km = q.radius_km.unwrap_or(DEFAULT_RADIUS_KM);
+        if !(radius_km > 0.0 && radius_km <= MAX_RADIUS_KM) {
+            return Err(bad(format!(
+                "radius_km must be above 0 and at most {MAX_RADIUS_KM}"
+            )));
+        }
+        let sort = q.sort.unwrap_or_default();
+        if sort == Sort::Distance && centre.is_none() {
+            return Err(bad("sort=distance needs near (a postcode or a place)"));
+        }
+        let on =
+            q.on.as_deref()
+                .map(|d| Date::parse(d).map_err(|e| bad(format!("on: {e}"))))
+                .transpose()?;
+        let words =
+            q.q.as_deref()
+                .map(str::trim)
+                .filter(|w| !w.is_empty())
+                .map(str::to_owned);
+        if words
+            .as_ref()
+            .is_some_and(|w| w.len() > super::MAX_QUERY_BYTES)
+        {
+            return Err(bad(format!(
+                "q: at most {} bytes of words",
+                super::MAX_QUERY_BYTES
+            )));
+        }
+        Ok(Self {
+            kind,
+            words,
+            municipality: q.municipality.as_deref().map(canonical_place_name),
+            category: slug(&CATEGORIES, q.category.as_ref(), "category")?,
+            target_group: slug(&TARGET_GROUPS, q.target_group.as_ref(), "target_group")?,
+            engagement: slug(&ENGAGEMENTS, q.engagement.as_ref(), "engagement")?,
+            mas_age: q.mas.then_some(q.age),
+            remote: q.remote,
+            on,
+            expertise: slug(&EXPERTISE, q.expertise.as_ref(), "expertise")?,
+            org_kind: slug(&ORGANISATION_KINDS, q.org_kind.as_ref(), "org_kind")?,
+            author,
+            centre,
+            radius_km,
+            sort,
+            limit,
+        })
+    }
+
+    /// Whether `entry` passes every filter at `now`: `Some(distance)` if it does (the
+    /// distance when `near` was given).
+    pub fn admits(&self, entry: &Entry, now: Timestamp) -> Option<Option<f64>> {
+        let passes = entry.key.kind == self.kind
+            && entry.valid_until > now
+            && self.author.is_none_or(|a| entry.key.author == a)
+            && self
+                .municipality
+                .as_ref()
+                .is_none_or(|m| &entry.municipality == m)
+            && self
+                .target_group
+                .as_ref()
+                .is_none_or(|t| entry.target_groups.contains(t))
+            && match &entry.detail {
+                Detail::Vacancy {
+                    categories,
+                    engagement,
+                    remote,
+                    mas,
+                    start,
+                    end,
+                } => {
+                    self.category
+                        .as_ref()
+                        .is_none_or(|c| categories.contains(c))
+                        && self.engagement.as_ref().is_none_or(|e| engagement == e)
+                        && (!self.remote || *remote)
+                        && self.mas_age.is_none_or(|age| match age {
+                            Some(age) => mas.allows_age(age),
+                            None => mas.suitable,
+                        })
+                        && self.on.is_none_or(|day| {
+                            start.is_none_or(|s| s <= day) && end.is_none_or(|e| day <= e)
+                        })
+                }
+                Detail::Organisation { expertise, kind } => {
+                    self.expertise
+                        .as_ref()
+                        .is_none_or(|x| expertise.contains(x))
+                        && self.org_kind.as_ref().is_none_or(|k| kind == k)
+                }
+            };
+        if !passes {
+            return None;
+        }
+        match self.centre {
+            None => Some(None),
+            Some(centre) => {
+                let distance = distance_km(centre, entry.coordinates?);
+                (distance <= self.radius_km).then_some(Some(distance))
+            }
+        }
+    }
+}

@@ -1,0 +1,388 @@
+//! The full-text index (tantivy) over titles and descriptions, with Dutch analysis:
+//! case and diacritics folding (café = cafe, één = een) and Dutch stemming. Compound words
+//! are matched by prefix on the stems, so `voorlezen` (stem `voorlees`) finds
+//! `voorleesvrijwilliger` and `sport` finds `sportvereniging`.
+//!
+//! Documents are keyed by a slot number derived from the record key; the filters and the
+//! record itself live elsewhere (the catalog and the store).
+
+use std::path::Path;
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::Column;
+use tantivy::query::{
+    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, QueryClone as _, RegexQuery, TermQuery,
+};
+use tantivy::schema::{
+    Field, INDEXED, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
+    TextAnalyzer,
+};
+use tantivy::{
+    DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentOrdinal, SegmentReader,
+    TantivyDocument, Term, doc,
+};
+
+/// Name of the Dutch analyzer in the index.
+const DUTCH: &str = "nl";
+/// Words longer than this are not indexed (they are not words).
+const MAX_TOKEN_BYTES: usize = 40;
+/// Query words whose stem is shorter than this match whole words only, not compound parts.
+const MIN_PREFIX_CHARS: usize = 3;
+/// Most distinct words of a query that count.
+pub const MAX_QUERY_WORDS: usize = 16;
+/// Memory for indexing; tantivy needs at least 15 MB per thread.
+const WRITER_MEMORY_BYTES: usize = 64 << 20;
+const WRITER_THREADS: usize = 2;
+
+/// Every word a document matches adds this much to its score before the finer weights,
+/// so documents that match more of the query's words come first.
+const PER_WORD: Score = 100.0;
+/// How a word matches, from best to least: the whole word in the title, the first part of
+/// a compound in the title, the whole word in the description, a first part there, a later
+/// part of a compound in the title, in the description. A document gets the sum of the
+/// ways it matches (a whole word also matches as a first part), and the tiers are spaced
+/// so that the sums keep this order.
+const TITLE_WORD: Score = 40.0;
+const TITLE_PREFIX: Score = 25.0;
+const BODY_WORD: Score = 12.0;
+const TITLE_INFIX: Score = 6.0;
+const BODY_PREFIX: Score = 8.0;
+const BODY_INFIX: Score = 2.0;
+/// BM25 breaks ties within a tier (rarer words, shorter texts, more occurrences), scaled
+/// down so it cannot reorder the tiers.
+const BM25_WEIGHT: Score = 0.1;
+/// Stems shorter than this are not looked for inside words: `taal` is in `digitaal`.
+const MIN_INFIX_CHARS: usize = 5;
+
+/// Why the index could not be used.
+#[derive(Debug, thiserror::Error)]
+#[error("search index: {0}")]
+pub struct TextIndexError(String);
+
+impl From<tantivy::TantivyError> for TextIndexError {
+    fn from(e: tantivy::TantivyError) -> Self {
+        Self(e.to_string())
+    }
+}
+
+/// The Dutch analyzer: words, lowercased, folded to ASCII, stemmed.
+fn dutch() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(Stemmer::new(Language::Dutch))
+        .build()
+}
+
+/// The stems of `text`, in order, without repeats.
+pub fn stems(text: &str) -> Vec<String> {
+    let mut analyzer = dutch();
+    let mut stream = analyzer.token_stream(text);
+    let mut out: Vec<String> = Vec::new();
+    while let Some(token) = stream.next() {
+        if !out.contains(&token.text) {
+            out.push(token.text.clone());
+        }
+    }
+    out
+}
+
+/// The prefixes with which a query stem matches the first part of compound words: the
+/// stem itself and, for a stem that ends in a long vowel and `s` or `f` (`voorlees`, from
+/// `voorlezen`), its open-syllable spelling (`voorlez`, as in `voorlezer`). Short or
+/// non-letter stems match whole words only.
+fn prefixes(stem: &str) -> Vec<String> {
+    if stem.chars().count() < MIN_PREFIX_CHARS || !stem.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Vec::new();
+    }
+    let mut out = vec![stem.to_owned()];
+    let bytes = stem.as_bytes();
+    if let [.., a, b, last] = bytes
+        && a == b
+        && b"aeou".contains(a)
+        && matches!(last, b's' | b'f')
+    {
+        let soft = if *last == b's' { 'z' } else { 'v' };
+        let variant = format!("{}{}{soft}", &stem[..stem.len() - 3], *a as char);
+        if variant.len() >= MIN_PREFIX_CHARS {
+            out.push(variant);
+        }
+    }
+    out
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Fields {
+    slot: Field,
+    title: Field,
+    body: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut builder = Schema::builder();
+    let slot = builder.add_u64_field("slot", NumericOptions::from(INDEXED).set_fast());
+    let text = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(DUTCH)
+            .set_index_option(IndexRecordOption::WithFreqs),
+    );
+    let title = builder.add_text_field("title", text.clone());
+    let body = builder.add_text_field("body", text);
+    (builder.build(), Fields { slot, title, body })
+}
+
+/// The tantivy index, its writer and its reader.
+pub struct TextIndex {
+    index: Index,
+    writer: IndexWriter<TantivyDocument>,
+    reader: IndexReader,
+    fields: Fields,
+}
+
+impl TextIndex {
+    /// Opens the index in `dir`, or makes an empty one there when it is missing, damaged
+    /// or of another schema; in memory when `dir` is `None`. Returns the index and the
+    /// payload of its last commit.
+    pub fn open(dir: Option<&Path>) -> Result<(Self, Option<String>), TextIndexError> {
+        let (schema, fields) = schema();
+        let index = match dir {
+            None => Index::create_in_ram(schema),
+            Some(dir) => match Index::open_in_dir(dir) {
+                Ok(index) if index.schema() == schema => index,
+                existing => {
+                    if let Err(e) = &existing {
+                        tracing::warn!(
+                            "the search index in {} cannot be opened ({e}); rebuilding it",
+                            dir.display()
+                        );
+                    }
+                    drop(existing);
+                    let _ = std::fs::remove_dir_all(dir);
+                    std::fs::create_dir_all(dir).map_err(|e| {
+                        TextIndexError(format!("cannot create {}: {e}", dir.display()))
+                    })?;
+                    Index::create_in_dir(dir, schema)?
+                }
+            },
+        };
+        index.tokenizers().register(DUTCH, dutch());
+        let payload = index.load_metas()?.payload;
+        let writer = index.writer_with_num_threads(WRITER_THREADS, WRITER_MEMORY_BYTES)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok((
+            Self {
+                index,
+                writer,
+                reader,
+                fields,
+            },
+            payload,
+        ))
+    }
+
+    /// Removes every document (before a rebuild).
+    pub fn clear(&mut self) -> Result<(), TextIndexError> {
+        self.writer.delete_all_documents()?;
+        Ok(())
+    }
+
+    /// Adds (or replaces) the document of `slot`.
+    pub fn put(&mut self, slot: u64, title: &str, body: &str) -> Result<(), TextIndexError> {
+        self.delete(slot);
+        let f = self.fields;
+        self.writer
+            .add_document(doc!(f.slot => slot, f.title => title, f.body => body))?;
+        Ok(())
+    }
+
+    /// Removes the document of `slot`, if any.
+    pub fn delete(&mut self, slot: u64) {
+        self.writer
+            .delete_term(Term::from_field_u64(self.fields.slot, slot));
+    }
+
+    /// Makes every change durable and visible to searches, with `payload` describing what
+    /// the index now holds.
+    pub fn commit(&mut self, payload: &str) -> Result<(), TextIndexError> {
+        let mut prepared = self.writer.prepare_commit()?;
+        prepared.set_payload(payload);
+        prepared.commit()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Number of documents visible to searches.
+    pub fn len(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Whether no document is visible.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn word_query(&self, stem: &str) -> Box<dyn Query> {
+        let f = self.fields;
+        let exact = |field: Field| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(field, stem),
+                IndexRecordOption::WithFreqs,
+            ))
+        };
+        let constant = |query: Box<dyn Query>, score: Score| -> (Occur, Box<dyn Query>) {
+            (Occur::Should, Box::new(ConstScoreQuery::new(query, score)))
+        };
+        let mut ways: Vec<(Occur, Box<dyn Query>)> = vec![
+            constant(exact(f.title), TITLE_WORD),
+            constant(exact(f.body), BODY_WORD),
+            (
+                Occur::Should,
+                Box::new(BoostQuery::new(exact(f.title), 3.0 * BM25_WEIGHT)),
+            ),
+            (
+                Occur::Should,
+                Box::new(BoostQuery::new(exact(f.body), BM25_WEIGHT)),
+            ),
+        ];
+        let mut patterns = Vec::new();
+        for prefix in prefixes(stem) {
+            patterns.push((format!("{prefix}.*"), TITLE_PREFIX, BODY_PREFIX));
+        }
+        if stem.chars().count() >= MIN_INFIX_CHARS && !patterns.is_empty() {
+            patterns.push((format!(".+{stem}.*"), TITLE_INFIX, BODY_INFIX));
+        }
+        for (pattern, title_score, body_score) in patterns {
+            for (field, score) in [(f.title, title_score), (f.body, body_score)] {
+                if let Ok(query) = RegexQuery::from_pattern(&pattern, field) {
+                    ways.push(constant(Box::new(query), score));
+                }
+            }
+        }
+        let any_way = BooleanQuery::new(ways);
+        Box::new(BooleanQuery::new(vec![
+            constant(any_way.box_clone(), PER_WORD),
+            (Occur::Should, Box::new(any_way)),
+        ]))
+    }
+
+    /// Every document matching at least one word of `text`: its slot and score.
+    pub fn matches(&self, text: &str) -> Result<Vec<(u64, Score)>, TextIndexError> {
+        let words: Vec<(Occur, Box<dyn Query>)> = stems(text)
+            .iter()
+            .take(MAX_QUERY_WORDS)
+            .map(|stem| (Occur::Should, self.word_query(stem)))
+            .collect();
+        if words.is_empty() {
+            return Ok(Vec::new());
+        }
+        let query = BooleanQuery::new(words);
+        Ok(self.reader.searcher().search(&query, &AllMatches)?)
+    }
+
+    /// The tantivy index, for diagnostics.
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+}
+
+/// Collects every matching document's slot and score; the caller filters and ranks.
+struct AllMatches;
+
+struct SegmentMatches {
+    slots: Column<u64>,
+    found: Vec<(u64, Score)>,
+}
+
+impl Collector for AllMatches {
+    type Fruit = Vec<(u64, Score)>;
+    type Child = SegmentMatches;
+
+    fn for_segment(
+        &self,
+        _segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<SegmentMatches> {
+        Ok(SegmentMatches {
+            slots: reader.fast_fields().u64("slot")?,
+            found: Vec::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<(u64, Score)>>) -> tantivy::Result<Self::Fruit> {
+        Ok(fruits.concat())
+    }
+}
+
+impl SegmentCollector for SegmentMatches {
+    type Fruit = Vec<(u64, Score)>;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        if let Some(slot) = self.slots.first(doc) {
+            self.found.push((slot, score));
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        self.found
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn dutch_analysis_folds_and_stems() {
+        assert_eq!(stems("Café ÉÉN"), vec!["cafe", "een"]);
+        assert_eq!(stems("voorlezen"), vec!["voorlees"]);
+        assert!(stems("Voorleesvrijwilliger")[0].starts_with("voorlees"));
+        assert!(stems("sportvereniging")[0].starts_with("sport"));
+        assert!(stems("taalmaatjes")[0].starts_with("taal"));
+        assert_eq!(prefixes("voorlees"), vec!["voorlees", "voorlez"]);
+        assert_eq!(prefixes("leef"), vec!["leef", "lev"]);
+        assert_eq!(prefixes("sport"), vec!["sport"]);
+        assert!(prefixes("op").is_empty());
+    }
+
+    #[test]
+    fn compounds_match_and_more_words_rank_higher() {
+        let (mut index, payload) = TextIndex::open(None).unwrap();
+        assert_eq!(payload, None);
+        index
+            .put(1, "Voorleesvrijwilliger", "In de bibliotheek")
+            .unwrap();
+        index
+            .put(2, "Sportvereniging zoekt trainer", "Voor de jeugd")
+            .unwrap();
+        index.put(3, "Taalmaatje", "Voorlezen en praten").unwrap();
+        index.commit("test").unwrap();
+        fn found(index: &TextIndex, q: &str) -> Vec<u64> {
+            let mut m = index.matches(q).unwrap();
+            m.sort_by(|a, b| b.1.total_cmp(&a.1));
+            m.into_iter().map(|(s, _)| s).collect()
+        }
+        assert_eq!(found(&index, "voorlezen").len(), 2);
+        assert_eq!(found(&index, "sport"), vec![2]);
+        assert_eq!(found(&index, "taal"), vec![3]);
+        assert_eq!(
+            found(&index, "voorlezen praten")[0],
+            3,
+            "two words beat one"
+        );
+        index.delete(3);
+        index.commit("test").unwrap();
+        assert!(found(&index, "taal").is_empty());
+    }
+}
