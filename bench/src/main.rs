@@ -1,6 +1,7 @@
 //! `steunpunt-bench`: measurements of the Steunpunt Federatie, each printed as one JSON
 //! object (`--json`) or pretty JSON, and the deterministic simulation of a region.
 
+mod query;
 mod reconcile;
 mod simulate;
 
@@ -53,6 +54,21 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Measures search latency (p50/p99) for a realistic mix of staff queries on a large
+    /// region, index build and reopen time, against a linear scan in the same run.
+    ///
+    /// Example: steunpunt-bench query --n 100000 --queries 1000 --json
+    Query {
+        /// Vacancies in the region.
+        #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(100..=1_000_000))]
+        n: u64,
+        /// Queries to run.
+        #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+        queries: u64,
+        /// Print one JSON object on one line.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn print<T: Serialize>(value: &T, json: bool) -> anyhow::Result<()> {
@@ -76,6 +92,9 @@ fn main() -> anyhow::Result<()> {
             &simulate::simulate(seeds, first_seed, nodes, !no_sync),
             json,
         ),
+        Command::Query { n, queries, json } => {
+            print(&query::run(n as usize, queries as usize)?, json)
+        }
         Command::Reconcile { n, diff, json } => {
             if let Some(bad) = diff.iter().zip(&n).find(|(d, n)| d > n) {
                 anyhow::bail!("--diff {} is larger than --n {}", bad.0, bad.1);

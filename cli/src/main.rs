@@ -66,7 +66,8 @@ enum Command {
     /// Our partner organisations.
     #[command(subcommand, name = "org")]
     Org(OrgCommand),
-    /// Searches vacancies in the whole trusted region.
+    /// Searches vacancies in the whole trusted region, in Dutch: `voorlezen` also finds
+    /// `voorleesvrijwilliger`; more matching words and matches in titles rank higher.
     ///
     /// Example: steunpunt search voorlezen --mas --age 14 --near 4811 --radius-km 20
     Search(SearchArgs),
@@ -208,6 +209,15 @@ struct SearchArgs {
     /// Organisation kind (organisations).
     #[arg(long)]
     kind: Option<String>,
+    /// Only vacancies that run on this date, e.g. 2027-06-12.
+    #[arg(long)]
+    on: Option<String>,
+    /// Only records of this steunpunt (its ID, sp_…).
+    #[arg(long)]
+    steunpunt: Option<String>,
+    /// Order of results: relevance, distance (needs --near) or recent.
+    #[arg(long, value_parser = ["relevance", "distance", "recent"])]
+    sort: Option<String>,
     /// Most results.
     #[arg(long, default_value_t = 20)]
     limit: usize,
@@ -233,6 +243,9 @@ impl SearchArgs {
         add("remote", self.remote.then(|| "true".into()));
         add("expertise", self.expertise.clone());
         add("org_kind", self.kind.clone());
+        add("on", self.on.clone());
+        add("author", self.steunpunt.clone());
+        add("sort", self.sort.clone());
         add("limit", Some(self.limit.to_string()));
         q
     }
@@ -383,11 +396,22 @@ fn search(api: &Api, kind: &str, args: &SearchArgs, json: bool) -> anyhow::Resul
                 distance,
                 cell(&r["steunpunt"]),
                 cell(&r["id"]),
+                r["score"]
+                    .as_f64()
+                    .map(|s| format!("{s:.0}"))
+                    .unwrap_or_default(),
             ]
         })
         .collect();
     table(
-        &["title", "municipality", "distance", "steunpunt", "id"],
+        &[
+            "title",
+            "municipality",
+            "distance",
+            "steunpunt",
+            "id",
+            "score",
+        ],
         rows,
     );
     Ok(())

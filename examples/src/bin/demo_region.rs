@@ -256,6 +256,31 @@ async fn main() -> anyhow::Result<()> {
         "the answer should include vacancies published in Tilburg"
     );
 
+    println!(
+        "\nSearch at Steunpunt Breda: `voorlezen` within 15 km of 4811 (also finds compounds):"
+    );
+    let found = api(
+        &nodes[0],
+        "GET",
+        "/v1/search/vacancies?q=voorlezen&near=4811&radius_km=15&limit=5",
+        None,
+    )
+    .await?;
+    let results = found["results"].as_array().cloned().unwrap_or_default();
+    ensure!(
+        !results.is_empty(),
+        "nothing found for voorlezen near Breda"
+    );
+    for r in &results {
+        println!(
+            "  - {:<70} {:>5.1} km  score {:>4.0}  {}",
+            r["title"].as_str().unwrap_or_default(),
+            r["distance_km"].as_f64().unwrap_or_default(),
+            r["score"].as_f64().unwrap_or_default(),
+            r["steunpunt"].as_str().unwrap_or_default()
+        );
+    }
+
     for node in nodes {
         node.shutdown().await;
     }

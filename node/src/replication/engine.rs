@@ -279,6 +279,11 @@ impl<S: Store> Engine<S> {
         self.observer = Some(observer);
     }
 
+    /// Stops telling the current observer about changes, and hands it back.
+    pub fn take_observer(&mut self) -> Option<Box<dyn RecordObserver>> {
+        self.observer.take()
+    }
+
     /// Our own steunpunt.
     pub fn me(&self) -> SteunpuntId {
         self.me

@@ -276,6 +276,8 @@ impl SearchIndex {
         engine: &mut Engine<S>,
     ) -> Result<(Self, OpenReport), SearchError> {
         let started = Instant::now();
+        // An index opened before (and its writer's lock) goes first.
+        drop(engine.take_observer());
         let (mut text, payload) = TextIndex::open(dir)?;
         let mut expected = Digest::default();
         let mut count = 0;

@@ -1,0 +1,300 @@
+//! Search latency on a large region: a node holding `n` generated vacancies of 20
+//! steunpunten answers a realistic mix of staff queries through the search index (as the
+//! API does, records read from sled), against a linear scan over the same records held
+//! decoded in memory (filters plus folded substring matching) in the same run. Also
+//! measures the index build at start-up (rebuild from the store) and a clean reopen.
+
+use std::time::Instant;
+
+use rand::prelude::*;
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+use steunpunt_examples::generator::generate;
+use steunpunt_node::replication::{Engine, EngineConfig};
+use steunpunt_node::search::{Entry, Plan, SearchIndex, SearchQuery, hits};
+use steunpunt_node::store::SledStore;
+use steunpunt_protocol::testing::{T0, key, peering};
+use steunpunt_protocol::text::fold;
+use steunpunt_protocol::timestamp::DAY_MS;
+use steunpunt_protocol::{Body, Kind, RecordId, Revision, Timestamp};
+
+const MUNICIPALITIES: [&str; 20] = [
+    "Breda",
+    "Tilburg",
+    "'s-Hertogenbosch",
+    "Eindhoven",
+    "Helmond",
+    "Oosterhout",
+    "Roosendaal",
+    "Bergen op Zoom",
+    "Etten-Leur",
+    "Waalwijk",
+    "Oss",
+    "Uden",
+    "Veghel",
+    "Boxtel",
+    "Oisterwijk",
+    "Goirle",
+    "Dongen",
+    "Valkenswaard",
+    "Veldhoven",
+    "Best",
+];
+
+/// Words staff type, from the vocabulary of the generated vacancies and beyond.
+const WORDS: [&str; 24] = [
+    "voorlezen",
+    "taal",
+    "sport",
+    "maatje",
+    "huiswerk",
+    "ouderen",
+    "buurt",
+    "koken",
+    "tuin",
+    "digitaal",
+    "administratie",
+    "vervoer",
+    "muziek",
+    "dieren",
+    "bibliotheek",
+    "begeleider",
+    "kinderen",
+    "wandelen",
+    "boodschappen",
+    "cafe",
+    "gastvrouw",
+    "nieuwkomers",
+    "evenement",
+    "klussen",
+];
+
+#[derive(Debug, Serialize)]
+struct Latency {
+    p50_ms: f64,
+    p99_ms: f64,
+    max_ms: f64,
+    mean_results: f64,
+}
+
+/// The measurements.
+#[derive(Debug, Serialize)]
+pub struct QueryReport {
+    vacancies: usize,
+    queries: usize,
+    index_build_ms: u128,
+    index_reopen_ms: u128,
+    index_disk_bytes: u64,
+    index: Latency,
+    linear_scan: Latency,
+    speedup_p99: f64,
+}
+
+fn latency(mut millis: Vec<f64>, results: usize) -> Latency {
+    millis.sort_by(f64::total_cmp);
+    let at = |q: f64| millis[((millis.len() as f64 - 1.0) * q).round() as usize];
+    Latency {
+        p50_ms: round(at(0.5)),
+        p99_ms: round(at(0.99)),
+        max_ms: round(at(1.0)),
+        mean_results: round(results as f64 / millis.len() as f64),
+    }
+}
+
+fn round(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+fn queries(count: usize, rng: &mut ChaCha8Rng) -> Vec<SearchQuery> {
+    let pc4s: Vec<String> = MUNICIPALITIES
+        .iter()
+        .flat_map(|m| steunpunt_protocol::places::lookup_place(m))
+        .map(|p| p.pc4.to_string())
+        .collect();
+    (0..count)
+        .map(|_| {
+            let mut q = SearchQuery::default();
+            let words = |rng: &mut ChaCha8Rng| {
+                let n = rng.random_range(1..=2);
+                (0..n)
+                    .map(|_| *WORDS.choose(rng).unwrap_or(&"taal"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            match rng.random_range(0..100) {
+                // Words alone.
+                0..40 => q.q = Some(words(rng)),
+                // Words around a postcode.
+                40..65 => {
+                    q.q = Some(words(rng));
+                    q.near = pc4s.choose(rng).cloned();
+                    q.radius_km = Some(15.0);
+                }
+                // A MaS placement for a pupil near home.
+                65..85 => {
+                    q.mas = true;
+                    q.age = Some(rng.random_range(12..=16));
+                    q.near = pc4s.choose(rng).cloned();
+                    q.radius_km = Some(20.0);
+                }
+                // A category in a municipality.
+                _ => {
+                    q.category = Some(
+                        [
+                            "zorg-verzorging",
+                            "onderwijs-school",
+                            "sport-bewegen",
+                            "buurt-wonen",
+                        ]
+                        .choose(rng)
+                        .map_or("overig".into(), |c| (*c).to_owned()),
+                    );
+                    q.municipality = MUNICIPALITIES.choose(rng).map(|m| (*m).to_owned());
+                }
+            }
+            q
+        })
+        .collect()
+}
+
+fn dir_size(path: &std::path::Path) -> u64 {
+    std::fs::read_dir(path)
+        .map(|entries| {
+            entries
+                .flatten()
+                .filter_map(|e| e.metadata().ok())
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+/// The linear scan: every record's filters and folded text, matched one by one.
+struct Scan {
+    records: Vec<(Entry, String, String)>,
+}
+
+impl Scan {
+    fn answer(&self, plan: &Plan, now: Timestamp) -> usize {
+        let words: Vec<String> = plan
+            .words
+            .as_deref()
+            .map(|w| fold(w).split_whitespace().map(str::to_owned).collect())
+            .unwrap_or_default();
+        let mut found: Vec<(f64, f64)> = Vec::new();
+        for (entry, title, body) in &self.records {
+            let Some(distance) = plan.admits(entry, now) else {
+                continue;
+            };
+            let score: f64 = words
+                .iter()
+                .map(|w| {
+                    if title.contains(w.as_str()) {
+                        2.0
+                    } else if body.contains(w.as_str()) {
+                        1.0
+                    } else {
+                        0.0
+                    }
+                })
+                .sum();
+            if words.is_empty() || score > 0.0 {
+                found.push((score, distance.unwrap_or(0.0)));
+            }
+        }
+        found.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.total_cmp(&b.1)));
+        found.len().min(plan.limit)
+    }
+}
+
+/// Runs the benchmark.
+pub fn run(n: usize, count: usize) -> anyhow::Result<QueryReport> {
+    let dir = tempfile::tempdir()?;
+    let now = T0.plus_ms(DAY_MS);
+    let valid_until = T0.plus_ms(200 * DAY_MS);
+    let store = SledStore::open(&dir.path().join("db"))?;
+    let mut engine = Engine::open(store, key(1), EngineConfig::default(), T0)?;
+    let others: Vec<_> = (2..=MUNICIPALITIES.len() as u8)
+        .map(|i| key(i).id())
+        .collect();
+    engine.publish(
+        Kind::Peering,
+        RecordId::new("peering").map_err(anyhow::Error::msg)?,
+        Body::Peering(peering(&others, &[])),
+        valid_until,
+        T0,
+    )?;
+    let per = n.div_ceil(MUNICIPALITIES.len());
+    let mut scan = Scan {
+        records: Vec::with_capacity(n),
+    };
+    let mut made = 0;
+    eprintln!("signing and storing {n} vacancies …");
+    for (i, municipality) in MUNICIPALITIES.iter().enumerate() {
+        let author = key(i as u8 + 1);
+        let take = per.min(n - made);
+        for (id, vacancy) in generate(municipality, 7, 20, take).vacancies {
+            let record = steunpunt_protocol::author(
+                &author,
+                None,
+                Revision {
+                    kind: Kind::Vacancy,
+                    id,
+                    body: Some(Body::Vacancy(vacancy)),
+                    valid_until,
+                },
+                T0.plus_ms(made as u64),
+            )?;
+            engine.ingest(record.envelope().shared_bytes(), T0.plus_ms(made as u64));
+            if let Some((entry, title, body)) = Entry::of(&record) {
+                scan.records.push((entry, fold(&title), fold(&body)));
+            }
+            made += 1;
+        }
+    }
+    engine.flush()?;
+    let search_dir = dir.path().join("search");
+    eprintln!("building the index …");
+    let started = Instant::now();
+    let (index, report) = SearchIndex::open(Some(&search_dir), &mut engine)?;
+    let index_build_ms = started.elapsed().as_millis();
+    anyhow::ensure!(report.rebuilt && report.records == made, "index incomplete");
+    drop(index);
+    let started = Instant::now();
+    let (index, report) = SearchIndex::open(Some(&search_dir), &mut engine)?;
+    let index_reopen_ms = started.elapsed().as_millis();
+    anyhow::ensure!(!report.rebuilt, "a clean reopen rebuilt the index");
+
+    let mut rng = ChaCha8Rng::seed_from_u64(2026);
+    let plans: Vec<Plan> = queries(count, &mut rng)
+        .iter()
+        .map(|q| Plan::new(Kind::Vacancy, q))
+        .collect::<Result<_, _>>()?;
+    eprintln!("running {count} queries against the index and the linear scan …");
+    let (mut index_ms, mut index_results) = (Vec::with_capacity(count), 0);
+    for plan in &plans {
+        let started = Instant::now();
+        let found = index.find(plan, now)?;
+        let answer = hits(&engine, &found)?;
+        index_ms.push(started.elapsed().as_secs_f64() * 1000.0);
+        index_results += answer.len();
+    }
+    let (mut scan_ms, mut scan_results) = (Vec::with_capacity(count), 0);
+    for plan in &plans {
+        let started = Instant::now();
+        scan_results += scan.answer(plan, now);
+        scan_ms.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    let index = latency(index_ms, index_results);
+    let linear_scan = latency(scan_ms, scan_results);
+    Ok(QueryReport {
+        vacancies: made,
+        queries: count,
+        index_build_ms,
+        index_reopen_ms,
+        index_disk_bytes: dir_size(&search_dir),
+        speedup_p99: round(linear_scan.p99_ms / index.p99_ms.max(0.001)),
+        index,
+        linear_scan,
+    })
+}
