@@ -70,7 +70,7 @@ enum Command {
     /// `voorleesvrijwilliger`; more matching words and matches in titles rank higher.
     ///
     /// Example: steunpunt search voorlezen --mas --age 14 --near 4811 --radius-km 20
-    Search(SearchArgs),
+    Search(Box<SearchArgs>),
     /// Publishes vacancies and organisations from a CSV or JSON file, row by row.
     ///
     /// CSV: a header row with the columns listed in the README (`;` or `,` separated,
@@ -169,7 +169,7 @@ enum OrgCommand {
     /// Searches partner organisations in the region.
     ///
     /// Example: steunpunt org search --expertise schuldhulp --near Tilburg
-    Search(SearchArgs),
+    Search(Box<SearchArgs>),
 }
 
 #[derive(Debug, clap::Args)]
