@@ -669,7 +669,7 @@ fn json_form_uses_the_documented_field_names() {
     let record = publish(Body::Vacancy(testing::vacancy()), "voorlezen");
     let json = serde_json::to_value(record.to_json()).unwrap();
     assert_eq!(json["author"], key(1).id().to_string());
-    assert_eq!(json["kind"], "vacancy");
+    assert_eq!(json["record"], "vacancy");
     assert_eq!(json["id"], "voorlezen");
     assert_eq!(json["title"], "Voorleesvrijwilliger in de bibliotheek");
     assert_eq!(json["mas"]["suitable"], true);
@@ -689,6 +689,11 @@ fn json_form_uses_the_documented_field_names() {
     // The body's JSON form reads back into the same body.
     let body: Vacancy = serde_json::from_value(json).unwrap();
     assert_eq!(body, testing::vacancy());
+    // An organisation's own `kind` does not collide with the record kind.
+    let org = publish(Body::Organisation(testing::organisation()), "schuldhulp");
+    let json = serde_json::to_value(org.to_json()).unwrap();
+    assert_eq!(json["record"], "organisation");
+    assert_eq!(json["kind"], "vrijwilligersorganisatie");
 }
 
 #[test]
