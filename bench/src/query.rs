@@ -219,7 +219,7 @@ pub fn run(n: usize, count: usize) -> anyhow::Result<QueryReport> {
         .collect();
     engine.publish(
         Kind::Peering,
-        RecordId::new("peering").map_err(anyhow::Error::msg)?,
+        RecordId::peering(),
         Body::Peering(peering(&others, &[])),
         valid_until,
         T0,

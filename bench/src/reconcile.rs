@@ -64,7 +64,7 @@ fn node(n: u8, others: &[u8], now: Timestamp) -> Engine<MemoryStore> {
     engine
         .publish(
             Kind::Peering,
-            RecordId::new("peering").unwrap_or_else(|e| panic!("{e}")),
+            RecordId::peering(),
             peering,
             now.plus_ms(399 * DAY_MS),
             now,
@@ -83,7 +83,7 @@ pub fn case(all: &[Record], n: usize, differing: usize, recent: bool) -> Reconci
         let key = steunpunt_protocol::RecordKey {
             author: engine.me(),
             kind: Kind::Peering,
-            id: RecordId::new("peering").unwrap_or_else(|e| panic!("{e}")),
+            id: RecordId::peering(),
         };
         engine
             .get(&key)

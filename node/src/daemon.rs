@@ -138,7 +138,7 @@ fn ensure_profile(
     config: &Config,
     peer_id: &PeerId,
 ) -> Result<(), PublishError> {
-    let id = RecordId::new("profile").unwrap_or_else(|_| unreachable!("`profile` is a slug"));
+    let id = RecordId::profile();
     let current = engine.own_payload(Kind::Profile, &id)?;
     let current_body = match current.as_ref().and_then(|p| p.body.as_ref()) {
         Some(Body::Profile(p)) => Some(p.clone()),

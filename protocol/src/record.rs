@@ -129,6 +129,16 @@ impl RecordId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The id of a steunpunt's one profile record.
+    pub fn profile() -> Self {
+        Self(Kind::Profile.as_str().to_owned())
+    }
+
+    /// The id of a steunpunt's one peering record.
+    pub fn peering() -> Self {
+        Self(Kind::Peering.as_str().to_owned())
+    }
 }
 
 impl TryFrom<String> for RecordId {
@@ -165,6 +175,17 @@ pub struct RecordKey {
     pub kind: Kind,
     /// The author's id for it.
     pub id: RecordId,
+}
+
+impl RecordKey {
+    /// The key of `author`'s profile record.
+    pub fn profile(author: SteunpuntId) -> Self {
+        Self {
+            author,
+            kind: Kind::Profile,
+            id: RecordId::profile(),
+        }
+    }
 }
 
 /// The signed content of a record.

@@ -402,7 +402,7 @@ impl World {
         self.publish(
             node,
             Kind::Peering,
-            RecordId::new("peering").unwrap_or_else(|_| unreachable!()),
+            RecordId::peering(),
             Body::Peering(peering),
             until,
         )
@@ -666,7 +666,7 @@ impl World {
             self.publish(
                 node,
                 Kind::Profile,
-                RecordId::new("profile").unwrap_or_else(|_| unreachable!()),
+                RecordId::profile(),
                 Body::Profile(profile),
                 until,
             );

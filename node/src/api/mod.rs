@@ -189,7 +189,7 @@ async fn update_peering(
     change: impl FnOnce(&mut steunpunt_protocol::body::Peering) + Send + 'static,
 ) -> Result<(), ApiError> {
     change_own(state, move |engine| {
-        let id = RecordId::new("peering").unwrap_or_else(|_| unreachable!("`peering` is a slug"));
+        let id = RecordId::peering();
         let mut peering = match engine.own_payload(Kind::Peering, &id)?.and_then(|p| p.body) {
             Some(Body::Peering(p)) => p,
             _ => Default::default(),

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
 
 use serde::Serialize;
-use steunpunt_protocol::body::Peering;
+use steunpunt_protocol::body::{Peering, Profile};
 use steunpunt_protocol::merge::{MergeOutcome, merge};
 use steunpunt_protocol::record::MAX_VALIDITY_MS;
 use steunpunt_protocol::sync::{MAX_PAGE_BYTES, SyncItem};
@@ -682,19 +682,22 @@ impl<S: Store> Engine<S> {
         Ok(expired)
     }
 
+    /// The profile `author` publishes, if we hold it.
+    pub fn profile(&self, author: SteunpuntId) -> Result<Option<Profile>, PublishError> {
+        Ok(match self.get(&RecordKey::profile(author))? {
+            Some(record) => match &record.payload().body {
+                Some(Body::Profile(profile)) => Some(profile.clone()),
+                _ => None,
+            },
+            None => None,
+        })
+    }
+
     /// Node PeerIds listed in the profiles of trusted steunpunten (other than ours).
     pub fn trusted_node_ids(&self) -> Vec<(SteunpuntId, String)> {
         let mut nodes = Vec::new();
         for (author, _) in self.trust.iter() {
-            let key = RecordKey {
-                author: *author,
-                kind: Kind::Profile,
-                id: RecordId::new("profile")
-                    .unwrap_or_else(|_| unreachable!("`profile` is a slug")),
-            };
-            if let Ok(Some(record)) = self.get(&key)
-                && let Some(Body::Profile(profile)) = &record.payload().body
-            {
+            if let Ok(Some(profile)) = self.profile(*author) {
                 nodes.extend(profile.nodes.iter().map(|n| (*author, n.clone())));
             }
         }

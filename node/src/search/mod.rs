@@ -19,7 +19,7 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use steunpunt_protocol::{Kind, Record, RecordHash, RecordId, RecordKey, SteunpuntId, Timestamp};
+use steunpunt_protocol::{Kind, Record, RecordHash, RecordKey, SteunpuntId, Timestamp};
 
 use crate::replication::{Engine, PublishError, RecordObserver};
 use crate::store::Store;
@@ -447,7 +447,7 @@ pub fn hits<S: Store>(engine: &Engine<S>, found: &[Found]) -> Result<Vec<Hit>, S
         let steunpunt = match names.get(&author) {
             Some(name) => name.clone(),
             None => {
-                let name = steunpunt_name(engine, author)?;
+                let name = engine.profile(author)?.map(|p| p.name);
                 names.insert(author, name.clone());
                 name
             }
@@ -463,21 +463,4 @@ pub fn hits<S: Store>(engine: &Engine<S>, found: &[Found]) -> Result<Vec<Hit>, S
         });
     }
     Ok(hits)
-}
-
-fn steunpunt_name<S: Store>(
-    engine: &Engine<S>,
-    author: SteunpuntId,
-) -> Result<Option<String>, SearchError> {
-    let key = RecordKey {
-        author,
-        kind: Kind::Profile,
-        id: RecordId::new("profile").unwrap_or_else(|_| unreachable!("`profile` is a slug")),
-    };
-    Ok(
-        match engine.get(&key)?.and_then(|p| p.payload().body.clone()) {
-            Some(steunpunt_protocol::Body::Profile(p)) => Some(p.name),
-            _ => None,
-        },
-    )
 }
