@@ -70,12 +70,12 @@ fn compact(value: Value) -> Value {
 
 /// A stable identifier for a record across the federation: author, kind and id.
 fn global_id(record: &Value) -> String {
-    format!(
-        "{}/{}/{}",
-        record["author"].as_str().unwrap_or_default(),
-        record["record"].as_str().unwrap_or_default(),
-        record["id"].as_str().unwrap_or_default()
-    )
+    global_id_of(&record["author"], &record["record"], &record["id"])
+}
+
+fn global_id_of(author: &Value, kind: &Value, id: &Value) -> String {
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+    format!("{}/{}/{}", text(author), text(kind), text(id))
 }
 
 fn by_kind<'a>(records: &'a [Value], kind: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
@@ -143,10 +143,10 @@ fn schema_organisation(org: &Value) -> Value {
 }
 
 fn job_posting(vacancy: &Value, organisations: &HashMap<String, &Value>) -> Value {
-    let org_key = format!(
-        "{}/organisation/{}",
-        vacancy["author"].as_str().unwrap_or_default(),
-        vacancy["organisation"]["id"].as_str().unwrap_or_default()
+    let org_key = global_id_of(
+        &vacancy["author"],
+        &json!("organisation"),
+        &vacancy["organisation"]["id"],
     );
     let hiring = match organisations.get(&org_key) {
         Some(org) => json!({ "@type": "Organization", "@id": global_id(org), "name": org["name"] }),
