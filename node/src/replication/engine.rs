@@ -548,11 +548,24 @@ impl<S: Store> Engine<S> {
         valid_until: Timestamp,
         now: Timestamp,
     ) -> Result<Record, PublishError> {
-        let key = self.own_key(kind, &id);
-        let previous = self.get(&key)?;
-        let record = steunpunt_protocol::author(
+        let previous = self.get(&self.own_key(kind, &id))?;
+        let record = self.revise(previous.as_ref(), kind, id, body, valid_until, now)?;
+        self.commit_own(record, previous.map(|p| p.hash()))
+    }
+
+    /// Signs the next revision of one of our records after `previous`.
+    fn revise(
+        &self,
+        previous: Option<&Record>,
+        kind: Kind,
+        id: RecordId,
+        body: Body,
+        valid_until: Timestamp,
+        now: Timestamp,
+    ) -> Result<Record, PublishError> {
+        Ok(steunpunt_protocol::author(
             &self.key,
-            previous.as_ref().map(Record::payload),
+            previous.map(Record::payload),
             Revision {
                 kind,
                 id,
@@ -560,8 +573,7 @@ impl<S: Store> Engine<S> {
                 valid_until,
             },
             now,
-        )?;
-        self.commit_own(record, previous.map(|p| p.hash()))
+        )?)
     }
 
     /// Publishes a draft of one of our own records unless it says what the live revision
@@ -575,42 +587,39 @@ impl<S: Store> Engine<S> {
         dry_run: bool,
     ) -> Result<(Record, DraftOutcome), PublishError> {
         let key = self.own_key(draft.kind, &draft.id);
-        let previous = self.get(&key)?.filter(|r| !r.payload().is_withdrawal());
-        if let Some(previous) = &previous
-            && previous.payload().body.as_ref() == Some(&draft.body)
+        let latest = self.get(&key)?;
+        let live = latest.as_ref().filter(|r| !r.payload().is_withdrawal());
+        if let Some(live) = live
+            && live.payload().body.as_ref() == Some(&draft.body)
             && draft
                 .valid_until
-                .is_none_or(|v| v == previous.payload().valid_until)
+                .is_none_or(|v| v == live.payload().valid_until)
         {
-            return Ok((previous.clone(), DraftOutcome::Unchanged));
+            return Ok((live.clone(), DraftOutcome::Unchanged));
         }
         let default_until = now.plus_ms(draft.default_validity_ms.min(MAX_VALIDITY_MS));
         let valid_until = draft.valid_until.unwrap_or_else(|| {
-            previous.as_ref().map_or(default_until, |p| {
+            live.map_or(default_until, |p| {
                 default_until.max(p.payload().valid_until)
             })
         });
-        let outcome = if previous.is_some() {
+        let outcome = if live.is_some() {
             DraftOutcome::Updated
         } else {
             DraftOutcome::New
         };
+        let record = self.revise(
+            latest.as_ref(),
+            draft.kind,
+            draft.id,
+            draft.body,
+            valid_until,
+            now,
+        )?;
         if dry_run {
-            let latest = self.get(&key)?;
-            let record = steunpunt_protocol::author(
-                &self.key,
-                latest.as_ref().map(Record::payload),
-                Revision {
-                    kind: draft.kind,
-                    id: draft.id,
-                    body: Some(draft.body),
-                    valid_until,
-                },
-                now,
-            )?;
             return Ok((record, outcome));
         }
-        let record = self.publish(draft.kind, draft.id, draft.body, valid_until, now)?;
+        let record = self.commit_own(record, latest.map(|r| r.hash()))?;
         Ok((record, outcome))
     }
 
