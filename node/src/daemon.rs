@@ -201,10 +201,20 @@ pub async fn start(data_dir: DataDir, overrides: Overrides) -> Result<RunningNod
         trust_hops: config.trust.hops,
         ..EngineConfig::default()
     };
-    let mut engine = Engine::open(store, opened.steunpunt_key, engine_config, now())?;
-    let search_path = data_dir.search_path();
-    let (search, _) = span.in_scope(|| SearchIndex::open(Some(&search_path), &mut engine))?;
-    span.in_scope(|| ensure_profile(&mut engine, &config, &peer_id))?;
+    // The engine loads the store once; the search index is built in the same pass.
+    let (search, engine) = span.in_scope(|| -> Result<_, StartError> {
+        let opening = SearchIndex::open(Some(&data_dir.search_path()))?;
+        let mut engine = Engine::open_observed(
+            store,
+            opened.steunpunt_key,
+            engine_config,
+            now(),
+            Some(opening.observer()),
+        )?;
+        let (search, _) = opening.finish(&engine)?;
+        ensure_profile(&mut engine, &config, &peer_id)?;
+        Ok((search, engine))
+    })?;
     let engine: SharedEngine = Arc::new(Mutex::new(engine));
 
     let mut registry = Registry::default();

@@ -137,10 +137,32 @@ struct Region {
     index: SearchIndex,
 }
 
+/// Opens an engine on `store` with a search index in `dir` (in memory for `None`), as the
+/// daemon does; whether the index was rebuilt.
+fn open<S: Store>(store: S, dir: Option<&Path>) -> (Engine<S>, SearchIndex, bool) {
+    open_at(store, dir, T0)
+}
+
+fn open_at<S: Store>(
+    store: S,
+    dir: Option<&Path>,
+    now: Timestamp,
+) -> (Engine<S>, SearchIndex, bool) {
+    let opening = SearchIndex::open(dir).unwrap();
+    let engine = Engine::open_observed(
+        store,
+        key(1),
+        EngineConfig::default(),
+        now,
+        Some(opening.observer()),
+    )
+    .unwrap();
+    let (index, report) = opening.finish(&engine).unwrap();
+    (engine, index, report.rebuilt)
+}
+
 fn region() -> Region {
-    let mut engine =
-        Engine::open(MemoryStore::default(), key(1), EngineConfig::default(), T0).unwrap();
-    let (index, _) = SearchIndex::open(None, &mut engine).unwrap();
+    let (mut engine, index, _) = open(MemoryStore::default(), None);
     load(&mut engine);
     Region { engine, index }
 }
@@ -666,9 +688,7 @@ fn withdrawn_and_expired_records_disappear_at_once() {
 
 fn open_sled(dir: &Path) -> (Engine<SledStore>, SearchIndex, bool) {
     let store = SledStore::open(&dir.join("db")).unwrap();
-    let mut engine = Engine::open(store, key(1), EngineConfig::default(), T0).unwrap();
-    let (index, report) = SearchIndex::open(Some(&dir.join("search")), &mut engine).unwrap();
-    (engine, index, report.rebuilt)
+    open(store, Some(&dir.join("search")))
 }
 
 #[test]
@@ -718,4 +738,11 @@ fn the_index_survives_restarts_and_rebuilds_when_missing_damaged_or_behind() {
     let (engine, index, rebuilt) = open_sled(dir.path());
     assert!(rebuilt);
     assert_eq!(taal(&engine, &index).len(), 3);
+    drop((engine, index));
+    // Records that expired while the node was down are dropped without a rebuild.
+    let later = T0.plus_ms(VALIDITY_MS + 1);
+    let store = SledStore::open(&dir.path().join("db")).unwrap();
+    let (_engine, index, rebuilt) = open_at(store, Some(&dir.path().join("search")), later);
+    assert!(!rebuilt);
+    assert!(index.is_empty());
 }

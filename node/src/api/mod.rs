@@ -646,6 +646,7 @@ fn search_error(e: crate::search::SearchError) -> ApiError {
         crate::search::SearchError::BadQuery(m) => ApiError::bad_request("bad_query", m),
         crate::search::SearchError::Store(e) => e.into(),
         crate::search::SearchError::Index(e) => ApiError::internal(e),
+        crate::search::SearchError::Damaged(e) => ApiError::internal(e),
     }
 }
 

@@ -218,6 +218,9 @@ pub trait RecordObserver: Send {
     fn stored(&mut self, record: &Record);
     /// The record under `key` is gone (expired, or its author is no longer trusted).
     fn removed(&mut self, key: &RecordKey);
+    /// Every stored record has been passed to [`RecordObserver::stored`] while opening;
+    /// what follows are changes (records dropped at start-up, then normal operation).
+    fn loaded(&mut self) {}
 }
 
 /// The replication engine over a store.
@@ -245,9 +248,22 @@ impl<S: Store> Engine<S> {
         config: EngineConfig,
         now: Timestamp,
     ) -> Result<Self, StoreError> {
+        Self::open_observed(store, key, config, now, None)
+    }
+
+    /// [`Engine::open`] with an observer that is told about every record as it is loaded
+    /// (then [`RecordObserver::loaded`]) and about every change from then on, so derived
+    /// state is built in the same pass over the store.
+    pub fn open_observed(
+        store: S,
+        key: SteunpuntKey,
+        config: EngineConfig,
+        now: Timestamp,
+        observer: Option<Box<dyn RecordObserver>>,
+    ) -> Result<Self, StoreError> {
         let me = key.id();
         let mut engine = Self {
-            observer: None,
+            observer,
             store,
             key,
             me,
@@ -268,20 +284,12 @@ impl<S: Store> Engine<S> {
             })?;
             engine.remember(&record);
         }
+        if let Some(observer) = &mut engine.observer {
+            observer.loaded();
+        }
         engine.recompute_trust()?;
         engine.expire(now)?;
         Ok(engine)
-    }
-
-    /// Tells `observer` about every change from now on (it should first take in what
-    /// the engine holds).
-    pub fn set_observer(&mut self, observer: Box<dyn RecordObserver>) {
-        self.observer = Some(observer);
-    }
-
-    /// Stops telling the current observer about changes, and hands it back.
-    pub fn take_observer(&mut self) -> Option<Box<dyn RecordObserver>> {
-        self.observer.take()
     }
 
     /// Our own steunpunt.

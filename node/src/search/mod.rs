@@ -38,6 +38,8 @@ pub const MAX_RADIUS_KM: f64 = 500.0;
 pub const MAX_QUERY_BYTES: usize = 500;
 /// Version of what the text index holds; raising it rebuilds every index at start-up.
 const INDEX_FORMAT: &str = "steunpunt-search-1";
+/// Commit payload of an index that missed a write.
+const DAMAGED: &str = "damaged";
 
 /// Filters of a search; all optional, all must hold.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
@@ -127,6 +129,9 @@ pub enum SearchError {
     /// The text index failed.
     #[error(transparent)]
     Index(#[from] TextIndexError),
+    /// An earlier write to the text index failed, so it may be missing records.
+    #[error("the search index failed ({0}); restart the node to rebuild it")]
+    Damaged(String),
 }
 
 /// A record found: which, its score and distance.
@@ -176,6 +181,28 @@ impl Digest {
     }
 }
 
+/// How the text index is brought in step while the engine loads its records.
+enum Loading {
+    /// The index on disk was missing or unusable: documents are written as records load.
+    Building,
+    /// The index on disk may be current: only the catalog is built, and once everything
+    /// is loaded its digest is compared with this payload of the last commit.
+    Checking(String),
+}
+
+/// How opening found the text index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Start {
+    /// The engine has not finished loading.
+    Loading,
+    /// It was current.
+    Reused,
+    /// It was missing or unusable and was built while loading.
+    Built,
+    /// It was behind the store (a crash between the two): rebuild from the store.
+    Stale,
+}
+
 struct Inner {
     text: TextIndex,
     catalog: HashMap<u64, Entry>,
@@ -184,6 +211,8 @@ struct Inner {
     dirty: bool,
     /// A failed write to the text index: searches report it until a restart rebuilds.
     failed: Option<String>,
+    loading: Option<Loading>,
+    start: Start,
 }
 
 impl Inner {
@@ -195,16 +224,20 @@ impl Inner {
         let slot = slot(&key);
         self.unlist(slot);
         if let Some((entry, title, body)) = Entry::of(record) {
-            if let Err(e) = self.text.put(slot, &title, &body) {
-                tracing::error!(
-                    "{e}; searches fail until the node restarts and rebuilds the index"
-                );
-                self.failed = Some(e.to_string());
+            if !matches!(self.loading, Some(Loading::Checking(_))) {
+                self.write(slot, &title, &body);
             }
             self.digest.toggle(&entry.hash);
             self.catalog.insert(slot, entry);
         }
         self.dirty = true;
+    }
+
+    fn write(&mut self, slot: u64, title: &str, body: &str) {
+        if let Err(e) = self.text.put(slot, title, body) {
+            tracing::error!("{e}; searches fail until the node restarts and rebuilds the index");
+            self.failed = Some(e.to_string());
+        }
     }
 
     fn unlist(&mut self, slot: u64) {
@@ -215,10 +248,24 @@ impl Inner {
         }
     }
 
+    fn loaded(&mut self) {
+        self.start = match self.loading.take() {
+            Some(Loading::Building) => Start::Built,
+            Some(Loading::Checking(committed)) => {
+                if committed == self.digest.payload(self.catalog.len()) {
+                    Start::Reused
+                } else {
+                    Start::Stale
+                }
+            }
+            None => self.start,
+        };
+    }
+
     fn commit(&mut self) -> Result<(), TextIndexError> {
         if self.dirty {
             let payload = if self.failed.is_some() {
-                format!("{INDEX_FORMAT} damaged")
+                format!("{INDEX_FORMAT} {DAMAGED}")
             } else {
                 self.digest.payload(self.catalog.len())
             };
@@ -229,7 +276,7 @@ impl Inner {
     }
 }
 
-/// Feeds the engine's changes into the index.
+/// Feeds the engine's records and changes into the index.
 struct Feed(Arc<Mutex<Inner>>);
 
 fn lock(inner: &Mutex<Inner>) -> MutexGuard<'_, Inner> {
@@ -248,6 +295,10 @@ impl RecordObserver for Feed {
             lock(&self.0).unlist(slot(key));
         }
     }
+
+    fn loaded(&mut self) {
+        lock(&self.0).loaded();
+    }
 }
 
 /// What opening the index did, for the log and the benchmarks.
@@ -257,7 +308,7 @@ pub struct OpenReport {
     pub records: usize,
     /// Whether the text index had to be rebuilt.
     pub rebuilt: bool,
-    /// How long opening took.
+    /// How long opening took, the engine's loading included.
     pub millis: u128,
 }
 
@@ -267,71 +318,102 @@ pub struct SearchIndex {
     inner: Arc<Mutex<Inner>>,
 }
 
-impl SearchIndex {
-    /// Opens the index in `dir` (in memory when `None`), brings it in step with what
-    /// `engine` holds (rebuilding the text index when it is missing, damaged or behind),
-    /// and registers it with the engine so it follows every change.
-    pub fn open<S: Store>(
-        dir: Option<&Path>,
-        engine: &mut Engine<S>,
-    ) -> Result<(Self, OpenReport), SearchError> {
-        let started = Instant::now();
-        // An index opened before (and its writer's lock) goes first.
-        drop(engine.take_observer());
-        let (mut text, payload) = TextIndex::open(dir)?;
-        let mut expected = Digest::default();
-        let mut count = 0;
-        for (key, meta) in engine.index() {
-            if searchable(key.kind) && !meta.withdrawn {
-                expected.toggle(&meta.version.hash);
-                count += 1;
+/// A search index being opened together with its engine, so that both are built in one
+/// pass over the store:
+///
+/// ```ignore
+/// let opening = SearchIndex::open(Some(&dir))?;
+/// let engine = Engine::open_observed(store, key, config, now, Some(opening.observer()))?;
+/// let (index, report) = opening.finish(&engine)?;
+/// ```
+pub struct Opening {
+    inner: Arc<Mutex<Inner>>,
+    started: Instant,
+}
+
+impl Opening {
+    /// The observer to open the engine with: it takes in every record as the engine
+    /// loads it, and every change afterwards.
+    pub fn observer(&self) -> Box<dyn RecordObserver> {
+        Box::new(Feed(Arc::clone(&self.inner)))
+    }
+
+    /// Completes opening once the engine is open: rebuilds the text index from the store
+    /// if it was behind, and commits.
+    pub fn finish<S: Store>(
+        self,
+        engine: &Engine<S>,
+    ) -> Result<(SearchIndex, OpenReport), SearchError> {
+        let mut guard = lock(&self.inner);
+        let inner = &mut *guard;
+        match inner.start {
+            Start::Loading => {
+                return Err(SearchError::Damaged(
+                    "the engine was opened without this index's observer".into(),
+                ));
             }
-        }
-        let rebuild = payload.as_deref() != Some(expected.payload(count).as_str());
-        if rebuild {
-            text.clear()?;
-        }
-        let mut catalog = HashMap::with_capacity(count);
-        let mut digest = Digest::default();
-        let keys: Vec<RecordKey> = engine
-            .index()
-            .iter()
-            .filter(|(k, m)| searchable(k.kind) && !m.withdrawn)
-            .map(|(k, _)| k.clone())
-            .collect();
-        for key in keys {
-            let Some(record) = engine.get(&key)? else {
-                continue;
-            };
-            if let Some((entry, title, body)) = Entry::of(&record) {
-                let slot = slot(&key);
-                if rebuild {
-                    text.put(slot, &title, &body)?;
+            Start::Stale => {
+                inner.text.clear()?;
+                for entry in inner.catalog.values() {
+                    if let Some((_, title, body)) =
+                        engine.get(&entry.key)?.as_ref().and_then(Entry::of)
+                    {
+                        inner.text.put(slot(&entry.key), &title, &body)?;
+                    }
                 }
-                digest.toggle(&entry.hash);
-                catalog.insert(slot, entry);
+                inner.dirty = true;
             }
+            Start::Built | Start::Reused => {}
         }
-        let records = catalog.len();
-        let mut inner = Inner {
-            text,
-            catalog,
-            digest,
-            dirty: rebuild,
-            failed: None,
-        };
+        let rebuilt = inner.start != Start::Reused;
         inner.commit()?;
-        let inner = Arc::new(Mutex::new(inner));
-        engine.set_observer(Box::new(Feed(Arc::clone(&inner))));
         let report = OpenReport {
-            records,
-            rebuilt: rebuild,
-            millis: started.elapsed().as_millis(),
+            records: inner.catalog.len(),
+            rebuilt,
+            millis: self.started.elapsed().as_millis(),
         };
-        if rebuild {
-            tracing::info!(records, millis = report.millis, "rebuilt the search index");
+        drop(guard);
+        if rebuilt {
+            tracing::info!(
+                records = report.records,
+                millis = report.millis,
+                "rebuilt the search index"
+            );
         }
-        Ok((Self { inner }, report))
+        Ok((SearchIndex { inner: self.inner }, report))
+    }
+}
+
+impl SearchIndex {
+    /// Starts opening the index in `dir` (in memory when `None`); see [`Opening`]. A
+    /// missing, damaged or other-format index is replaced by an empty one, filled as the
+    /// engine loads.
+    pub fn open(dir: Option<&Path>) -> Result<Opening, SearchError> {
+        let started = Instant::now();
+        let (mut text, committed) = TextIndex::open(dir)?;
+        let current = committed
+            .filter(|p| p.starts_with(INDEX_FORMAT) && !p.ends_with(DAMAGED))
+            .map(Loading::Checking);
+        let loading = match current {
+            Some(checking) => checking,
+            None => {
+                text.clear()?;
+                Loading::Building
+            }
+        };
+        let inner = Inner {
+            text,
+            catalog: HashMap::new(),
+            digest: Digest::default(),
+            dirty: false,
+            failed: None,
+            loading: Some(loading),
+            start: Start::Loading,
+        };
+        Ok(Opening {
+            inner: Arc::new(Mutex::new(inner)),
+            started,
+        })
     }
 
     /// Makes pending changes durable, so a restart need not rebuild.
@@ -353,18 +435,19 @@ impl SearchIndex {
     pub fn find(&self, plan: &Plan, now: Timestamp) -> Result<Vec<Found>, SearchError> {
         let mut inner = lock(&self.inner);
         if let Some(failure) = &inner.failed {
-            return Err(SearchError::Index(TextIndexError::from(
-                tantivy::TantivyError::InternalError(format!(
-                    "{failure}; restart the node to rebuild the search index"
-                )),
-            )));
+            return Err(SearchError::Damaged(failure.clone()));
         }
         inner.commit()?;
-        let mut found: Vec<Found> = Vec::new();
-        let mut consider = |entry: &Entry, score: f64| {
+        struct Candidate<'a> {
+            entry: &'a Entry,
+            score: f64,
+            distance_km: Option<f64>,
+        }
+        let mut found: Vec<Candidate<'_>> = Vec::new();
+        let mut consider = |entry, score| {
             if let Some(distance_km) = plan.admits(entry, now) {
-                found.push(Found {
-                    key: entry.key.clone(),
+                found.push(Candidate {
+                    entry,
                     score,
                     distance_km,
                 });
@@ -384,39 +467,39 @@ impl SearchIndex {
                 }
             }
         }
-        let updated = |f: &Found| {
-            inner
-                .catalog
-                .get(&slot(&f.key))
-                .map_or(Timestamp(0), |e| e.updated_at)
-        };
-        let nearest = |a: &Found, b: &Found| {
+        let nearest = |a: &Candidate<'_>, b: &Candidate<'_>| {
             a.distance_km
                 .unwrap_or(0.0)
                 .total_cmp(&b.distance_km.unwrap_or(0.0))
         };
-        let take = plan.limit.min(found.len());
-        let order = |a: &Found, b: &Found| match plan.sort {
-            Sort::Relevance => b
-                .score
-                .total_cmp(&a.score)
-                .then_with(|| nearest(a, b))
-                .then_with(|| updated(b).cmp(&updated(a)))
-                .then_with(|| a.key.cmp(&b.key)),
-            Sort::Distance => nearest(a, b)
-                .then_with(|| b.score.total_cmp(&a.score))
-                .then_with(|| a.key.cmp(&b.key)),
-            Sort::Recent => updated(b)
-                .cmp(&updated(a))
-                .then_with(|| b.score.total_cmp(&a.score))
-                .then_with(|| a.key.cmp(&b.key)),
+        let newest =
+            |a: &Candidate<'_>, b: &Candidate<'_>| b.entry.updated_at.cmp(&a.entry.updated_at);
+        let order = |a: &Candidate<'_>, b: &Candidate<'_>| {
+            match plan.sort {
+                Sort::Relevance => b
+                    .score
+                    .total_cmp(&a.score)
+                    .then_with(|| nearest(a, b))
+                    .then_with(|| newest(a, b)),
+                Sort::Distance => nearest(a, b).then_with(|| b.score.total_cmp(&a.score)),
+                Sort::Recent => newest(a, b).then_with(|| b.score.total_cmp(&a.score)),
+            }
+            .then_with(|| a.entry.key.cmp(&b.entry.key))
         };
+        let take = plan.limit.min(found.len());
         if take < found.len() {
             found.select_nth_unstable_by(take, order);
             found.truncate(take);
         }
         found.sort_by(order);
-        Ok(found)
+        Ok(found
+            .into_iter()
+            .map(|c| Found {
+                key: c.entry.key.clone(),
+                score: c.score,
+                distance_km: c.distance_km,
+            })
+            .collect())
     }
 }
 

@@ -137,7 +137,6 @@ fn schema() -> (Schema, Fields) {
 
 /// The tantivy index, its writer and its reader.
 pub struct TextIndex {
-    index: Index,
     writer: IndexWriter<TantivyDocument>,
     reader: IndexReader,
     fields: Fields,
@@ -178,7 +177,6 @@ impl TextIndex {
             .try_into()?;
         Ok((
             Self {
-                index,
                 writer,
                 reader,
                 fields,
@@ -216,16 +214,6 @@ impl TextIndex {
         prepared.commit()?;
         self.reader.reload()?;
         Ok(())
-    }
-
-    /// Number of documents visible to searches.
-    pub fn len(&self) -> u64 {
-        self.reader.searcher().num_docs()
-    }
-
-    /// Whether no document is visible.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     fn word_query(&self, stem: &str) -> Box<dyn Query> {
@@ -284,11 +272,6 @@ impl TextIndex {
         }
         let query = BooleanQuery::new(words);
         Ok(self.reader.searcher().search(&query, &AllMatches)?)
-    }
-
-    /// The tantivy index, for diagnostics.
-    pub fn index(&self) -> &Index {
-        &self.index
     }
 }
 
