@@ -5,6 +5,8 @@
 //!
 //! Real nodes (libp2p on loopback, sled stores, the HTTP API), in one process. Exits
 //! non-zero if the region does not converge or the answer lacks Tilburg's vacancies.
+//! With `--keep-running` the region stays up until Ctrl-C, so the `steunpunt` CLI can
+//! be pointed at any of its data directories.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -62,6 +64,13 @@ async fn address(node: &RunningNode) -> anyhow::Result<String> {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    let keep_running = match std::env::args().skip(1).collect::<Vec<_>>().as_slice() {
+        [] => false,
+        [flag] if flag == "--keep-running" => true,
+        _ => bail!(
+            "usage: demo-region [--keep-running]  (--keep-running leaves the region up for the steunpunt CLI until Ctrl-C)"
+        ),
+    };
     let root = tempfile::tempdir()?;
     println!("Starting five steunpunten in {} …", root.path().display());
     let mut nodes = Vec::new();
@@ -281,6 +290,15 @@ async fn main() -> anyhow::Result<()> {
         );
     }
 
+    if keep_running {
+        let breda = root.path().join("breda");
+        println!(
+            "\nThe region keeps running until Ctrl-C. Ask it with the CLI, for example:\n  \
+             steunpunt --data-dir {} search voorlezen --near 4811 --radius-km 15",
+            breda.display()
+        );
+        tokio::signal::ctrl_c().await?;
+    }
     for node in nodes {
         node.shutdown().await;
     }
