@@ -8,24 +8,20 @@ use std::time::Duration;
 
 use libp2p::{Multiaddr, PeerId};
 use prometheus_client::registry::Registry;
+use steunpunt_protocol::SteunpuntId;
 use steunpunt_protocol::body::Profile;
-use steunpunt_protocol::timestamp::DAY_MS;
-use steunpunt_protocol::{Body, Kind, RecordId, SteunpuntId};
-use tokio::sync::watch;
+use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 use tracing::{Instrument as _, info, info_span};
 
+use crate::actor::{self, Action, NodeHandle, Owner, now};
 use crate::api::{ApiState, EngineCollector, router};
 use crate::config::{Config, ConfigError};
 use crate::data_dir::{DataDir, DataDirError, write_private};
-use crate::network::event_loop::{lock, now};
-use crate::network::{Client, EventLoop, LoopSettings, SharedEngine, build_behaviour};
-use crate::replication::{Engine, EngineConfig, PublishError};
+use crate::network::{Client, EventLoop, build_behaviour};
+use crate::replication::{Engine, EngineConfig, Policy, PublishError, Replicator};
 use crate::search::{SearchError, SearchIndex};
 use crate::store::{SledStore, StoreError};
-
-/// How often pending search index changes are committed.
-const SEARCH_COMMIT_INTERVAL: Duration = Duration::from_secs(2);
 
 /// Settings given on the command line or in the environment; they win over the file.
 #[derive(Debug, Clone, Default)]
@@ -89,89 +85,49 @@ pub struct RunningNode {
     pub token: String,
     /// The network.
     pub client: Client,
-    /// The engine.
-    pub engine: SharedEngine,
+    /// The node's records: changes through the owner, reads straight from the store.
+    pub handle: NodeHandle,
     /// The search index.
     pub search: SearchIndex,
     shutdown: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
+    owner: Owner,
     data_dir: DataDir,
 }
 
 impl RunningNode {
-    /// Stops the API and the network, flushes the store and removes `api.addr`.
+    /// Stops the API and the network, then the owner (which flushes the store and
+    /// commits the search index), and removes `api.addr`.
     pub async fn shutdown(self) {
         let _ = self.shutdown.send(true);
         for task in self.tasks {
             let _ = task.await;
         }
-        let _ = lock(&self.engine).flush();
-        if let Err(e) = self.search.commit() {
-            tracing::error!("{e}");
+        let (done, stopped) = oneshot::channel();
+        if self.handle.send(Action::Stop(done)).await.is_ok() {
+            let _ = stopped.await;
         }
+        drop(self.handle);
+        self.owner.join().await;
         let _ = std::fs::remove_file(self.data_dir.api_addr_path());
         info!("stopped");
     }
 }
 
-fn desired_profile(config: &Config, current: Option<&Profile>, peer_id: &PeerId) -> Profile {
+/// The profile `config.toml` describes; the engine adds the node ids and keeps the
+/// postal address.
+fn configured_profile(config: &Config) -> Profile {
     let s = &config.steunpunt;
-    let mut nodes: Vec<String> = current.map(|p| p.nodes.clone()).unwrap_or_default();
-    if !nodes.contains(&peer_id.to_string()) {
-        nodes.push(peer_id.to_string());
-    }
     Profile {
         name: s.name.clone(),
         municipalities: s.municipalities.clone(),
         region: s.region.clone(),
-        address: current.and_then(|p| p.address.clone()),
+        address: None,
         website: s.website.clone(),
         email: s.email.clone(),
         phone: s.phone.clone(),
         description: s.description.clone(),
-        nodes,
-    }
-}
-
-fn ensure_profile(
-    engine: &mut Engine<SledStore>,
-    config: &Config,
-    peer_id: &PeerId,
-) -> Result<(), PublishError> {
-    let id = RecordId::profile();
-    let current = engine.own_payload(Kind::Profile, &id)?;
-    let current_body = match current.as_ref().and_then(|p| p.body.as_ref()) {
-        Some(Body::Profile(p)) => Some(p.clone()),
-        _ => None,
-    };
-    let desired = desired_profile(config, current_body.as_ref(), peer_id);
-    if current_body.as_ref() != Some(&desired) {
-        let now = now();
-        let until = current
-            .map_or(now, |p| p.valid_until)
-            .max(now.plus_ms(365 * DAY_MS));
-        engine.publish(Kind::Profile, id, Body::Profile(desired), until, now)?;
-        info!("published this steunpunt's profile from config.toml");
-    }
-    Ok(())
-}
-
-/// Commits the search index's pending changes every few seconds (and [`RunningNode::shutdown`]
-/// once more at the end), so that searches rarely wait for a commit and a restart rarely
-/// rebuilds.
-async fn commit_search(search: SearchIndex, mut shutdown: watch::Receiver<bool>) {
-    let mut tick = tokio::time::interval(SEARCH_COMMIT_INTERVAL);
-    loop {
-        tokio::select! {
-            _ = tick.tick() => {}
-            _ = shutdown.changed() => return,
-        }
-        let index = search.clone();
-        match tokio::task::spawn_blocking(move || index.commit()).await {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => tracing::error!("{e}"),
-            Err(e) => tracing::error!("search index commit failed: {e}"),
-        }
+        nodes: Vec::new(),
     }
 }
 
@@ -204,7 +160,7 @@ pub async fn start(data_dir: DataDir, overrides: Overrides) -> Result<RunningNod
     // The engine loads the store once; the search index is built in the same pass.
     let (search, engine) = span.in_scope(|| -> Result<_, StartError> {
         let opening = SearchIndex::open(Some(&data_dir.search_path()))?;
-        let mut engine = Engine::open_observed(
+        let engine = Engine::open_observed(
             store,
             opened.steunpunt_key,
             engine_config,
@@ -212,10 +168,25 @@ pub async fn start(data_dir: DataDir, overrides: Overrides) -> Result<RunningNod
             Some(opening.observer()),
         )?;
         let (search, _) = opening.finish(&engine)?;
-        ensure_profile(&mut engine, &config, &peer_id)?;
         Ok((search, engine))
     })?;
-    let engine: SharedEngine = Arc::new(Mutex::new(engine));
+    let reader = engine.store().clone();
+    let policy = Policy {
+        sync_interval_ms: config.sync.interval_secs.saturating_mul(1000),
+        max_concurrent_syncs: config.sync.max_concurrent,
+        ..Policy::default()
+    };
+    let mut seed = [0u8; 8];
+    getrandom::fill(&mut seed).map_err(|e| StartError::Io {
+        action: "seed the replicator",
+        source: std::io::Error::other(e.to_string()),
+    })?;
+    let mut replicator = Replicator::new(engine, policy, u64::from_le_bytes(seed));
+    // Published before the swarm runs: the gossip waits for the first peer, sync
+    // delivers it regardless.
+    span.in_scope(|| {
+        replicator.ensure_profile(configured_profile(&config), &peer_id.to_string(), now())
+    })?;
 
     let mut registry = Registry::default();
     let network_error = |e: &dyn std::fmt::Display| StartError::Network(e.to_string());
@@ -251,7 +222,6 @@ pub async fn start(data_dir: DataDir, overrides: Overrides) -> Result<RunningNod
         })?;
     }
     let metrics = libp2p::metrics::Metrics::new(&mut registry);
-    registry.register_collector(Box::new(EngineCollector(Arc::clone(&engine))));
 
     let api_addr = config.api_addr()?;
     let listener = tokio::net::TcpListener::bind(api_addr).await.map_err(|e| {
@@ -287,29 +257,28 @@ pub async fn start(data_dir: DataDir, overrides: Overrides) -> Result<RunningNod
     write_private(&data_dir.api_addr_path(), api_addr.to_string().as_bytes())?;
 
     let (shutdown, shutdown_rx) = watch::channel(false);
-    let settings = LoopSettings {
-        sync_interval: Duration::from_secs(config.sync.interval_secs),
-        max_concurrent_syncs: config.sync.max_concurrent,
-        maintenance_interval: Duration::from_secs(60),
-    };
-    let (event_loop, client) = EventLoop::new(
-        swarm,
-        Arc::clone(&engine),
-        settings,
-        Some(metrics),
-        shutdown_rx.clone(),
-    );
+    let (owner_link, swarm_link) = actor::links();
+    let (handle, owner) =
+        actor::spawn(replicator, reader, owner_link, span.clone()).map_err(|source| {
+            StartError::Io {
+                action: "start the record keeper",
+                source,
+            }
+        })?;
+    registry.register_collector(Box::new(EngineCollector(handle.clone())));
+    let (event_loop, client) =
+        EventLoop::new(swarm, swarm_link, Some(metrics), shutdown_rx.clone());
     let network_task = tokio::spawn(event_loop.run().instrument(span.clone()));
 
     let peers = opened.peers;
     for entry in &peers {
-        client
-            .add_peer(entry.clone())
+        handle
+            .add_target(entry.clone())
             .await
             .map_err(|e| network_error(&e))?;
     }
     let state = ApiState {
-        engine: Arc::clone(&engine),
+        handle: handle.clone(),
         client: client.clone(),
         token: Arc::from(token.as_str()),
         data_dir: data_dir.clone(),
@@ -329,8 +298,6 @@ pub async fn start(data_dir: DataDir, overrides: Overrides) -> Result<RunningNod
         }
         .instrument(span.clone()),
     );
-    let commit_task =
-        tokio::spawn(commit_search(search.clone(), shutdown.subscribe()).instrument(span.clone()));
     span.in_scope(|| info!(%peer_id, api = %api_addr, "steunpuntd running"));
     Ok(RunningNode {
         steunpunt_id,
@@ -338,10 +305,11 @@ pub async fn start(data_dir: DataDir, overrides: Overrides) -> Result<RunningNod
         api_addr,
         token,
         client,
-        engine,
+        handle,
         search,
         shutdown,
-        tasks: vec![network_task, api_task, commit_task],
+        tasks: vec![network_task, api_task],
+        owner,
         data_dir,
     })
 }

@@ -2,6 +2,7 @@
 //! the records of the steunpunten it trusts, keeps them in step with its peers over
 //! libp2p, and serves the local HTTP API.
 
+pub mod actor;
 pub mod api;
 pub mod config;
 pub mod daemon;

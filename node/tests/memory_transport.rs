@@ -3,20 +3,17 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use libp2p::core::transport::MemoryTransport;
 use libp2p::core::upgrade::Version;
 use libp2p::identity::Keypair;
 use libp2p::{Multiaddr, Swarm, Transport as _, noise, yamux};
+use steunpunt_node::actor::{self, NodeHandle, now};
 use steunpunt_node::config::NetworkConfig;
 use steunpunt_node::data_dir::PeerEntry;
-use steunpunt_node::network::event_loop::{lock, now};
-use steunpunt_node::network::{
-    Behaviour, Client, EventLoop, LoopSettings, SharedEngine, build_behaviour,
-};
-use steunpunt_node::replication::{Engine, EngineConfig};
+use steunpunt_node::network::{Behaviour, Client, EventLoop, build_behaviour};
+use steunpunt_node::replication::{Draft, Engine, EngineConfig, Policy, Replicator};
 use steunpunt_node::store::SledStore;
 use steunpunt_protocol::testing::{self, key};
 use steunpunt_protocol::timestamp::DAY_MS;
@@ -25,7 +22,7 @@ use steunpunt_protocol::{Body, Kind, RecordId, RecordKey, SteunpuntId};
 struct TestNode {
     id: SteunpuntId,
     addr: Multiaddr,
-    engine: SharedEngine,
+    handle: NodeHandle,
     client: Client,
     _dir: tempfile::TempDir,
     _shutdown: tokio::sync::watch::Sender<bool>,
@@ -81,24 +78,28 @@ fn node(n: u8, port: u64, vouches: &[SteunpuntId]) -> TestNode {
         )
         .unwrap();
     let id = engine.me();
-    let engine: SharedEngine = Arc::new(Mutex::new(engine));
+    let store = engine.store().clone();
+    let policy = Policy {
+        sync_interval_ms: 3_600_000,
+        maintenance_interval_ms: 3_600_000,
+        ..Policy::default()
+    };
+    let replicator = Replicator::new(engine, policy, u64::from(n));
+    let (owner_link, swarm_link) = actor::links();
+    let (handle, _owner) =
+        actor::spawn(replicator, store, owner_link, tracing::Span::none()).unwrap();
     let mut swarm = swarm(keypair);
     let addr: Multiaddr = format!("/memory/{port}").parse().unwrap();
     swarm.listen_on(addr.clone()).unwrap();
     let (stop, shutdown) = tokio::sync::watch::channel(false);
-    let settings = LoopSettings {
-        sync_interval: Duration::from_secs(3600),
-        max_concurrent_syncs: 4,
-        maintenance_interval: Duration::from_secs(3600),
-    };
-    let (event_loop, client) = EventLoop::new(swarm, Arc::clone(&engine), settings, None, shutdown);
+    let (event_loop, client) = EventLoop::new(swarm, swarm_link, None, shutdown);
     tokio::spawn(async move {
         event_loop.run().await;
     });
     TestNode {
         id,
         addr: addr.with(libp2p::multiaddr::Protocol::P2p(peer_id)),
-        engine,
+        handle,
         client,
         _dir: dir,
         _shutdown: stop,
@@ -122,16 +123,16 @@ async fn nodes_on_the_memory_transport_gossip_and_refuse_strangers() {
     let a = node(1, 7_000_001, &[ids[1]]);
     let b = node(2, 7_000_002, &[ids[0]]);
     let stranger = node(3, 7_000_003, &[ids[0]]);
-    a.client
-        .add_peer(PeerEntry {
+    a.handle
+        .add_target(PeerEntry {
             multiaddr: b.addr.clone(),
             steunpunt: b.id,
             label: "b".into(),
         })
         .await
         .unwrap();
-    b.client
-        .add_peer(PeerEntry {
+    b.handle
+        .add_target(PeerEntry {
             multiaddr: a.addr.clone(),
             steunpunt: a.id,
             label: "a".into(),
@@ -139,8 +140,8 @@ async fn nodes_on_the_memory_transport_gossip_and_refuse_strangers() {
         .await
         .unwrap();
     stranger
-        .client
-        .add_peer(PeerEntry {
+        .handle
+        .add_target(PeerEntry {
             multiaddr: a.addr.clone(),
             steunpunt: a.id,
             label: "a".into(),
@@ -149,46 +150,37 @@ async fn nodes_on_the_memory_transport_gossip_and_refuse_strangers() {
         .unwrap();
     // A and B exchange profiles and peerings by sync on connecting.
     eventually("A and B to trust each other's records", || {
-        lock(&b.engine).index().keys().any(|k| k.author == a.id)
+        b.handle.summary().trust.contains(&a.id)
+            && b.handle.get(&RecordKey::profile(a.id)).unwrap().is_some()
     })
     .await;
 
     let mut vacancy = testing::vacancy();
     vacancy.title = "Over het geheugen".into();
-    let record = lock(&a.engine)
-        .publish(
-            Kind::Vacancy,
-            RecordId::new("geheugen").unwrap(),
-            Body::Vacancy(vacancy),
-            now().plus_ms(DAY_MS),
-            now(),
-        )
-        .unwrap();
-    // Gossip needs a mesh; retry until the message is out.
+    let draft = Draft {
+        kind: Kind::Vacancy,
+        id: RecordId::new("geheugen").unwrap(),
+        body: Body::Vacancy(vacancy),
+        valid_until: Some(now().plus_ms(DAY_MS)),
+    };
+    a.handle.publish(draft, false).await.unwrap().unwrap();
     let key = RecordKey {
         author: a.id,
         kind: Kind::Vacancy,
         id: RecordId::new("geheugen").unwrap(),
     };
-    let started = Instant::now();
-    while lock(&b.engine).get(&key).unwrap().is_none() {
-        assert!(
-            started.elapsed() < Duration::from_secs(15),
-            "the record never reached B"
-        );
-        a.client
-            .gossip(record.envelope().shared_bytes())
-            .await
-            .unwrap();
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    eventually("the record to reach B", || {
+        b.handle.get(&key).unwrap().is_some()
+    })
+    .await;
     // The stranger dialled A but was refused: it holds nothing of A's.
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(
-        !lock(&stranger.engine)
-            .index()
-            .keys()
-            .any(|k| k.author == a.id)
+        stranger
+            .handle
+            .get(&RecordKey::profile(a.id))
+            .unwrap()
+            .is_none()
     );
     let status = stranger.client.status().await.unwrap();
     assert!(status.peers.is_empty(), "{status:?}");

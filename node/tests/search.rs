@@ -14,7 +14,7 @@ use steunpunt_node::store::{MemoryStore, SledStore, Store};
 use steunpunt_protocol::body::{Organisation, Vacancy};
 use steunpunt_protocol::testing::{self, T0, key, peering, profile};
 use steunpunt_protocol::timestamp::DAY_MS;
-use steunpunt_protocol::{Body, Kind, RecordId, Revision, SteunpuntId, Timestamp};
+use steunpunt_protocol::{Body, Kind, RecordId, RecordKey, Revision, SteunpuntId, Timestamp};
 
 const FIXTURE: &str = include_str!("fixtures/search-region.json");
 /// Every fixture record stays valid this long.
@@ -164,6 +164,9 @@ fn open_at<S: Store>(
 fn region() -> Region {
     let (mut engine, index, _) = open(MemoryStore::default(), None);
     load(&mut engine);
+    // Records learned from peers become searchable when the engine flushes (the daemon
+    // does so within a fraction of a second).
+    engine.flush().unwrap();
     Region { engine, index }
 }
 
@@ -713,13 +716,16 @@ fn the_index_survives_restarts_and_rebuilds_when_missing_damaged_or_behind() {
     assert_eq!(taal(&engine, &index), expected);
     // A change that reaches the store but not the index (a crash before the commit):
     // the next start notices and rebuilds.
-    engine
-        .withdraw(
-            Kind::Vacancy,
-            RecordId::new("taalmaatje-nieuwkomers-breda").unwrap(),
-            now(),
-        )
-        .unwrap();
+    let taalmaatje = RecordKey {
+        author: id(1),
+        kind: Kind::Vacancy,
+        id: RecordId::new("taalmaatje-nieuwkomers-breda").unwrap(),
+    };
+    let current = engine.get(&taalmaatje).unwrap().unwrap();
+    let withdrawal = steunpunt_protocol::withdraw(&key(1), current.payload(), now()).unwrap();
+    let outcome = engine.ingest(withdrawal.envelope().shared_bytes(), now());
+    assert!(matches!(outcome, IngestOutcome::Accepted(_)), "{outcome:?}");
+    engine.store().flush().unwrap();
     drop((engine, index));
     let (engine, index, rebuilt) = open_sled(dir.path());
     assert!(rebuilt);

@@ -69,6 +69,7 @@ impl From<PublishError> for ApiError {
         match e {
             PublishError::Author(a) => Self::bad_request("invalid_record", a.to_string()),
             PublishError::NotFound { .. } => Self::not_found(e.to_string()),
+            PublishError::Managed(_) => Self::bad_request("managed_record", e.to_string()),
             PublishError::Store(s) => Self::internal(s),
             PublishError::Damaged(d) => Self::internal(d),
         }

@@ -10,11 +10,10 @@ use prometheus_client::metrics::counter::ConstCounter;
 use prometheus_client::metrics::gauge::ConstGauge;
 
 use super::{ApiError, ApiState};
-use crate::network::SharedEngine;
-use crate::network::event_loop::lock;
+use crate::actor::NodeHandle;
 
-/// Exposes the engine's counters and sizes.
-pub struct EngineCollector(pub SharedEngine);
+/// Exposes the engine's counters and sizes, from the owner's latest summary.
+pub struct EngineCollector(pub NodeHandle);
 
 impl std::fmt::Debug for EngineCollector {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -24,14 +23,10 @@ impl std::fmt::Debug for EngineCollector {
 
 impl Collector for EngineCollector {
     fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
-        let (c, records, trusted) = {
-            let engine = lock(&self.0);
-            (
-                engine.counters().clone(),
-                engine.index().len() as i64,
-                engine.trust().len() as i64,
-            )
-        };
+        let summary = self.0.summary();
+        let c = &summary.counters;
+        let records = i64::try_from(summary.tally.total()).unwrap_or(i64::MAX);
+        let trusted = i64::try_from(summary.trust.len()).unwrap_or(i64::MAX);
         let outcomes = [
             ("accepted", c.accepted),
             ("duplicate", c.duplicate),

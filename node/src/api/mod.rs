@@ -24,27 +24,22 @@ use subtle::ConstantTimeEq as _;
 pub use error::ApiError;
 pub use metrics::EngineCollector;
 
+use crate::actor::{NodeHandle, Stopped, View, now};
 use crate::data_dir::{DataDir, PeerEntry};
-use crate::network::event_loop::{lock, now};
-use crate::network::{Client, SharedEngine};
-use crate::replication::{Draft, DraftOutcome, Engine, PublishError};
-use crate::store::SledStore;
+use crate::network::Client;
+use crate::replication::{Draft, DraftOutcome, PublishError};
 use steunpunt_protocol::Record;
 
 /// Largest request body: one record is at most 64 KiB; JSON is larger than CBOR.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 /// Largest page of a list.
 pub const MAX_PAGE: usize = 1000;
-/// Validity of a vacancy when the request names none.
-pub const DEFAULT_VACANCY_DAYS: u64 = 90;
-/// Validity of other records when the request names none.
-pub const DEFAULT_OTHER_DAYS: u64 = 365;
 
 /// What the handlers share.
 #[derive(Clone)]
 pub struct ApiState {
-    /// The engine.
-    pub engine: SharedEngine,
+    /// The node's records.
+    pub handle: NodeHandle,
     /// The network.
     pub client: Client,
     /// The bearer token.
@@ -120,24 +115,24 @@ fn parse_steunpunt(text: &str) -> Result<SteunpuntId, ApiError> {
 #[utoipa::path(get, path = "/v1/status", tag = "node", responses((status = 200, description = "steunpunt_id, peer_id, listen_addrs, connected peers, trusted steunpunten and record counts", body = serde_json::Value), (status = 401, description = "missing or wrong token")))]
 async fn status(State(state): State<ApiState>) -> Result<Json<Value>, ApiError> {
     let network = state.client.status().await.map_err(ApiError::internal)?;
-    let engine = lock(&state.engine);
-    let mut counts: BTreeMap<&str, u64> = Kind::ALL.iter().map(|k| (k.as_str(), 0)).collect();
-    let mut withdrawn = 0;
-    for (key, meta) in engine.index() {
-        if meta.withdrawn {
-            withdrawn += 1;
-        } else {
-            *counts.entry(key.kind.as_str()).or_default() += 1;
-        }
-    }
+    let summary = state.handle.summary();
+    let counts: BTreeMap<&str, u64> = Kind::ALL
+        .iter()
+        .map(|k| (k.as_str(), summary.tally.live(*k)))
+        .collect();
+    let peers: Vec<Value> = network
+        .peers
+        .iter()
+        .map(|p| json!({ "peer_id": p.to_string(), "steunpunt": summary.nodes.get(p).copied().flatten() }))
+        .collect();
     Ok(Json(json!({
-        "steunpunt_id": engine.me(),
+        "steunpunt_id": summary.me,
         "peer_id": network.peer_id,
         "listen_addrs": network.listen_addrs,
-        "peers": network.peers,
-        "trusted_steunpunten": engine.trust().len(),
-        "trust": engine
-            .trust()
+        "peers": peers,
+        "trusted_steunpunten": summary.trust.len(),
+        "trust": summary
+            .trust
             .iter()
             .map(|(id, t)| json!({
                 "steunpunt": id,
@@ -146,7 +141,7 @@ async fn status(State(state): State<ApiState>) -> Result<Json<Value>, ApiError> 
             }))
             .collect::<Vec<_>>(),
         "record_counts": counts,
-        "withdrawn": withdrawn,
+        "withdrawn": summary.tally.withdrawn,
     })))
 }
 
@@ -154,19 +149,17 @@ async fn status(State(state): State<ApiState>) -> Result<Json<Value>, ApiError> 
 async fn list_peers(State(state): State<ApiState>) -> Result<Json<Value>, ApiError> {
     let network = state.client.status().await.map_err(ApiError::internal)?;
     let peers = state.peers.lock().map(|p| p.clone()).unwrap_or_default();
-    let engine = lock(&state.engine);
+    let summary = state.handle.summary();
     let list: Vec<Value> = peers
         .iter()
         .map(|p| {
-            let connected = p
-                .peer_id()
-                .is_some_and(|id| network.peers.iter().any(|c| c.peer_id == id.to_string()));
+            let connected = p.peer_id().is_some_and(|id| network.peers.contains(&id));
             json!({
                 "steunpunt": p.steunpunt,
                 "label": p.label,
                 "multiaddr": p.multiaddr.to_string(),
                 "connected": connected,
-                "trusted": engine.trust().get(&p.steunpunt),
+                "trusted": summary.trust.get(&p.steunpunt),
             })
         })
         .collect();
@@ -187,61 +180,16 @@ struct AddPeer {
 async fn update_peering(
     state: &ApiState,
     change: impl FnOnce(&mut steunpunt_protocol::body::Peering) + Send + 'static,
-) -> Result<(), ApiError> {
-    change_own(state, move |engine| {
-        let id = RecordId::peering();
-        let mut peering = match engine.own_payload(Kind::Peering, &id)?.and_then(|p| p.body) {
-            Some(Body::Peering(p)) => p,
-            _ => Default::default(),
-        };
-        change(&mut peering);
-        let now = now();
-        engine.publish(
-            Kind::Peering,
-            id,
-            Body::Peering(peering),
-            now.plus_ms(DEFAULT_OTHER_DAYS * DAY_MS),
-            now,
-        )
-    })
-    .await?;
-    state
-        .client
-        .refresh_trust()
-        .await
-        .map_err(ApiError::internal)
+) -> Result<Record, ApiError> {
+    answered(state.handle.change_peering(change).await)
 }
 
-/// Runs `work` on the engine on a blocking thread: changes are flushed to disk before it
-/// returns.
-async fn on_engine<T: Send + 'static>(
-    state: &ApiState,
-    work: impl FnOnce(&mut Engine<SledStore>) -> Result<T, PublishError> + Send + 'static,
-) -> Result<T, ApiError> {
-    let engine = Arc::clone(&state.engine);
-    Ok(
-        tokio::task::spawn_blocking(move || work(&mut lock(&engine)))
-            .await
-            .map_err(ApiError::internal)??,
-    )
+/// The owner's answer to a change: durable on disk (and gossiped) when it is `Ok`.
+fn answered<T>(answer: Result<Result<T, PublishError>, Stopped>) -> Result<T, ApiError> {
+    Ok(answer.map_err(ApiError::internal)??)
 }
 
-/// Gossips a new revision of one of our records.
-async fn gossip(state: &ApiState, record: &Record) -> Result<(), ApiError> {
-    state
-        .client
-        .gossip(record.envelope().shared_bytes())
-        .await
-        .map_err(ApiError::internal)
-}
-
-/// Changes our own records (durably), then gossips the new revision; returns its JSON form.
-async fn change_own(
-    state: &ApiState,
-    change: impl FnOnce(&mut Engine<SledStore>) -> Result<Record, PublishError> + Send + 'static,
-) -> Result<Value, ApiError> {
-    let record = on_engine(state, change).await?;
-    gossip(state, &record).await?;
+fn json_of(record: &Record) -> Result<Value, ApiError> {
     serde_json::to_value(record.to_json()).map_err(ApiError::internal)
 }
 
@@ -277,7 +225,7 @@ async fn add_peer(
             "the multiaddress must end in /p2p/PEER_ID (the neighbour's `steunpunt status` shows it)",
         ));
     }
-    if steunpunt == lock(&state.engine).me() {
+    if steunpunt == state.handle.summary().me {
         return Err(ApiError::bad_request(
             "self",
             "that is this steunpunt's own ID",
@@ -300,8 +248,8 @@ async fn add_peer(
         peers.push(entry.clone());
     })?;
     state
-        .client
-        .add_peer(entry.clone())
+        .handle
+        .add_target(entry.clone())
         .await
         .map_err(ApiError::internal)?;
     Ok((
@@ -331,8 +279,8 @@ async fn remove_peer(
     })?;
     for peer in removed {
         state
-            .client
-            .remove_peer(peer)
+            .handle
+            .remove_target(peer)
             .await
             .map_err(ApiError::internal)?;
     }
@@ -353,7 +301,7 @@ async fn block_peer(
     body: Option<Json<BlockPeer>>,
 ) -> Result<Json<Value>, ApiError> {
     let steunpunt = parse_steunpunt(&steunpunt)?;
-    if steunpunt == lock(&state.engine).me() {
+    if steunpunt == state.handle.summary().me {
         return Err(ApiError::bad_request(
             "self",
             "a steunpunt cannot block itself",
@@ -404,15 +352,22 @@ async fn list_records(
             format!("limit must be 1 to {MAX_PAGE}"),
         ));
     }
-    let author = query.author.as_deref().map(parse_steunpunt).transpose()?;
-    let engine = lock(&state.engine);
-    let me = engine.me();
-    let (total, records) = records_json(&engine, query.offset, limit, |k, m| {
-        k.kind == kind
-            && (query.withdrawn || !m.withdrawn)
-            && (!query.mine || k.author == me)
-            && author.is_none_or(|a| k.author == a)
-    })?;
+    let mut author = query.author.as_deref().map(parse_steunpunt).transpose()?;
+    if query.mine {
+        let me = state.handle.summary().me;
+        if author.is_some_and(|a| a != me) {
+            return Ok(Json(
+                json!({ "total": 0, "offset": query.offset, "records": [] }),
+            ));
+        }
+        author = Some(me);
+    }
+    let withdrawn = query.withdrawn;
+    let offset = query.offset;
+    let (total, records) = read(&state, move |handle| {
+        records_json(handle, kind, author, offset, limit, withdrawn)
+    })
+    .await?;
     Ok(Json(
         json!({ "total": total, "offset": query.offset, "records": records }),
     ))
@@ -428,7 +383,7 @@ async fn get_record(
         kind: parse_kind(&kind)?,
         id: RecordId::new(id).map_err(|e| ApiError::bad_request("bad_id", e))?,
     };
-    let record = lock(&state.engine).get(&key)?.ok_or_else(|| {
+    let record = state.handle.get(&key)?.ok_or_else(|| {
         ApiError::not_found(format!("no {} `{}` by {}", key.kind, key.id, key.author))
     })?;
     Ok(Json(
@@ -436,27 +391,47 @@ async fn get_record(
     ))
 }
 
-/// The JSON forms of the held records that `wanted` selects, in key order: how many match,
-/// and the page from `offset` of at most `limit`.
+/// Runs a read on a blocking thread, straight on the store: it holds up neither the
+/// network nor the owner of the records.
+async fn read<T: Send + 'static>(
+    state: &ApiState,
+    work: impl FnOnce(&NodeHandle) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let handle = state.handle.clone();
+    tokio::task::spawn_blocking(move || work(&handle))
+        .await
+        .map_err(ApiError::internal)?
+}
+
+/// The JSON forms of the held, unexpired records of `kind` (of `author` when given;
+/// withdrawals only when asked for), in key order: how many match, and the page from
+/// `offset` of at most `limit`.
 fn records_json(
-    engine: &Engine<SledStore>,
+    handle: &NodeHandle,
+    kind: Kind,
+    author: Option<SteunpuntId>,
     offset: usize,
     limit: usize,
-    wanted: impl Fn(&RecordKey, &crate::replication::Meta) -> bool,
+    withdrawn: bool,
 ) -> Result<(usize, Vec<Value>), ApiError> {
-    let keys: Vec<&RecordKey> = engine
-        .index()
-        .iter()
-        .filter(|(k, m)| wanted(k, m))
-        .map(|(k, _)| k)
-        .collect();
+    let now = now();
+    let mut total = 0;
     let mut records = Vec::new();
-    for key in keys.iter().skip(offset).take(limit) {
-        if let Some(record) = engine.get(key)? {
-            records.push(serde_json::to_value(record.to_json()).map_err(ApiError::internal)?);
+    for envelope in handle.store().scan(kind, author.as_ref()) {
+        let record = envelope
+            .map_err(PublishError::Store)?
+            .decode_stored()
+            .map_err(|e| ApiError::internal(PublishError::Damaged(e)))?;
+        let payload = record.payload();
+        if payload.valid_until <= now || (payload.is_withdrawal() && !withdrawn) {
+            continue;
         }
+        if total >= offset && records.len() < limit {
+            records.push(json_of(&record)?);
+        }
+        total += 1;
     }
-    Ok((keys.len(), records))
+    Ok((total, records))
 }
 
 /// Reads `valid_until` from a draft: a date (valid through that day) or a date and time.
@@ -569,25 +544,15 @@ async fn publish(
             })?
         }
     };
-    let days = if kind == Kind::Vacancy {
-        DEFAULT_VACANCY_DAYS
-    } else {
-        DEFAULT_OTHER_DAYS
-    };
     let draft = Draft {
         kind,
         id,
         body,
         valid_until,
-        default_validity_ms: days * DAY_MS,
     };
     let dry_run = query.dry_run;
-    let (record, outcome) =
-        on_engine(&state, move |e| e.publish_draft(draft, now(), dry_run)).await?;
-    if !dry_run && outcome != DraftOutcome::Unchanged {
-        gossip(&state, &record).await?;
-    }
-    let mut json = serde_json::to_value(record.to_json()).map_err(ApiError::internal)?;
+    let (record, outcome) = answered(state.handle.publish(draft, dry_run).await)?;
+    let mut json = json_of(&record)?;
     json["outcome"] = json!(outcome);
     json["dry_run"] = json!(dry_run);
     let status = if outcome == DraftOutcome::New && !dry_run {
@@ -605,14 +570,13 @@ async fn withdraw(
 ) -> Result<Json<Value>, ApiError> {
     let kind = parse_kind(&kind)?;
     let id = RecordId::new(id).map_err(|e| ApiError::bad_request("bad_id", e))?;
-    Ok(Json(
-        change_own(&state, move |e| e.withdraw(kind, id, now())).await?,
-    ))
+    let record = answered(state.handle.withdraw(kind, id).await)?;
+    Ok(Json(json_of(&record)?))
 }
 
 #[utoipa::path(post, path = "/v1/sync", tag = "node", responses((status = 200, description = "how many syncs were started", body = serde_json::Value)))]
 async fn sync_now(State(state): State<ApiState>) -> Result<Json<Value>, ApiError> {
-    let started = state.client.sync_now().await.map_err(ApiError::internal)?;
+    let started = state.handle.sync_now().await.map_err(ApiError::internal)?;
     Ok(Json(json!({ "started": started })))
 }
 
@@ -630,14 +594,12 @@ async fn search(
         ));
     }
     let plan = crate::search::Plan::new(kind, &query).map_err(search_error)?;
-    let (index, engine) = (state.search.clone(), Arc::clone(&state.engine));
-    let hits = tokio::task::spawn_blocking(move || {
-        let found = index.find(&plan, now())?;
-        crate::search::hits(&lock(&engine), &found)
+    let index = state.search.clone();
+    let hits = read(&state, move |handle| {
+        let found = index.find(&plan, now()).map_err(search_error)?;
+        crate::search::hits(&View::new(handle), &found).map_err(search_error)
     })
-    .await
-    .map_err(ApiError::internal)?
-    .map_err(search_error)?;
+    .await?;
     Ok(Json(json!({ "results": hits })))
 }
 
@@ -671,11 +633,15 @@ async fn export(
         Some(k) => vec![parse_kind(k)?],
         None => vec![Kind::Organisation, Kind::Vacancy],
     };
-    let engine = lock(&state.engine);
-    let me = engine.me();
-    let (_, records) = records_json(&engine, 0, usize::MAX, |k, m| {
-        kinds.contains(&k.kind) && !m.withdrawn && (!query.mine || k.author == me)
-    })?;
+    let author = query.mine.then(|| state.handle.summary().me);
+    let records = read(&state, move |handle| {
+        let mut all = Vec::new();
+        for kind in kinds {
+            all.extend(records_json(handle, kind, author, 0, usize::MAX, false)?.1);
+        }
+        Ok(all)
+    })
+    .await?;
     Ok(Json(json!({ "records": records })))
 }
 

@@ -1,8 +1,9 @@
-//! Networking: the libp2p behaviour, the sync codec, and the event loop with its client.
+//! Networking: the libp2p behaviour, the sync codec, and the swarm task that adapts
+//! libp2p to the replicator.
 
 pub mod behaviour;
 pub mod codec;
 pub mod event_loop;
 
 pub use behaviour::{Behaviour, build_behaviour};
-pub use event_loop::{Client, EventLoop, LoopSettings, NetworkStatus, SharedEngine};
+pub use event_loop::{Client, EventLoop, NetworkStatus};

@@ -52,10 +52,8 @@ pub struct Draft {
     pub id: RecordId,
     /// What it says.
     pub body: Body,
-    /// Requested expiry, if any.
+    /// Requested expiry, if any; otherwise [`default_validity_ms`] of the kind.
     pub valid_until: Option<Timestamp>,
-    /// How long it stays valid when no expiry is requested.
-    pub default_validity_ms: u64,
 }
 
 /// What publishing a draft did.
@@ -189,6 +187,50 @@ pub struct Counters {
     pub renewed: u64,
 }
 
+/// How many held records there are, by kind, kept up to date as records change so a
+/// summary never walks the index.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Tally {
+    /// Live (not withdrawn) records per kind, in [`Kind::ALL`] order.
+    pub live: [u64; 4],
+    /// Withdrawals held.
+    pub withdrawn: u64,
+}
+
+impl Tally {
+    fn slot(kind: Kind) -> usize {
+        Kind::ALL.iter().position(|k| *k == kind).unwrap_or(0)
+    }
+
+    fn add(&mut self, kind: Kind, meta: &Meta, by: i64) {
+        let count = if meta.withdrawn {
+            &mut self.withdrawn
+        } else {
+            &mut self.live[Self::slot(kind)]
+        };
+        *count = count.saturating_add_signed(by);
+    }
+
+    /// Live records of `kind`.
+    pub fn live(&self, kind: Kind) -> u64 {
+        self.live[Self::slot(kind)]
+    }
+
+    /// Every held record, withdrawals included.
+    pub fn total(&self) -> u64 {
+        self.live.iter().sum::<u64>() + self.withdrawn
+    }
+}
+
+/// Validity of one of our own records when staff name none: a vacancy must be looked at
+/// again within three months, everything else within a year (renewed automatically).
+pub fn default_validity_ms(kind: Kind) -> u64 {
+    match kind {
+        Kind::Vacancy => 90 * DAY_MS,
+        Kind::Profile | Kind::Peering | Kind::Organisation => 365 * DAY_MS,
+    }
+}
+
 /// Why publishing or withdrawing an own record failed.
 #[derive(Debug, thiserror::Error)]
 pub enum PublishError {
@@ -203,6 +245,12 @@ pub enum PublishError {
         /// Id asked for.
         id: RecordId,
     },
+    /// The profile and the peering record are the node's own: they change through
+    /// `config.toml` and the peer commands, never by a withdrawal.
+    #[error(
+        "the {0} record is managed by the node: edit config.toml for the profile, use the peer commands for peering"
+    )]
+    Managed(Kind),
     /// Storage failed; nothing was acknowledged.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -221,6 +269,8 @@ pub trait RecordObserver: Send {
     /// Every stored record has been passed to [`RecordObserver::stored`] while opening;
     /// what follows are changes (records dropped at start-up, then normal operation).
     fn loaded(&mut self) {}
+    /// The store was just flushed: make derived state durable and visible too.
+    fn flush(&mut self) {}
 }
 
 /// The replication engine over a store.
@@ -236,6 +286,7 @@ pub struct Engine<S: Store> {
     trust: TrustSet,
     trust_generation: u64,
     counters: Counters,
+    tally: Tally,
     equivocations_by_author: BTreeMap<SteunpuntId, u64>,
 }
 
@@ -274,6 +325,7 @@ impl<S: Store> Engine<S> {
             peerings: BTreeMap::new(),
             trust_generation: 0,
             counters: Counters::default(),
+            tally: Tally::default(),
             equivocations_by_author: BTreeMap::new(),
         };
         for envelope in engine.store.load_all()? {
@@ -318,6 +370,11 @@ impl<S: Store> Engine<S> {
         &self.counters
     }
 
+    /// How many records are held, by kind.
+    pub fn tally(&self) -> &Tally {
+        &self.tally
+    }
+
     /// Equivocations counted against each author.
     pub fn equivocations_by_author(&self) -> &BTreeMap<SteunpuntId, u64> {
         &self.equivocations_by_author
@@ -360,7 +417,10 @@ impl<S: Store> Engine<S> {
                 }
             }
         }
-        if let Some(old) = self.index.insert(key.clone(), Meta::of(record)) {
+        let meta = Meta::of(record);
+        self.tally.add(key.kind, &meta, 1);
+        if let Some(old) = self.index.insert(key.clone(), meta) {
+            self.tally.add(key.kind, &old, -1);
             self.by_hash.remove(&old.version.hash);
         }
         self.by_hash.insert(record.hash(), key);
@@ -371,6 +431,7 @@ impl<S: Store> Engine<S> {
 
     fn forget(&mut self, key: &RecordKey) -> Result<(), StoreError> {
         if let Some(meta) = self.index.remove(key) {
+            self.tally.add(key.kind, &meta, -1);
             self.store.remove(key, &meta.version.hash)?;
             self.by_hash.remove(&meta.version.hash);
             if key.kind == Kind::Peering {
@@ -586,7 +647,7 @@ impl<S: Store> Engine<S> {
 
     /// Publishes a draft of one of our own records unless it says what the live revision
     /// already says, so importing the same file twice changes nothing. Without a requested
-    /// `valid_until` the record stays valid for at least `default_validity_ms`. With
+    /// `valid_until` the record stays valid for at least [`default_validity_ms`]. With
     /// `dry_run` the revision is made and checked but neither stored nor counted.
     pub fn publish_draft(
         &mut self,
@@ -605,7 +666,7 @@ impl<S: Store> Engine<S> {
         {
             return Ok((live.clone(), DraftOutcome::Unchanged));
         }
-        let default_until = now.plus_ms(draft.default_validity_ms.min(MAX_VALIDITY_MS));
+        let default_until = now.plus_ms(default_validity_ms(draft.kind).min(MAX_VALIDITY_MS));
         let valid_until = draft.valid_until.unwrap_or_else(|| {
             live.map_or(default_until, |p| {
                 default_until.max(p.payload().valid_until)
@@ -638,6 +699,9 @@ impl<S: Store> Engine<S> {
         id: RecordId,
         now: Timestamp,
     ) -> Result<Record, PublishError> {
+        if matches!(kind, Kind::Profile | Kind::Peering) {
+            return Err(PublishError::Managed(kind));
+        }
         let key = self.own_key(kind, &id);
         let previous = self
             .get(&key)?
@@ -647,13 +711,86 @@ impl<S: Store> Engine<S> {
         self.commit_own(record, Some(previous.hash()))
     }
 
+    /// Publishes our profile when it differs from `desired`; the node's PeerIds already
+    /// listed are kept and `node` is added, so a second node of the same steunpunt stays
+    /// allowed. Returns the new revision, if one was made.
+    pub fn ensure_profile(
+        &mut self,
+        mut desired: Profile,
+        node: &str,
+        now: Timestamp,
+    ) -> Result<Option<Record>, PublishError> {
+        let current = self.profile(self.me)?;
+        let mut nodes = current
+            .as_ref()
+            .map(|p| p.nodes.clone())
+            .unwrap_or_default();
+        if !nodes.iter().any(|n| n == node) {
+            nodes.push(node.to_owned());
+        }
+        desired.nodes = nodes;
+        if desired.address.is_none() {
+            desired.address = current.as_ref().and_then(|p| p.address.clone());
+        }
+        if current.as_ref() == Some(&desired) {
+            return Ok(None);
+        }
+        self.publish_managed(Kind::Profile, Body::Profile(desired), now)
+            .map(Some)
+    }
+
+    /// Our peering record as it stands (empty before the first `peer add`).
+    pub fn own_peering(&self) -> Result<Peering, PublishError> {
+        Ok(
+            match self.get(&self.own_key(Kind::Peering, &RecordId::peering()))? {
+                Some(record) => match &record.payload().body {
+                    Some(Body::Peering(p)) => p.clone(),
+                    _ => Peering::default(),
+                },
+                None => Peering::default(),
+            },
+        )
+    }
+
+    /// Publishes the next revision of our peering record as `change` makes it.
+    pub fn change_peering(
+        &mut self,
+        change: impl FnOnce(&mut Peering),
+        now: Timestamp,
+    ) -> Result<Record, PublishError> {
+        let mut peering = self.own_peering()?;
+        change(&mut peering);
+        self.publish_managed(Kind::Peering, Body::Peering(peering), now)
+    }
+
+    /// Publishes a record the node manages itself, valid for [`default_validity_ms`] and
+    /// never for less than the revision it replaces.
+    fn publish_managed(
+        &mut self,
+        kind: Kind,
+        body: Body,
+        now: Timestamp,
+    ) -> Result<Record, PublishError> {
+        let id = match kind {
+            Kind::Profile => RecordId::profile(),
+            _ => RecordId::peering(),
+        };
+        let previous = self.get(&self.own_key(kind, &id))?;
+        let until = previous
+            .as_ref()
+            .map_or(now, |p| p.payload().valid_until)
+            .max(now.plus_ms(default_validity_ms(kind)));
+        let record = self.revise(previous.as_ref(), kind, id, body, until, now)?;
+        self.commit_own(record, previous.map(|p| p.hash()))
+    }
+
     fn commit_own(
         &mut self,
         record: Record,
         replaces: Option<RecordHash>,
     ) -> Result<Record, PublishError> {
         self.store_record(&record, replaces)?;
-        self.store.flush()?;
+        self.flush()?;
         self.counters.published += 1;
         Ok(record)
     }
@@ -770,9 +907,14 @@ impl<S: Store> Engine<S> {
         RecordHash(*hasher.finalize().as_bytes())
     }
 
-    /// Makes every earlier write durable.
-    pub fn flush(&self) -> Result<(), StoreError> {
-        self.store.flush()
+    /// Makes every earlier write durable, then lets the observer commit (so the search
+    /// index shows what was acknowledged).
+    pub fn flush(&mut self) -> Result<(), StoreError> {
+        self.store.flush()?;
+        if let Some(observer) = &mut self.observer {
+            observer.flush();
+        }
+        Ok(())
     }
 
     /// Our own held payload for `key`, if any (for tests and the API).

@@ -1,11 +1,13 @@
 //! Replication: the engine that holds the node's records and applies every rule to them,
-//! and the transport-independent sync driver.
+//! the transport-independent sync driver, and the replication policy over both.
 
 pub mod engine;
+pub mod replicator;
 pub mod sync;
 
 pub use engine::{
     Accepted, Counters, Draft, DraftOutcome, Engine, EngineConfig, IngestOutcome, Meta,
-    PublishError, RecordObserver, Verdict,
+    PublishError, RecordObserver, Tally, Verdict, default_validity_ms,
 };
+pub use replicator::{Input, Output, Peer, Policy, Replicator, Timer};
 pub use sync::{ResponderSessions, SyncRun, SyncStats};

@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use steunpunt_protocol::{Kind, Record, RecordHash, RecordKey, SteunpuntId, Timestamp};
 
+use crate::actor::HeldRecords;
 use crate::replication::{Engine, PublishError, RecordObserver};
 use crate::store::Store;
 pub use filters::{Entry, Plan, Sort};
@@ -299,6 +300,14 @@ impl RecordObserver for Feed {
     fn loaded(&mut self) {
         lock(&self.0).loaded();
     }
+
+    fn flush(&mut self) {
+        let mut inner = lock(&self.0);
+        if let Err(e) = inner.commit() {
+            tracing::error!("{e}; searches fail until the node restarts and rebuilds the index");
+            inner.failed = Some(e.to_string());
+        }
+    }
 }
 
 /// What opening the index did, for the log and the benchmarks.
@@ -433,11 +442,10 @@ impl SearchIndex {
 
     /// The records that answer `plan` at `now`, best first (by `plan.sort`).
     pub fn find(&self, plan: &Plan, now: Timestamp) -> Result<Vec<Found>, SearchError> {
-        let mut inner = lock(&self.inner);
+        let inner = lock(&self.inner);
         if let Some(failure) = &inner.failed {
             return Err(SearchError::Damaged(failure.clone()));
         }
-        inner.commit()?;
         struct Candidate<'a> {
             entry: &'a Entry,
             score: f64,
@@ -505,9 +513,9 @@ impl SearchIndex {
 
 /// Searches vacancies (`Kind::Vacancy`) or organisations (`Kind::Organisation`): checks
 /// the query, finds the records in `index`, and describes them from `engine`.
-pub fn search<S: Store>(
+pub fn search(
     index: &SearchIndex,
-    engine: &Engine<S>,
+    engine: &impl HeldRecords,
     kind: Kind,
     q: &SearchQuery,
     now: Timestamp,
@@ -519,18 +527,18 @@ pub fn search<S: Store>(
 
 /// Describes found records for the API: their JSON form, the publishing steunpunt's name,
 /// its trust distance and who vouched for it.
-pub fn hits<S: Store>(engine: &Engine<S>, found: &[Found]) -> Result<Vec<Hit>, SearchError> {
+pub fn hits(engine: &impl HeldRecords, found: &[Found]) -> Result<Vec<Hit>, SearchError> {
     let mut names: HashMap<SteunpuntId, Option<String>> = HashMap::new();
     let mut hits = Vec::with_capacity(found.len());
     for f in found {
-        let Some(record) = engine.get(&f.key)? else {
+        let Some(record) = engine.record(&f.key)? else {
             continue;
         };
         let author = f.key.author;
         let steunpunt = match names.get(&author) {
             Some(name) => name.clone(),
             None => {
-                let name = engine.profile(author)?.map(|p| p.name);
+                let name = engine.steunpunt_name(author)?;
                 names.insert(author, name.clone());
                 name
             }

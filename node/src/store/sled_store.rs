@@ -2,13 +2,17 @@
 
 use std::path::Path;
 
-use steunpunt_protocol::{Envelope, RecordHash, RecordKey};
+use steunpunt_protocol::{Envelope, Kind, RecordHash, RecordKey, SteunpuntId};
 
-use super::{SCHEMA_VERSION, Store, StoreError, damaged, hash_key_bytes, record_key_bytes};
+use super::{
+    SCHEMA_VERSION, Store, StoreError, damaged, hash_key_bytes, kind_byte, record_key_bytes,
+};
 
 const SCHEMA_KEY: &[u8] = b"schema_version";
 
-/// Records in a sled database.
+/// Records in a sled database. Clones share the database: the engine's owner writes,
+/// API readers read concurrently (sled gives each read a consistent view of its key).
+#[derive(Clone)]
 pub struct SledStore {
     db: sled::Db,
     records: sled::Tree,
@@ -71,6 +75,38 @@ impl SledStore {
             .insert(SCHEMA_KEY, &version.to_be_bytes())
             .map_err(engine)?;
         self.db.flush().map(|_| ()).map_err(engine)
+    }
+
+    /// The envelope held under `key`, if any.
+    pub fn get(&self, key: &RecordKey) -> Result<Option<Envelope>, StoreError> {
+        let record_key = record_key_bytes(key);
+        self.records
+            .get(&record_key)
+            .map_err(engine)?
+            .map(|bytes| Envelope::from_bytes(bytes.as_ref()).map_err(|e| damaged(&record_key, e)))
+            .transpose()
+    }
+
+    /// Every held envelope of `kind` (of one author when given), in key order, read
+    /// lazily so a long listing holds nothing up.
+    pub fn scan(
+        &self,
+        kind: Kind,
+        author: Option<&SteunpuntId>,
+    ) -> impl Iterator<Item = Result<Envelope, StoreError>> + use<> {
+        let mut prefix = vec![b'r'];
+        if let Some(author) = author {
+            prefix.extend_from_slice(author.as_bytes());
+            prefix.push(kind_byte(kind));
+        }
+        let wanted = kind_byte(kind);
+        self.records
+            .scan_prefix(prefix)
+            .filter_map(move |entry| match entry {
+                Err(e) => Some(Err(engine(e))),
+                Ok((key, value)) => (key.get(33) == Some(&wanted))
+                    .then(|| Envelope::from_bytes(value.as_ref()).map_err(|e| damaged(&key, e))),
+            })
     }
 
     /// Bytes the database occupies on disk.

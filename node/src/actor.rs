@@ -1,0 +1,479 @@
+//! The one owner of the engine and the search index: a thread of its own running the
+//! [`Replicator`], in the shape of iroh-docs' actor. Everything that changes records goes
+//! through it: network inputs from the swarm task, and [`Action`]s from the API with a
+//! oneshot for the reply. Its network outputs go back to the swarm task; its timers it
+//! keeps itself.
+//!
+//! Reads do not pass through it: a [`NodeHandle`] reads records straight from the store
+//! (sled serves concurrent readers) and the rest from a [`Summary`] the owner publishes
+//! after every change, so a long export or a search never holds up replication, and
+//! replication never holds up the API.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use libp2p::PeerId;
+use steunpunt_protocol::body::Peering;
+use steunpunt_protocol::{Kind, Record, RecordId, RecordKey, SteunpuntId, Timestamp, TrustSet};
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio::time::Instant;
+use tracing::{Instrument as _, Span, warn};
+
+use crate::data_dir::PeerEntry;
+use crate::replication::{
+    Counters, Draft, DraftOutcome, Engine, Input, Output, PublishError, Replicator, Tally, Timer,
+};
+use crate::store::SledStore;
+
+/// Capacity of the API's action channel.
+pub const ACTION_CAPACITY: usize = 64;
+/// Capacity of the channel of network inputs from the swarm task.
+pub const INPUT_CAPACITY: usize = 1024;
+/// Capacity of the channel of outputs to the swarm task.
+pub const OUTPUT_CAPACITY: usize = 1024;
+/// Longest wait between two summaries while the owner is busy.
+const SUMMARY_EVERY: Duration = Duration::from_millis(100);
+
+/// The current time.
+pub fn now() -> Timestamp {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    Timestamp(u64::try_from(ms).unwrap_or(u64::MAX))
+}
+
+/// What the node knows about itself, published by the owner after every change.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    /// Our steunpunt.
+    pub me: SteunpuntId,
+    /// Whom we trust, with distances and vouching paths.
+    pub trust: TrustSet,
+    /// Held records by kind.
+    pub tally: Tally,
+    /// What the engine did so far.
+    pub counters: Counters,
+    /// Nodes allowed to connect, with the steunpunt whose profile lists them.
+    pub nodes: BTreeMap<PeerId, Option<SteunpuntId>>,
+}
+
+impl Summary {
+    fn of(replicator: &Replicator<SledStore, PeerId>) -> Self {
+        let engine = replicator.engine();
+        Self {
+            me: engine.me(),
+            trust: engine.trust().clone(),
+            tally: engine.tally().clone(),
+            counters: engine.counters().clone(),
+            nodes: replicator.allowed().clone(),
+        }
+    }
+}
+
+type Reply<T> = oneshot::Sender<Result<T, PublishError>>;
+
+/// A change asked for by the API.
+pub enum Action {
+    /// Publish a draft of one of our vacancies or organisations.
+    Publish {
+        /// The draft.
+        draft: Box<Draft>,
+        /// Check only.
+        dry_run: bool,
+        /// The answer.
+        reply: Reply<(Record, DraftOutcome)>,
+    },
+    /// Withdraw one of our vacancies or organisations.
+    Withdraw {
+        /// Kind.
+        kind: Kind,
+        /// Id.
+        id: RecordId,
+        /// The answer.
+        reply: Reply<Record>,
+    },
+    /// Change our peering record.
+    ChangePeering {
+        /// The change.
+        change: Box<dyn FnOnce(&mut Peering) + Send>,
+        /// The answer.
+        reply: Reply<Record>,
+    },
+    /// Dial this neighbour and keep dialling it.
+    AddTarget(PeerEntry),
+    /// Stop dialling this node.
+    RemoveTarget(PeerId),
+    /// Sync with every connected peer now; the answer is how many started.
+    SyncNow(oneshot::Sender<usize>),
+    /// Flush and stop.
+    Stop(oneshot::Sender<()>),
+}
+
+/// Why the owner could not be reached.
+#[derive(Debug, thiserror::Error)]
+#[error("the node's record keeper has stopped")]
+pub struct Stopped;
+
+/// A cloneable handle on the node's records: changes go to the owner, reads go straight
+/// to the store and the latest [`Summary`].
+#[derive(Clone)]
+pub struct NodeHandle {
+    actions: mpsc::Sender<Action>,
+    summary: watch::Receiver<Arc<Summary>>,
+    store: SledStore,
+}
+
+impl NodeHandle {
+    async fn ask<T>(
+        &self,
+        make: impl FnOnce(Reply<T>) -> Action,
+    ) -> Result<Result<T, PublishError>, Stopped> {
+        let (reply, answer) = oneshot::channel();
+        self.actions.send(make(reply)).await.map_err(|_| Stopped)?;
+        answer.await.map_err(|_| Stopped)
+    }
+
+    /// Publishes a draft (durable before it returns, unless `dry_run`).
+    pub async fn publish(
+        &self,
+        draft: Draft,
+        dry_run: bool,
+    ) -> Result<Result<(Record, DraftOutcome), PublishError>, Stopped> {
+        self.ask(|reply| Action::Publish {
+            draft: Box::new(draft),
+            dry_run,
+            reply,
+        })
+        .await
+    }
+
+    /// Withdraws one of our records (durable before it returns).
+    pub async fn withdraw(
+        &self,
+        kind: Kind,
+        id: RecordId,
+    ) -> Result<Result<Record, PublishError>, Stopped> {
+        self.ask(|reply| Action::Withdraw { kind, id, reply }).await
+    }
+
+    /// Changes our peering record (durable before it returns).
+    pub async fn change_peering(
+        &self,
+        change: impl FnOnce(&mut Peering) + Send + 'static,
+    ) -> Result<Result<Record, PublishError>, Stopped> {
+        self.ask(|reply| Action::ChangePeering {
+            change: Box::new(change),
+            reply,
+        })
+        .await
+    }
+
+    /// Sends an action to the owner.
+    pub async fn send(&self, action: Action) -> Result<(), Stopped> {
+        self.actions.send(action).await.map_err(|_| Stopped)
+    }
+
+    /// Dials a neighbour and keeps dialling it.
+    pub async fn add_target(&self, entry: PeerEntry) -> Result<(), Stopped> {
+        self.send(Action::AddTarget(entry)).await
+    }
+
+    /// Stops dialling a node.
+    pub async fn remove_target(&self, peer: PeerId) -> Result<(), Stopped> {
+        self.send(Action::RemoveTarget(peer)).await
+    }
+
+    /// Starts a sync with every connected peer; returns how many started.
+    pub async fn sync_now(&self) -> Result<usize, Stopped> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Action::SyncNow(reply)).await?;
+        answer.await.map_err(|_| Stopped)
+    }
+
+    /// The latest summary.
+    pub fn summary(&self) -> Arc<Summary> {
+        Arc::clone(&self.summary.borrow())
+    }
+
+    /// The store, for reading records.
+    pub fn store(&self) -> &SledStore {
+        &self.store
+    }
+
+    /// Reads one held record.
+    pub fn get(&self, key: &RecordKey) -> Result<Option<Record>, PublishError> {
+        self.store
+            .get(key)?
+            .map(|e| e.decode_stored().map_err(PublishError::Damaged))
+            .transpose()
+    }
+}
+
+/// Records as the search describes its results: from the engine in tests and tools, from
+/// a [`NodeHandle`] in the daemon.
+pub trait HeldRecords {
+    /// One held record.
+    fn record(&self, key: &RecordKey) -> Result<Option<Record>, PublishError>;
+    /// Whom we trust.
+    fn trust(&self) -> &TrustSet;
+    /// The name `author`'s profile gives, if we hold it.
+    fn steunpunt_name(&self, author: SteunpuntId) -> Result<Option<String>, PublishError> {
+        Ok(match self.record(&RecordKey::profile(author))? {
+            Some(record) => match &record.payload().body {
+                Some(steunpunt_protocol::Body::Profile(p)) => Some(p.name.clone()),
+                _ => None,
+            },
+            None => None,
+        })
+    }
+}
+
+impl<S: crate::store::Store> HeldRecords for Engine<S> {
+    fn record(&self, key: &RecordKey) -> Result<Option<Record>, PublishError> {
+        self.get(key)
+    }
+    fn trust(&self) -> &TrustSet {
+        Engine::trust(self)
+    }
+}
+
+/// A [`NodeHandle`] with one summary held, so every read of a request sees the same trust.
+pub struct View<'a> {
+    handle: &'a NodeHandle,
+    /// The summary read at the start.
+    pub summary: Arc<Summary>,
+}
+
+impl<'a> View<'a> {
+    /// Reads through `handle` with its current summary.
+    pub fn new(handle: &'a NodeHandle) -> Self {
+        Self {
+            handle,
+            summary: handle.summary(),
+        }
+    }
+}
+
+impl HeldRecords for View<'_> {
+    fn record(&self, key: &RecordKey) -> Result<Option<Record>, PublishError> {
+        self.handle.get(key)
+    }
+    fn trust(&self) -> &TrustSet {
+        &self.summary.trust
+    }
+}
+
+/// The owner's ends of the channels to the swarm task.
+pub struct NetworkLink {
+    /// Inputs from the swarm task.
+    pub inputs: mpsc::Receiver<Input<PeerId>>,
+    /// Outputs to the swarm task.
+    pub outputs: mpsc::Sender<Output<PeerId>>,
+}
+
+/// The swarm task's ends.
+pub struct SwarmLink {
+    /// Inputs to the owner.
+    pub inputs: mpsc::Sender<Input<PeerId>>,
+    /// Outputs from the owner.
+    pub outputs: mpsc::Receiver<Output<PeerId>>,
+}
+
+/// The two ends of the owner ↔ swarm task channels.
+pub fn links() -> (NetworkLink, SwarmLink) {
+    let (input_tx, input_rx) = mpsc::channel(INPUT_CAPACITY);
+    let (output_tx, output_rx) = mpsc::channel(OUTPUT_CAPACITY);
+    (
+        NetworkLink {
+            inputs: input_rx,
+            outputs: output_tx,
+        },
+        SwarmLink {
+            inputs: input_tx,
+            outputs: output_rx,
+        },
+    )
+}
+
+/// The running owner thread.
+pub struct Owner {
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl Owner {
+    /// Waits for the thread to end (after [`Action::Stop`] or when every handle is gone).
+    pub async fn join(self) {
+        let thread = self.thread;
+        let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+    }
+}
+
+/// Starts the owner thread over `replicator`; `store` is a clone of the engine's store
+/// for readers.
+pub fn spawn(
+    mut replicator: Replicator<SledStore, PeerId>,
+    store: SledStore,
+    network: NetworkLink,
+    span: Span,
+) -> Result<(NodeHandle, Owner), std::io::Error> {
+    let (actions, actions_rx) = mpsc::channel(ACTION_CAPACITY);
+    replicator.start();
+    let (summary_tx, summary) = watch::channel(Arc::new(Summary::of(&replicator)));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()?;
+    let thread = std::thread::Builder::new()
+        .name("steunpunt-records".into())
+        .spawn(move || {
+            let owner = Loop {
+                replicator,
+                actions: actions_rx,
+                network,
+                summary: summary_tx,
+                timers: BTreeMap::new(),
+                timer_seq: 0,
+                summary_at: Instant::now(),
+                changed: false,
+            };
+            runtime.block_on(owner.run().instrument(span));
+        })?;
+    Ok((
+        NodeHandle {
+            actions,
+            summary,
+            store,
+        },
+        Owner { thread },
+    ))
+}
+
+struct Loop {
+    replicator: Replicator<SledStore, PeerId>,
+    actions: mpsc::Receiver<Action>,
+    network: NetworkLink,
+    summary: watch::Sender<Arc<Summary>>,
+    timers: BTreeMap<(Instant, u64), Timer<PeerId>>,
+    timer_seq: u64,
+    summary_at: Instant,
+    changed: bool,
+}
+
+impl Loop {
+    async fn run(mut self) {
+        let mut network_open = true;
+        let stopped = loop {
+            let next_timer = self.timers.keys().next().map(|(at, _)| *at);
+            let idle = self.actions.is_empty() && self.network.inputs.is_empty();
+            if self.changed && (idle || self.summary_at.elapsed() >= SUMMARY_EVERY) {
+                self.publish_summary();
+            }
+            tokio::select! {
+                action = self.actions.recv() => match action {
+                    Some(Action::Stop(done)) => break Some(done),
+                    Some(action) => self.on_action(action),
+                    None => break None,
+                },
+                input = self.network.inputs.recv(), if network_open => match input {
+                    Some(input) => self.replicator.handle(input, now()),
+                    None => network_open = false,
+                },
+                () = sleep_until(next_timer) => {
+                    let due: Vec<_> = self.timers.range(..=(Instant::now(), u64::MAX)).map(|(k, _)| *k).collect();
+                    for key in due {
+                        if let Some(timer) = self.timers.remove(&key) {
+                            self.replicator.handle(Input::Timer(timer), now());
+                        }
+                    }
+                }
+            }
+            self.changed = true;
+            self.dispatch().await;
+        };
+        if let Err(e) = self.replicator.flush() {
+            warn!("flushing the store at shutdown failed: {e}");
+        }
+        self.publish_summary();
+        if let Some(done) = stopped {
+            let _ = done.send(());
+        }
+    }
+
+    fn publish_summary(&mut self) {
+        self.summary
+            .send_replace(Arc::new(Summary::of(&self.replicator)));
+        self.summary_at = Instant::now();
+        self.changed = false;
+    }
+
+    /// Carries out what the replicator asked for: timers here, the rest in the swarm task.
+    async fn dispatch(&mut self) {
+        let outputs: Vec<Output<PeerId>> = self.replicator.drain().collect();
+        for output in outputs {
+            match output {
+                Output::Schedule { after_ms, timer } => {
+                    self.timer_seq += 1;
+                    let at = Instant::now() + Duration::from_millis(after_ms);
+                    self.timers.insert((at, self.timer_seq), timer);
+                }
+                other => {
+                    // The swarm task always drains this channel; it is gone only at shutdown.
+                    let _ = self.network.outputs.send(other).await;
+                }
+            }
+        }
+    }
+
+    fn on_action(&mut self, action: Action) {
+        let now = now();
+        let r = &mut self.replicator;
+        match action {
+            Action::Publish {
+                draft,
+                dry_run,
+                reply,
+            } => answer(
+                reply,
+                r.publish_draft(*draft, dry_run, now),
+                &mut self.summary,
+                r,
+            ),
+            Action::Withdraw { kind, id, reply } => {
+                answer(reply, r.withdraw(kind, id, now), &mut self.summary, r);
+            }
+            Action::ChangePeering { change, reply } => {
+                answer(reply, r.change_peering(change, now), &mut self.summary, r);
+            }
+            Action::AddTarget(entry) => {
+                if let Some(peer) = entry.peer_id() {
+                    r.add_target(peer, entry.multiaddr, entry.steunpunt, entry.label);
+                }
+            }
+            Action::RemoveTarget(peer) => r.remove_target(&peer),
+            Action::SyncNow(reply) => {
+                let _ = reply.send(r.sync_all(now));
+            }
+            Action::Stop(_) => {}
+        }
+    }
+}
+
+/// Publishes the summary, then replies: whoever asked sees their change in the next read.
+fn answer<T>(
+    reply: Reply<T>,
+    result: Result<T, PublishError>,
+    summary: &mut watch::Sender<Arc<Summary>>,
+    replicator: &Replicator<SledStore, PeerId>,
+) {
+    if result.is_ok() {
+        summary.send_replace(Arc::new(Summary::of(replicator)));
+    }
+    let _ = reply.send(result);
+}
+
+async fn sleep_until(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}

@@ -1,0 +1,802 @@
+//! The replication policy as a sans-IO state machine: when to sync and with whom, which
+//! nodes may connect, whom to dial and how fast to redial, when to expire, renew and
+//! flush. The daemon's libp2p adapter and the simulation's virtual network both drive
+//! this one [`Replicator`], so the simulation's checker covers the policy itself.
+//!
+//! Everything goes in as an [`Input`] with the current time and comes out as an
+//! [`Output`]; timers are outputs too ([`Output::Schedule`]), fired back as
+//! [`Input::Timer`]. It never sleeps, reads a clock or touches a socket, and its only
+//! randomness (timer jitter, session ids) comes from a seeded generator.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::fmt::{Debug, Display};
+use std::sync::Arc;
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use steunpunt_protocol::body::{Peering, Profile};
+use steunpunt_protocol::sync::{SyncRequest, SyncResponse};
+use steunpunt_protocol::{Kind, Record, RecordId, SteunpuntId, Timestamp};
+use tracing::{debug, info, warn};
+
+use super::engine::{Draft, DraftOutcome, Engine, IngestOutcome, PublishError, Verdict};
+use super::sync::{ResponderSessions, SyncRun};
+use crate::store::{Store, StoreError};
+
+/// A node on the other end, as the transport names it.
+pub trait Peer: Clone + Ord + Debug + Display + Send + 'static {
+    /// Where to dial it.
+    type Addr: Clone + Debug + Send + 'static;
+    /// The peer a profile's `nodes` entry names, if it names one this transport knows.
+    fn from_node_id(node: &str) -> Option<Self>;
+}
+
+/// Timing and bounds of the policy; times in milliseconds.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// Time between syncs with every connected peer (jittered ±10 %).
+    pub sync_interval_ms: u64,
+    /// Most sync runs open at once.
+    pub max_concurrent_syncs: usize,
+    /// Time between expiry and renewal passes.
+    pub maintenance_interval_ms: u64,
+    /// Records learned from peers are flushed to disk at most this long after arriving.
+    pub flush_delay_ms: u64,
+    /// First redial delay after a failed or refused connection; doubles per failure.
+    pub redial_min_ms: u64,
+    /// Longest redial delay.
+    pub redial_max_ms: u64,
+    /// Connection attempts that end without a sync answer before the admin is told that
+    /// the neighbour has not peered back.
+    pub unanswered_notice_after: u32,
+    /// Most locally published records kept while no gossip peer is there.
+    pub max_pending_gossip: usize,
+    /// A sync run without an answer for this long is given up (the transport's own
+    /// request timeout normally ends it first).
+    pub run_timeout_ms: u64,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self {
+            sync_interval_ms: 60_000,
+            max_concurrent_syncs: 4,
+            maintenance_interval_ms: 60_000,
+            flush_delay_ms: 200,
+            redial_min_ms: 1_000,
+            redial_max_ms: 300_000,
+            unanswered_notice_after: 3,
+            max_pending_gossip: 256,
+            run_timeout_ms: 120_000,
+        }
+    }
+}
+
+/// A timer the replicator asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Timer<P> {
+    /// Sync with every connected peer.
+    Sync,
+    /// Expire, renew, recompute who may connect.
+    Maintain,
+    /// Flush records learned from peers.
+    Flush,
+    /// Dial a neighbour again; `attempt` tells stale timers apart.
+    Redial {
+        /// Whom.
+        peer: P,
+        /// Which scheduling of it.
+        attempt: u64,
+    },
+}
+
+/// Something that happened: on the network, or a timer.
+#[derive(Debug)]
+pub enum Input<P: Peer> {
+    /// A connection to `peer` is up (the first one).
+    Connected(P),
+    /// The last connection to `peer` closed.
+    Disconnected(P),
+    /// Dialling `peer` failed.
+    DialFailed(P),
+    /// An inbound connection from `peer` was refused: it is not one of the nodes we trust.
+    Refused(P),
+    /// Local discovery found `peer` at `addr`.
+    Discovered(P, P::Addr),
+    /// A gossip message; `id` comes back in [`Output::Validated`].
+    Gossip {
+        /// Who forwarded it.
+        from: P,
+        /// The transport's handle for it.
+        id: u64,
+        /// The envelope bytes.
+        bytes: Arc<[u8]>,
+    },
+    /// Gossip could not go out for want of peers; keep it until one joins.
+    GossipUnsent(Arc<[u8]>),
+    /// A peer joined the gossip topic.
+    GossipPeerJoined,
+    /// A sync request; `reply` comes back in [`Output::Respond`].
+    SyncRequest {
+        /// From whom.
+        from: P,
+        /// The transport's handle for the answer.
+        reply: u64,
+        /// The request.
+        request: SyncRequest,
+    },
+    /// The answer to our request `request`.
+    SyncResponse {
+        /// Which request ([`Output::Request`]).
+        request: u64,
+        /// The answer.
+        response: SyncResponse,
+    },
+    /// Our request `request` got no answer (timeout, closed connection).
+    SyncFailed {
+        /// Which request.
+        request: u64,
+    },
+    /// A timer fired.
+    Timer(Timer<P>),
+}
+
+/// Something for the transport to do.
+#[derive(Debug)]
+pub enum Output<P: Peer> {
+    /// Dial `peer` at `addr`.
+    Dial {
+        /// Whom.
+        peer: P,
+        /// Where.
+        addr: P::Addr,
+    },
+    /// Let `peer` connect.
+    Allow(P),
+    /// Refuse `peer` from now on and close its connections.
+    Disallow(P),
+    /// Gossip these envelope bytes.
+    Publish(Arc<[u8]>),
+    /// The verdict on gossip message `id` from `from`.
+    Validated {
+        /// Which message.
+        id: u64,
+        /// Who forwarded it.
+        from: P,
+        /// Forward, drop, or drop and penalise.
+        verdict: Verdict,
+    },
+    /// Send a sync request.
+    Request {
+        /// To whom.
+        peer: P,
+        /// Our handle for it, named again in [`Input::SyncResponse`] or [`Input::SyncFailed`].
+        request: u64,
+        /// The message.
+        message: SyncRequest,
+    },
+    /// Answer sync request `reply`.
+    Respond {
+        /// Which request ([`Input::SyncRequest`]).
+        reply: u64,
+        /// The answer.
+        message: SyncResponse,
+    },
+    /// Fire `timer` after `after_ms`.
+    Schedule {
+        /// Delay in milliseconds.
+        after_ms: u64,
+        /// Which.
+        timer: Timer<P>,
+    },
+}
+
+/// A neighbour the admin peered with: we dial it and keep redialling.
+#[derive(Debug, Clone)]
+struct Target<A> {
+    addr: A,
+    steunpunt: SteunpuntId,
+    label: String,
+    /// Attempts in a row that ended without a sync answer.
+    failures: u32,
+    /// Whether the current connection has answered a sync request: proof that the other
+    /// side trusts us.
+    answered: bool,
+    /// Scheduling counter of the redial timer.
+    attempt: u64,
+    /// Whether the admin was told that the neighbour has not peered back.
+    noticed: bool,
+}
+
+struct Run<P> {
+    peer: P,
+    run: SyncRun,
+    generation: u64,
+    sent_at: Timestamp,
+}
+
+/// The replication policy of one node over its [`Engine`].
+pub struct Replicator<S: Store, P: Peer> {
+    engine: Engine<S>,
+    policy: Policy,
+    rng: ChaCha8Rng,
+    sessions: ResponderSessions<P>,
+    runs: BTreeMap<u64, Run<P>>,
+    syncing: BTreeSet<P>,
+    targets: BTreeMap<P, Target<P::Addr>>,
+    allowed: BTreeMap<P, Option<SteunpuntId>>,
+    connected: BTreeSet<P>,
+    refused: BTreeMap<P, Timestamp>,
+    pending_gossip: VecDeque<Arc<[u8]>>,
+    trust_generation: u64,
+    next_session: u64,
+    next_request: u64,
+    flush_pending: bool,
+    outputs: VecDeque<Output<P>>,
+}
+
+/// Most refused nodes remembered (to log each at most once an hour).
+const MAX_REFUSED: usize = 256;
+const HOUR_MS: u64 = 3_600_000;
+
+impl<S: Store, P: Peer> Replicator<S, P> {
+    /// Takes over `engine`; `seed` drives jitter and session ids. Call [`Self::start`]
+    /// once before anything else to get the first timers.
+    pub fn new(engine: Engine<S>, policy: Policy, seed: u64) -> Self {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let next_session = rng.random();
+        Self {
+            trust_generation: engine.trust_generation(),
+            engine,
+            policy,
+            rng,
+            sessions: ResponderSessions::default(),
+            runs: BTreeMap::new(),
+            syncing: BTreeSet::new(),
+            targets: BTreeMap::new(),
+            allowed: BTreeMap::new(),
+            connected: BTreeSet::new(),
+            refused: BTreeMap::new(),
+            pending_gossip: VecDeque::new(),
+            next_session,
+            next_request: 0,
+            flush_pending: false,
+            outputs: VecDeque::new(),
+        }
+    }
+
+    /// Allows the trusted nodes and schedules the periodic timers.
+    pub fn start(&mut self) {
+        self.refresh_allowed();
+        let sync = self.jittered(self.policy.sync_interval_ms);
+        self.schedule(sync, Timer::Sync);
+        self.schedule(self.policy.maintenance_interval_ms, Timer::Maintain);
+    }
+
+    /// The engine, for reads.
+    pub fn engine(&self) -> &Engine<S> {
+        &self.engine
+    }
+
+    /// The outputs produced so far, oldest first.
+    pub fn drain(&mut self) -> std::collections::vec_deque::Drain<'_, Output<P>> {
+        self.outputs.drain(..)
+    }
+
+    /// Nodes allowed to connect, with the steunpunt whose profile lists them.
+    pub fn allowed(&self) -> &BTreeMap<P, Option<SteunpuntId>> {
+        &self.allowed
+    }
+
+    /// Whether a flush is scheduled (records learned from peers not yet on disk).
+    pub fn flush_pending(&self) -> bool {
+        self.flush_pending
+    }
+
+    fn jittered(&mut self, base: u64) -> u64 {
+        let spread = base / 10;
+        base - spread + self.rng.random_range(0..=2 * spread)
+    }
+
+    fn schedule(&mut self, after_ms: u64, timer: Timer<P>) {
+        self.outputs.push_back(Output::Schedule { after_ms, timer });
+    }
+
+    /// Handles one input at `now`.
+    pub fn handle(&mut self, input: Input<P>, now: Timestamp) {
+        match input {
+            Input::Connected(peer) => {
+                info!(%peer, "connected");
+                self.connected.insert(peer.clone());
+                if let Some(target) = self.targets.get_mut(&peer) {
+                    target.answered = false;
+                }
+                self.start_sync(peer, now);
+            }
+            Input::Disconnected(peer) => self.on_disconnected(peer),
+            Input::DialFailed(peer) => {
+                debug!(%peer, "dial failed");
+                if !self.connected.contains(&peer) {
+                    self.redial_later(&peer, true);
+                }
+            }
+            Input::Refused(peer) => self.on_refused(peer, now),
+            Input::Discovered(peer, addr) => {
+                if self.allowed.contains_key(&peer) && !self.connected.contains(&peer) {
+                    self.outputs.push_back(Output::Dial { peer, addr });
+                }
+            }
+            Input::Gossip { from, id, bytes } => {
+                let outcome = self.engine.ingest(bytes, now);
+                let verdict = outcome.verdict();
+                if verdict == Verdict::Reject {
+                    warn!(peer = %from, "rejected an invalid record: {outcome:?}");
+                }
+                self.outputs
+                    .push_back(Output::Validated { id, from, verdict });
+                if let IngestOutcome::Accepted(a) = &outcome {
+                    self.learned();
+                    if a.key.kind == Kind::Profile {
+                        self.refresh_allowed();
+                    }
+                }
+                self.after_engine_change(now);
+            }
+            Input::GossipUnsent(bytes) => {
+                if self.pending_gossip.len() >= self.policy.max_pending_gossip {
+                    self.pending_gossip.pop_front();
+                }
+                self.pending_gossip.push_back(bytes);
+            }
+            Input::GossipPeerJoined => {
+                for bytes in std::mem::take(&mut self.pending_gossip) {
+                    self.outputs.push_back(Output::Publish(bytes));
+                }
+            }
+            Input::SyncRequest {
+                from,
+                reply,
+                request,
+            } => self.on_sync_request(from, reply, request, now),
+            Input::SyncResponse { request, response } => {
+                self.on_sync_response(request, response, now);
+            }
+            Input::SyncFailed { request } => {
+                if let Some(run) = self.runs.remove(&request) {
+                    debug!(peer = %run.peer, "sync request failed");
+                    self.syncing.remove(&run.peer);
+                }
+            }
+            Input::Timer(timer) => self.on_timer(timer, now),
+        }
+    }
+
+    fn on_timer(&mut self, timer: Timer<P>, now: Timestamp) {
+        match timer {
+            Timer::Sync => {
+                let timeout = self.policy.run_timeout_ms;
+                let stale: Vec<u64> = self
+                    .runs
+                    .iter()
+                    .filter(|(_, r)| now.0.saturating_sub(r.sent_at.0) >= timeout)
+                    .map(|(id, _)| *id)
+                    .collect();
+                for request in stale {
+                    self.handle(Input::SyncFailed { request }, now);
+                }
+                self.sync_all(now);
+                let next = self.jittered(self.policy.sync_interval_ms);
+                self.schedule(next, Timer::Sync);
+            }
+            Timer::Maintain => {
+                self.maintain(now);
+                self.schedule(self.policy.maintenance_interval_ms, Timer::Maintain);
+            }
+            Timer::Flush => {
+                self.flush_pending = false;
+                if let Err(e) = self.engine.flush() {
+                    warn!("flushing records learned from peers failed: {e}");
+                }
+            }
+            Timer::Redial { peer, attempt } => {
+                let due = self
+                    .targets
+                    .get(&peer)
+                    .is_some_and(|t| t.attempt == attempt);
+                if due && !self.connected.contains(&peer) {
+                    self.dial(&peer);
+                }
+            }
+        }
+    }
+
+    /// Records learned from peers are on disk within the flush delay.
+    fn learned(&mut self) {
+        if !self.flush_pending {
+            self.flush_pending = true;
+            self.schedule(self.policy.flush_delay_ms, Timer::Flush);
+        }
+    }
+
+    /// Flushes everything now (at shutdown).
+    pub fn flush(&mut self) -> Result<(), StoreError> {
+        self.flush_pending = false;
+        self.engine.flush()
+    }
+
+    fn dial(&mut self, peer: &P) {
+        if let Some(target) = self.targets.get(peer) {
+            self.outputs.push_back(Output::Dial {
+                peer: peer.clone(),
+                addr: target.addr.clone(),
+            });
+        }
+    }
+
+    /// Schedules the next attempt at a neighbour. `failed`: the last attempt brought no
+    /// sync answer, so the delay doubles (up to the maximum); otherwise it starts over.
+    fn redial_later(&mut self, peer: &P, failed: bool) {
+        let (min, max, notice_after) = (
+            self.policy.redial_min_ms,
+            self.policy.redial_max_ms,
+            self.policy.unanswered_notice_after,
+        );
+        let Some(target) = self.targets.get_mut(peer) else {
+            return;
+        };
+        if failed {
+            target.failures = target.failures.saturating_add(1);
+        } else {
+            target.failures = 0;
+        }
+        target.attempt += 1;
+        let failures = target.failures;
+        let attempt = target.attempt;
+        if failed && failures == notice_after && !target.noticed {
+            target.noticed = true;
+            let name = if target.label.is_empty() {
+                target.steunpunt.to_string()
+            } else {
+                format!("{} ({})", target.label, target.steunpunt)
+            };
+            info!(
+                %peer,
+                "Steunpunt {name} has not peered with us yet: its node closes our connections. \
+                 Ask its admin to run `steunpunt peer add` with our address and steunpunt ID; \
+                 we keep trying, at most every {} minutes",
+                max / 60_000
+            );
+        }
+        let delay = min
+            .saturating_mul(1u64 << failures.saturating_sub(1).min(20))
+            .min(max);
+        let delay = self.jittered(delay);
+        self.schedule(
+            delay,
+            Timer::Redial {
+                peer: peer.clone(),
+                attempt,
+            },
+        );
+    }
+
+    fn on_disconnected(&mut self, peer: P) {
+        info!(%peer, "disconnected");
+        self.connected.remove(&peer);
+        self.sessions.forget_peer(&peer);
+        self.syncing.remove(&peer);
+        self.runs.retain(|_, r| r.peer != peer);
+        let answered = self.targets.get(&peer).map(|t| t.answered);
+        if let Some(answered) = answered {
+            self.redial_later(&peer, !answered);
+        }
+    }
+
+    fn on_refused(&mut self, peer: P, now: Timestamp) {
+        if self.allowed.contains_key(&peer) {
+            // Refused by a connection limit, not by trust.
+            debug!(%peer, "connection refused: too many connections");
+            return;
+        }
+        let recent = self
+            .refused
+            .get(&peer)
+            .is_some_and(|at| now.0.saturating_sub(at.0) < HOUR_MS);
+        if recent {
+            return;
+        }
+        if self.refused.len() >= MAX_REFUSED {
+            self.refused
+                .retain(|_, at| now.0.saturating_sub(at.0) < HOUR_MS);
+            if self.refused.len() >= MAX_REFUSED {
+                return;
+            }
+        }
+        self.refused.insert(peer.clone(), now);
+        info!(
+            %peer,
+            "refused a connection from node {peer}: no steunpunt we trust lists it. If it is a \
+             neighbour's node, add it with `steunpunt peer add ADDRESS/p2p/{peer} STEUNPUNT_ID`"
+        );
+    }
+
+    /// A neighbour to dial and keep dialling (from `peer add` or the saved peer list).
+    pub fn add_target(&mut self, peer: P, addr: P::Addr, steunpunt: SteunpuntId, label: String) {
+        self.targets.insert(
+            peer.clone(),
+            Target {
+                addr,
+                steunpunt,
+                label,
+                failures: 0,
+                answered: false,
+                attempt: 0,
+                noticed: false,
+            },
+        );
+        self.refresh_allowed();
+        if !self.connected.contains(&peer) {
+            self.dial(&peer);
+        }
+    }
+
+    /// Stops dialling a neighbour's node.
+    pub fn remove_target(&mut self, peer: &P) {
+        self.targets.remove(peer);
+        self.refresh_allowed();
+    }
+
+    /// Nodes allowed to connect: those listed in the profiles of trusted steunpunten, and
+    /// the neighbours' nodes we were told to dial.
+    fn refresh_allowed(&mut self) {
+        let mut allowed: BTreeMap<P, Option<SteunpuntId>> = BTreeMap::new();
+        for (steunpunt, node) in self.engine.trusted_node_ids() {
+            if let Some(peer) = P::from_node_id(&node) {
+                allowed.insert(peer, Some(steunpunt));
+            }
+        }
+        for (peer, target) in &self.targets {
+            allowed
+                .entry(peer.clone())
+                .or_insert(Some(target.steunpunt));
+        }
+        for peer in self.allowed.keys() {
+            if !allowed.contains_key(peer) {
+                info!(%peer, "no longer trusted: disconnecting");
+                self.outputs.push_back(Output::Disallow(peer.clone()));
+            }
+        }
+        for peer in allowed.keys() {
+            if !self.allowed.contains_key(peer) {
+                self.outputs.push_back(Output::Allow(peer.clone()));
+            }
+        }
+        self.allowed = allowed;
+    }
+
+    fn maintain(&mut self, now: Timestamp) {
+        match self.engine.expire(now) {
+            Ok(expired) if !expired.is_empty() => self.learned(),
+            Ok(_) => {}
+            Err(e) => warn!("expiring records failed: {e}"),
+        }
+        match self.engine.renew_own(now) {
+            Ok(renewed) => {
+                for record in renewed {
+                    info!(kind = %record.payload().kind, id = %record.payload().id, "renewed before expiry");
+                    self.gossip(&record);
+                }
+            }
+            Err(e) => warn!("renewing our records failed: {e}"),
+        }
+        self.refresh_allowed();
+        self.after_engine_change(now);
+    }
+
+    /// Starts a sync with every connected peer; returns how many started.
+    pub fn sync_all(&mut self, now: Timestamp) -> usize {
+        let peers: Vec<P> = self.connected.iter().cloned().collect();
+        peers
+            .into_iter()
+            .filter(|peer| self.start_sync(peer.clone(), now))
+            .count()
+    }
+
+    fn start_sync(&mut self, peer: P, now: Timestamp) -> bool {
+        if self.syncing.contains(&peer)
+            || self.runs.len() >= self.policy.max_concurrent_syncs
+            || !self.allowed.contains_key(&peer)
+            || !self.connected.contains(&peer)
+        {
+            return false;
+        }
+        self.next_session = self.next_session.wrapping_add(1);
+        match SyncRun::start(&self.engine, self.next_session, now) {
+            Ok((run, message)) => {
+                let generation = self.engine.trust_generation();
+                self.send_request(peer.clone(), run, message, generation, now);
+                self.syncing.insert(peer);
+                true
+            }
+            Err(e) => {
+                warn!(%peer, "cannot start sync: {e}");
+                false
+            }
+        }
+    }
+
+    fn send_request(
+        &mut self,
+        peer: P,
+        run: SyncRun,
+        message: SyncRequest,
+        generation: u64,
+        now: Timestamp,
+    ) {
+        self.next_request += 1;
+        let request = self.next_request;
+        self.outputs.push_back(Output::Request {
+            peer: peer.clone(),
+            request,
+            message,
+        });
+        self.runs.insert(
+            request,
+            Run {
+                peer,
+                run,
+                generation,
+                sent_at: now,
+            },
+        );
+    }
+
+    /// The other side talks sync with us, so it trusts us: its backoff starts over.
+    fn answered(&mut self, peer: &P) {
+        if let Some(target) = self.targets.get_mut(peer) {
+            target.answered = true;
+            target.failures = 0;
+            target.noticed = false;
+        }
+    }
+
+    /// After anything that may have changed trust: when it did, recompute who may connect
+    /// and fetch the newly trusted authors' records now rather than at the next timer.
+    fn after_engine_change(&mut self, now: Timestamp) {
+        let generation = self.engine.trust_generation();
+        if generation != self.trust_generation {
+            self.trust_generation = generation;
+            self.refresh_allowed();
+            self.sync_all(now);
+        }
+    }
+
+    fn on_sync_request(&mut self, from: P, reply: u64, request: SyncRequest, now: Timestamp) {
+        self.answered(&from);
+        let is_offer = matches!(request, SyncRequest::Offer { .. });
+        let message = self
+            .engine
+            .serve_sync(&mut self.sessions, from, request, now);
+        let offered_new = matches!(message, SyncResponse::Received { accepted } if accepted > 0);
+        self.outputs.push_back(Output::Respond { reply, message });
+        if is_offer {
+            if offered_new {
+                self.learned();
+                self.refresh_allowed();
+            }
+            self.after_engine_change(now);
+            // Pass what we were offered on to our other peers now.
+            if offered_new {
+                self.sync_all(now);
+            }
+        }
+    }
+
+    fn on_sync_response(&mut self, request: u64, response: SyncResponse, now: Timestamp) {
+        let Some(Run {
+            peer,
+            mut run,
+            generation,
+            ..
+        }) = self.runs.remove(&request)
+        else {
+            return;
+        };
+        if !matches!(response, SyncResponse::Refused { .. }) {
+            self.answered(&peer);
+        }
+        let before = run.stats().accepted;
+        let step = run.on_response(&mut self.engine, response, now);
+        if run.stats().accepted > before {
+            self.learned();
+        }
+        match step {
+            Ok(Some(message)) => self.send_request(peer, run, message, generation, now),
+            Ok(None) => {
+                self.syncing.remove(&peer);
+                let s = run.stats();
+                info!(%peer, fetched = s.accepted, offered = s.accepted_by_peer, round_trips = s.round_trips, bytes = s.bytes_sent + s.bytes_received, "sync done");
+                let fetched = s.accepted;
+                self.refresh_allowed();
+                self.after_engine_change(now);
+                // Trust grew during the run, whose scope was fixed at its start: sync
+                // again for the newly trusted authors.
+                if self.engine.trust_generation() != generation {
+                    self.start_sync(peer, now);
+                }
+                // Records learned by sync are not gossiped; pass them on to the other
+                // peers now. This stops once a run brings nothing new.
+                if fetched > 0 {
+                    self.sync_all(now);
+                }
+            }
+            Err(e) => {
+                self.syncing.remove(&peer);
+                warn!(%peer, "sync failed: {e}");
+            }
+        }
+    }
+
+    fn gossip(&mut self, record: &Record) {
+        self.outputs
+            .push_back(Output::Publish(record.envelope().shared_bytes()));
+    }
+
+    // ----- our own records: durable before they return, then gossiped ---------------------
+
+    /// Publishes a draft of one of our vacancies or organisations (see
+    /// [`Engine::publish_draft`]).
+    pub fn publish_draft(
+        &mut self,
+        draft: Draft,
+        dry_run: bool,
+        now: Timestamp,
+    ) -> Result<(Record, DraftOutcome), PublishError> {
+        let (record, outcome) = self.engine.publish_draft(draft, now, dry_run)?;
+        if !dry_run && outcome != DraftOutcome::Unchanged {
+            self.gossip(&record);
+        }
+        Ok((record, outcome))
+    }
+
+    /// Withdraws one of our vacancies or organisations.
+    pub fn withdraw(
+        &mut self,
+        kind: Kind,
+        id: RecordId,
+        now: Timestamp,
+    ) -> Result<Record, PublishError> {
+        let record = self.engine.withdraw(kind, id, now)?;
+        self.gossip(&record);
+        Ok(record)
+    }
+
+    /// Publishes our profile if it differs from `desired` (see [`Engine::ensure_profile`]).
+    pub fn ensure_profile(
+        &mut self,
+        desired: Profile,
+        node: &str,
+        now: Timestamp,
+    ) -> Result<Option<Record>, PublishError> {
+        let record = self.engine.ensure_profile(desired, node, now)?;
+        if let Some(record) = &record {
+            info!("published this steunpunt's profile from config.toml");
+            self.gossip(record);
+            self.refresh_allowed();
+        }
+        Ok(record)
+    }
+
+    /// Changes our peering record; trust and the allowed nodes follow at once.
+    pub fn change_peering(
+        &mut self,
+        change: impl FnOnce(&mut Peering),
+        now: Timestamp,
+    ) -> Result<Record, PublishError> {
+        let record = self.engine.change_peering(change, now)?;
+        self.gossip(&record);
+        self.refresh_allowed();
+        self.after_engine_change(now);
+        Ok(record)
+    }
+}
