@@ -19,6 +19,7 @@ pub struct SimSummary {
     resurrected: u64,
     untrusted_held: u64,
     diverged: u64,
+    unreachable: u64,
     equivocations_detected: u64,
     deterministic: bool,
     max_rounds_to_converge: u32,
@@ -74,6 +75,7 @@ pub fn simulate(seeds: u64, first_seed: u64, nodes: u64, sync: bool) -> SimSumma
         resurrected: sum(|r| r.resurrected),
         untrusted_held: sum(|r| r.untrusted_held),
         diverged: sum(|r| r.diverged),
+        unreachable: sum(|r| r.unreachable),
         equivocations_detected: sum(|r| r.equivocations_detected),
         deterministic: reports.iter().all(|(_, d)| *d),
         max_rounds_to_converge: reports

@@ -1,13 +1,22 @@
-//! The simulated world: nodes, the virtual network, the event queue, staff operations and
-//! faults, and the checker.
+//! The simulated world: nodes running the daemon's own [`Replicator`], the virtual network
+//! (connections, gossip forwarding, request-response with its timeout), the event queue,
+//! staff operations and faults, and the checker.
+//!
+//! The world decides nothing a node would decide: whom to dial, when to sync, when to
+//! redial, expire or flush all come out of the replicator as outputs. The world only
+//! models the transport, the way libp2p behaves: a dial to a node that does not allow us
+//! completes its handshake and is closed at once by the other side; a gossip message is
+//! forwarded to the other connected peers once the receiver accepts it; a request not
+//! answered within 30 s fails.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::fmt;
 use std::sync::Arc;
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use steunpunt_node::replication::{
-    Engine, EngineConfig, IngestOutcome, ResponderSessions, SyncRun,
+    Draft, Engine, EngineConfig, Input, Output, Peer, Policy, Replicator, Timer, Verdict,
 };
 use steunpunt_node::store::MemoryStore;
 use steunpunt_protocol::body::Peering;
@@ -21,7 +30,51 @@ use steunpunt_protocol::{
 
 use crate::RunReport;
 
-const MINUTE: u64 = 60 * 1000;
+pub(crate) const MINUTE: u64 = 60 * 1000;
+/// libp2p request-response's timeout in the daemon.
+const REQUEST_TIMEOUT_MS: u64 = 30_000;
+/// How long a dial to an unreachable node takes to fail.
+const DIAL_TIMEOUT_MS: u64 = 5_000;
+
+/// A simulated node as the replicator names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SimPeer(pub usize);
+
+const NODE_PREFIX: &str = "12D3KooWSimNode";
+const BASE58_DIGITS: &[u8; 10] = b"123456789A";
+
+impl SimPeer {
+    /// The text this node lists in its profile: shaped like a libp2p PeerId, as profiles
+    /// require, with the node's number in it.
+    pub fn node_id(self) -> String {
+        let digits = format!("{:025}", self.0);
+        let mapped: String = digits
+            .bytes()
+            .map(|d| BASE58_DIGITS[usize::from(d - b'0')] as char)
+            .collect();
+        format!("{NODE_PREFIX}{mapped}")
+    }
+}
+
+impl fmt::Display for SimPeer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "node{}", self.0)
+    }
+}
+
+impl Peer for SimPeer {
+    type Addr = ();
+
+    fn from_node_id(node: &str) -> Option<Self> {
+        let digits = node.strip_prefix(NODE_PREFIX)?;
+        let mut n = 0usize;
+        for c in digits.bytes() {
+            let d = BASE58_DIGITS.iter().position(|b| *b == c)?;
+            n = n.checked_mul(10)?.checked_add(d)?;
+        }
+        Some(Self(n))
+    }
+}
 
 /// Settings of one run. Defaults are the standard scenario.
 #[derive(Debug, Clone)]
@@ -30,7 +83,7 @@ pub struct SimConfig {
     pub seed: u64,
     /// Number of nodes (at least 3), one steunpunt each, vouching for ring neighbours.
     pub nodes: usize,
-    /// Whether anti-entropy sync runs (off: the negative control, gossip only).
+    /// Whether the sync protocol works (off: the negative control, gossip only).
     pub sync: bool,
     /// Staff operations during the chaos phase.
     pub ops: usize,
@@ -39,8 +92,6 @@ pub struct SimConfig {
     /// Faults go on without staff work, so short-lived records (at most 10 minutes) expire
     /// everywhere: it must exceed 10 minutes plus twice the largest clock skew.
     pub settle_ms: u64,
-    /// Each node's timer (expiry, flush, sync), jittered by ±25 %.
-    pub tick_ms: u64,
     /// Probability that a message is lost.
     pub drop_rate: f64,
     /// Probability that a message is delivered twice.
@@ -55,8 +106,10 @@ pub struct SimConfig {
     pub max_skew_ms: u64,
     /// Trust hops of every node.
     pub trust_hops: u8,
-    /// Sync rounds after healing before the run counts as not converged.
+    /// Sync intervals after healing before the run counts as not converged.
     pub max_rounds: u32,
+    /// The replication policy: the daemon's own unless a scenario changes it.
+    pub policy: Policy,
 }
 
 impl Default for SimConfig {
@@ -68,7 +121,6 @@ impl Default for SimConfig {
             ops: 60,
             chaos_ms: 10 * MINUTE,
             settle_ms: 22 * MINUTE,
-            tick_ms: 15_000,
             drop_rate: 0.1,
             dup_rate: 0.05,
             max_delay_ms: 3_000,
@@ -76,15 +128,16 @@ impl Default for SimConfig {
             partitions: 3,
             max_skew_ms: 5 * MINUTE,
             trust_hops: 3,
-            max_rounds: 8,
+            max_rounds: 10,
+            policy: Policy::default(),
         }
     }
 }
 
 enum Msg {
     Gossip(Arc<[u8]>),
-    Request { session: u64, bytes: Vec<u8> },
-    Response { session: u64, bytes: Vec<u8> },
+    Request { request: u64, bytes: Vec<u8> },
+    Response { request: u64, bytes: Vec<u8> },
 }
 
 enum Event {
@@ -93,7 +146,12 @@ enum Event {
         to: usize,
         msg: Msg,
     },
-    Tick(usize),
+    /// An input for one incarnation of a node (a timer, a failed dial, a request timeout).
+    Input {
+        node: usize,
+        epoch: u64,
+        input: Input<SimPeer>,
+    },
     /// A staff operation; `late` ones (during the final partition) touch only long-lived
     /// records, so nothing they do can expire near the check.
     Op {
@@ -109,20 +167,23 @@ enum Event {
     Heal,
 }
 
-struct Outgoing {
-    peer: usize,
-    run: SyncRun,
-    started: u64,
-}
+type Rep = Replicator<Arc<MemoryStore>, SimPeer>;
 
-struct Node {
+pub(crate) struct Node {
     id: SteunpuntId,
     store: Arc<MemoryStore>,
-    engine: Option<Engine<Arc<MemoryStore>>>,
-    sessions: ResponderSessions<usize>,
-    outgoing: BTreeMap<u64, Outgoing>,
+    rep: Option<Rep>,
+    /// Incarnation: inputs meant for an earlier one are dropped.
+    epoch: u64,
     skew: i64,
     group: u8,
+    /// The admin's peer list (`peers.json`): the nodes it was told to dial.
+    targets: BTreeSet<usize>,
+    /// Gossip messages waiting for the replicator's verdict.
+    gossip: BTreeMap<u64, (usize, Arc<[u8]>)>,
+    /// Sync requests waiting for the replicator's answer: the asking node and its id.
+    replies: BTreeMap<u64, (usize, u64)>,
+    next_handle: u64,
 }
 
 /// What staff were told about a record: the latest acknowledged revision.
@@ -133,20 +194,24 @@ struct Ack {
     valid_until: Timestamp,
 }
 
-struct World {
-    config: SimConfig,
+pub(crate) struct World {
+    pub(crate) config: SimConfig,
     rng: ChaCha8Rng,
-    now: u64,
+    pub(crate) now: u64,
     seq: u64,
     queue: BTreeMap<(u64, u64), Event>,
-    nodes: Vec<Node>,
+    /// Inputs handled at the current instant, in order.
+    immediate: VecDeque<(usize, Input<SimPeer>)>,
+    pub(crate) nodes: Vec<Node>,
+    links: BTreeSet<(usize, usize)>,
     acked: BTreeMap<RecordKey, Ack>,
     /// The acknowledged peering record of every steunpunt: ground truth for trust.
     peerings: BTreeMap<SteunpuntId, Peering>,
-    next_session: u64,
     next_record: u64,
     acknowledgements: u64,
     messages: u64,
+    /// Dials by (from, to), with their virtual times.
+    pub(crate) dials: BTreeMap<(usize, usize), Vec<u64>>,
     faults: bool,
     trace: blake3::Hasher,
 }
@@ -158,49 +223,53 @@ fn engine_config(config: &SimConfig) -> EngineConfig {
     }
 }
 
+fn link(a: usize, b: usize) -> (usize, usize) {
+    (a.min(b), a.max(b))
+}
+
 impl World {
-    fn new(config: SimConfig) -> Self {
+    pub(crate) fn new(config: SimConfig) -> Self {
         let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
         let nodes = (0..config.nodes)
             .map(|i| {
                 let skew =
                     rng.random_range(-(config.max_skew_ms as i64)..=config.max_skew_ms as i64);
-                let store = Arc::new(MemoryStore::default());
-                let id = key(node_key(i)).id();
-                let engine = Engine::open(
-                    Arc::clone(&store),
-                    key(node_key(i)),
-                    engine_config(&config),
-                    T0,
-                )
-                .ok();
                 Node {
-                    id,
-                    store,
-                    engine,
-                    sessions: ResponderSessions::default(),
-                    outgoing: BTreeMap::new(),
+                    id: key(node_key(i)).id(),
+                    store: Arc::new(MemoryStore::default()),
+                    rep: None,
+                    epoch: 0,
                     skew,
                     group: 0,
+                    targets: BTreeSet::new(),
+                    gossip: BTreeMap::new(),
+                    replies: BTreeMap::new(),
+                    next_handle: 0,
                 }
             })
             .collect();
-        Self {
+        let mut world = Self {
             config,
             rng,
             now: 0,
             seq: 0,
             queue: BTreeMap::new(),
+            immediate: VecDeque::new(),
             nodes,
+            links: BTreeSet::new(),
             acked: BTreeMap::new(),
             peerings: BTreeMap::new(),
-            next_session: 1,
             next_record: 0,
             acknowledgements: 0,
             messages: 0,
+            dials: BTreeMap::new(),
             faults: true,
             trace: blake3::Hasher::new(),
+        };
+        for node in 0..world.nodes.len() {
+            world.restart(node);
         }
+        world
     }
 
     fn trace(&mut self, parts: &[u64]) {
@@ -221,27 +290,42 @@ impl World {
         self.queue.insert((at, self.seq), event);
     }
 
-    fn up(&self, node: usize) -> bool {
-        self.nodes[node].engine.is_some()
+    fn schedule_input(&mut self, after_ms: u64, node: usize, input: Input<SimPeer>) {
+        let epoch = self.nodes[node].epoch;
+        self.schedule(self.now + after_ms, Event::Input { node, epoch, input });
     }
 
-    /// Two nodes are connected when both are up, in the same partition, and each trusts
-    /// the other's steunpunt (trust-gated connections, DESIGN §5).
-    fn connected(&self, a: usize, b: usize) -> bool {
-        let (Some(ea), Some(eb)) = (&self.nodes[a].engine, &self.nodes[b].engine) else {
-            return false;
-        };
-        a != b
-            && self.nodes[a].group == self.nodes[b].group
-            && ea.trust().contains(&self.nodes[b].id)
-            && eb.trust().contains(&self.nodes[a].id)
+    pub(crate) fn up(&self, node: usize) -> bool {
+        self.nodes[node].rep.is_some()
     }
 
-    fn peers(&self, node: usize) -> Vec<usize> {
-        (0..self.nodes.len())
-            .filter(|p| self.connected(node, *p))
+    pub(crate) fn linked(&self, a: usize, b: usize) -> bool {
+        self.links.contains(&link(a, b))
+    }
+
+    fn linked_peers(&self, node: usize) -> Vec<usize> {
+        self.links
+            .iter()
+            .filter_map(|&(a, b)| {
+                if a == node {
+                    Some(b)
+                } else if b == node {
+                    Some(a)
+                } else {
+                    None
+                }
+            })
             .collect()
     }
+
+    fn allows(&self, node: usize, peer: usize) -> bool {
+        self.nodes[node]
+            .rep
+            .as_ref()
+            .is_some_and(|r| r.allowed().contains_key(&SimPeer(peer)))
+    }
+
+    // ----- the transport ------------------------------------------------------------------
 
     fn send(&mut self, from: usize, to: usize, msg: Msg) {
         self.messages += 1;
@@ -261,20 +345,168 @@ impl World {
         }
     }
 
-    fn gossip(&mut self, from: usize, bytes: Arc<[u8]>, except: Option<usize>) {
-        for peer in self.peers(from) {
-            if Some(peer) != except {
-                self.send(from, peer, Msg::Gossip(Arc::clone(&bytes)));
+    /// Hands `input` to `node` now, after whatever is already waiting at this instant.
+    fn inject(&mut self, node: usize, input: Input<SimPeer>) {
+        self.immediate.push_back((node, input));
+    }
+
+    /// Runs the replicators until nothing more happens at this instant.
+    fn pump(&mut self) {
+        while let Some((node, input)) = self.immediate.pop_front() {
+            let now = self.clock(node);
+            let Some(rep) = self.nodes[node].rep.as_mut() else {
+                continue;
+            };
+            rep.handle(input, now);
+            self.carry_out(node);
+        }
+    }
+
+    /// Carries out what `node`'s replicator asked for.
+    fn carry_out(&mut self, node: usize) {
+        let outputs: Vec<Output<SimPeer>> = match self.nodes[node].rep.as_mut() {
+            Some(rep) => rep.drain().collect(),
+            None => return,
+        };
+        for output in outputs {
+            match output {
+                Output::Dial { peer, .. } => self.dial(node, peer.0),
+                Output::Allow(_) => {}
+                Output::Disallow(peer) => {
+                    if self.links.remove(&link(node, peer.0)) {
+                        self.inject(node, Input::Disconnected(peer));
+                        self.inject(peer.0, Input::Disconnected(SimPeer(node)));
+                    }
+                }
+                Output::Publish(bytes) => {
+                    for peer in self.linked_peers(node) {
+                        self.send(node, peer, Msg::Gossip(Arc::clone(&bytes)));
+                    }
+                }
+                Output::Validated { id, from, verdict } => {
+                    if let Some((_, bytes)) = self.nodes[node].gossip.remove(&id)
+                        && verdict == Verdict::Accept
+                    {
+                        for peer in self.linked_peers(node) {
+                            if peer != from.0 {
+                                self.send(node, peer, Msg::Gossip(Arc::clone(&bytes)));
+                            }
+                        }
+                    }
+                }
+                Output::Request {
+                    peer,
+                    request,
+                    message,
+                } => {
+                    if !self.config.sync || !self.linked(node, peer.0) {
+                        self.inject(node, Input::SyncFailed { request });
+                    } else {
+                        self.schedule_input(
+                            REQUEST_TIMEOUT_MS,
+                            node,
+                            Input::SyncFailed { request },
+                        );
+                        let bytes = message.encode();
+                        self.send(node, peer.0, Msg::Request { request, bytes });
+                    }
+                }
+                Output::Respond { reply, message } => {
+                    if let Some((asker, request)) = self.nodes[node].replies.remove(&reply)
+                        && self.linked(node, asker)
+                    {
+                        let bytes = message.encode();
+                        self.send(node, asker, Msg::Response { request, bytes });
+                    }
+                }
+                Output::Schedule { after_ms, timer } => {
+                    self.schedule_input(after_ms, node, Input::Timer(timer));
+                }
             }
         }
     }
 
-    fn jittered_tick(&mut self) -> u64 {
-        let t = self.config.tick_ms;
-        self.rng.random_range(t * 3 / 4..=t * 5 / 4)
+    /// A dial, as libp2p would see it: unreachable nodes time out; a node that does not
+    /// allow us completes the handshake and closes the connection at once.
+    fn dial(&mut self, from: usize, to: usize) {
+        self.dials.entry((from, to)).or_default().push(self.now);
+        self.trace(&[self.now, 14, from as u64, to as u64]);
+        if self.linked(from, to) {
+            return;
+        }
+        let reachable = self.up(to) && self.nodes[from].group == self.nodes[to].group;
+        if !reachable {
+            let delay = self.rng.random_range(DIAL_TIMEOUT_MS / 2..=DIAL_TIMEOUT_MS);
+            self.schedule_input(delay, from, Input::DialFailed(SimPeer(to)));
+        } else if self.allows(to, from) {
+            self.links.insert(link(from, to));
+            self.inject(from, Input::Connected(SimPeer(to)));
+            self.inject(to, Input::Connected(SimPeer(from)));
+        } else {
+            self.inject(from, Input::Connected(SimPeer(to)));
+            self.inject(from, Input::Disconnected(SimPeer(to)));
+            self.inject(to, Input::Refused(SimPeer(from)));
+        }
     }
 
-    // ----- staff operations -------------------------------------------------------------
+    fn deliver(&mut self, from: usize, to: usize, msg: Msg) {
+        // A message travels on a connection: none, no delivery.
+        if !self.linked(from, to) {
+            self.trace(&[self.now, 4, to as u64]);
+            return;
+        }
+        self.nodes[to].next_handle += 1;
+        let handle = self.nodes[to].next_handle;
+        match msg {
+            Msg::Gossip(bytes) => {
+                self.nodes[to]
+                    .gossip
+                    .insert(handle, (from, Arc::clone(&bytes)));
+                self.trace(&[self.now, 5, to as u64]);
+                self.inject(
+                    to,
+                    Input::Gossip {
+                        from: SimPeer(from),
+                        id: handle,
+                        bytes,
+                    },
+                );
+            }
+            Msg::Request { request, bytes } => {
+                self.trace(&[self.now, 6, to as u64, request]);
+                match SyncRequest::decode(&bytes) {
+                    Ok(message) => {
+                        self.nodes[to].replies.insert(handle, (from, request));
+                        self.inject(
+                            to,
+                            Input::SyncRequest {
+                                from: SimPeer(from),
+                                reply: handle,
+                                request: message,
+                            },
+                        );
+                    }
+                    Err(e) => {
+                        let refused = SyncResponse::Refused {
+                            reason: e.to_string(),
+                        };
+                        let bytes = refused.encode();
+                        self.send(to, from, Msg::Response { request, bytes });
+                    }
+                }
+            }
+            Msg::Response { request, bytes } => {
+                self.trace(&[self.now, 7, to as u64, request]);
+                let input = match SyncResponse::decode(&bytes) {
+                    Ok(response) => Input::SyncResponse { request, response },
+                    Err(_) => Input::SyncFailed { request },
+                };
+                self.inject(to, input);
+            }
+        }
+    }
+
+    // ----- staff and admin operations -----------------------------------------------------
 
     fn acknowledge(&mut self, node: usize, record: &Record) {
         let p = record.payload();
@@ -297,28 +529,37 @@ impl World {
             p.revision,
             u64::from(p.is_withdrawal()),
         ]);
-        self.gossip(node, record.envelope().shared_bytes(), None);
     }
 
-    fn publish(
+    /// Runs a staff operation on `node`'s replicator; acknowledges what it returns.
+    fn staff(
         &mut self,
         node: usize,
-        kind: Kind,
-        id: RecordId,
-        body: Body,
-        valid_until: Timestamp,
+        work: impl FnOnce(&mut Rep, Timestamp) -> Option<Record>,
     ) -> bool {
         let now = self.clock(node);
-        let Some(engine) = self.nodes[node].engine.as_mut() else {
+        let Some(rep) = self.nodes[node].rep.as_mut() else {
             return false;
         };
-        match engine.publish(kind, id, body, valid_until, now) {
-            Ok(record) => {
-                self.acknowledge(node, &record);
-                true
-            }
-            Err(_) => false,
+        let record = work(rep, now);
+        if let Some(record) = &record {
+            self.acknowledge(node, record);
         }
+        self.carry_out(node);
+        self.pump();
+        record.is_some()
+    }
+
+    fn publish(&mut self, node: usize, id: RecordId, body: Body, valid_until: Timestamp) -> bool {
+        let draft = Draft {
+            kind: Kind::Vacancy,
+            id,
+            body,
+            valid_until: Some(valid_until),
+        };
+        self.staff(node, |rep, now| {
+            rep.publish_draft(draft, false, now).ok().map(|(r, _)| r)
+        })
     }
 
     fn own_live_vacancies(&self, node: usize, late: bool) -> Vec<(RecordId, Ack)> {
@@ -358,25 +599,21 @@ impl World {
                     30 * DAY_MS
                 };
                 let body = self.vacancy_body();
-                self.publish(node, Kind::Vacancy, id, body, now.plus_ms(validity));
+                self.publish(node, id, body, now.plus_ms(validity));
             }
             45..65 => {
                 let live = self.own_live_vacancies(node, late);
                 if !live.is_empty() {
                     let (id, ack) = live[self.rng.random_range(0..live.len())].clone();
                     let body = self.vacancy_body();
-                    self.publish(node, Kind::Vacancy, id, body, ack.valid_until);
+                    self.publish(node, id, body, ack.valid_until);
                 }
             }
             65..82 => {
                 let live = self.own_live_vacancies(node, late);
                 if !live.is_empty() {
                     let (id, _) = live[self.rng.random_range(0..live.len())].clone();
-                    if let Some(engine) = self.nodes[node].engine.as_mut()
-                        && let Ok(record) = engine.withdraw(Kind::Vacancy, id, now)
-                    {
-                        self.acknowledge(node, &record);
-                    }
+                    self.staff(node, |rep, now| rep.withdraw(Kind::Vacancy, id, now).ok());
                 }
             }
             82..94 => self.change_trust(node),
@@ -398,14 +635,51 @@ impl World {
     }
 
     fn publish_peering(&mut self, node: usize, peering: Peering) -> bool {
-        let until = self.clock(node).plus_ms(300 * DAY_MS);
-        self.publish(
-            node,
-            Kind::Peering,
-            RecordId::peering(),
-            Body::Peering(peering),
-            until,
-        )
+        self.staff(node, |rep, now| {
+            rep.change_peering(|p| *p = peering, now).ok()
+        })
+    }
+
+    /// What `steunpunt peer add` does on `node`: vouch for `other` and dial its node.
+    pub(crate) fn peer_add(&mut self, node: usize, other: usize) -> bool {
+        let other_id = self.nodes[other].id;
+        let mut mine = self.peering_of(node);
+        mine.blocks.retain(|e| e.steunpunt != other_id);
+        if !mine.vouches_for(&other_id) {
+            mine.vouches.push(entry(other_id));
+        }
+        if !self.publish_peering(node, mine) {
+            return false;
+        }
+        self.nodes[node].targets.insert(other);
+        self.add_target(node, other);
+        true
+    }
+
+    fn add_target(&mut self, node: usize, other: usize) {
+        let id = self.nodes[other].id;
+        if let Some(rep) = self.nodes[node].rep.as_mut() {
+            rep.add_target(SimPeer(other), (), id, id.short());
+            self.carry_out(node);
+            self.pump();
+        }
+    }
+
+    /// What `steunpunt peer remove` does on `node`.
+    fn peer_remove(&mut self, node: usize, other: usize) -> bool {
+        let other_id = self.nodes[other].id;
+        let mut mine = self.peering_of(node);
+        mine.vouches.retain(|e| e.steunpunt != other_id);
+        if !self.publish_peering(node, mine) {
+            return false;
+        }
+        self.nodes[node].targets.remove(&other);
+        if let Some(rep) = self.nodes[node].rep.as_mut() {
+            rep.remove_target(&SimPeer(other));
+            self.carry_out(node);
+            self.pump();
+        }
+        true
     }
 
     /// Toggles a chord (a vouch beyond the ring) on both sides, or a block on one side.
@@ -431,19 +705,17 @@ impl World {
             return;
         }
         // Peering is an admin act on both sides: both must be up, neither may block the other.
-        let mut theirs = self.peering_of(other);
+        let theirs = self.peering_of(other);
         if !self.up(other) || mine.blocks(&other_id) || theirs.blocks(&node_id) {
             return;
         }
-        if mine.vouches_for(&other_id) {
-            mine.vouches.retain(|e| e.steunpunt != other_id);
-            theirs.vouches.retain(|e| e.steunpunt != node_id);
+        let done = if mine.vouches_for(&other_id) {
+            self.peer_remove(node, other) && self.peer_remove(other, node)
         } else {
-            mine.vouches.push(entry(other_id));
-            theirs.vouches.push(entry(node_id));
-        }
-        if self.publish_peering(node, mine) && !self.publish_peering(other, theirs) {
-            unreachable!("peering publish on an up node failed");
+            self.peer_add(node, other) && self.peer_add(other, node)
+        };
+        if !done {
+            unreachable!("peering on an up node failed");
         }
     }
 
@@ -472,138 +744,28 @@ impl World {
         }
     }
 
-    // ----- events -------------------------------------------------------------------------
+    // ----- faults -------------------------------------------------------------------------
 
-    fn deliver(&mut self, from: usize, to: usize, msg: Msg) {
-        let now = self.clock(to);
-        let target = &mut self.nodes[to];
-        let Some(engine) = target.engine.as_mut() else {
-            self.trace(&[self.now, 4, to as u64]);
-            return;
-        };
-        match msg {
-            Msg::Gossip(bytes) => {
-                let outcome = engine.ingest(Arc::clone(&bytes), now);
-                let accepted = matches!(outcome, IngestOutcome::Accepted(_));
-                self.trace(&[self.now, 5, to as u64, outcome_code(&outcome)]);
-                if accepted {
-                    self.gossip(to, bytes, Some(from));
-                }
-            }
-            Msg::Request { session, bytes } => {
-                let response = match SyncRequest::decode(&bytes) {
-                    Ok(request) => engine.serve_sync(&mut target.sessions, from, request, now),
-                    Err(e) => SyncResponse::Refused {
-                        reason: e.to_string(),
-                    },
-                };
-                self.trace(&[self.now, 6, to as u64, session]);
-                self.send(
-                    to,
-                    from,
-                    Msg::Response {
-                        session,
-                        bytes: response.encode(),
-                    },
-                );
-            }
-            Msg::Response { session, bytes } => {
-                let Some(mut out) = self.nodes[to].outgoing.remove(&session) else {
-                    return;
-                };
-                let Some(engine) = self.nodes[to].engine.as_mut() else {
-                    return;
-                };
-                let step = SyncResponse::decode(&bytes)
-                    .map_err(|e| e.to_string())
-                    .and_then(|response| {
-                        out.run
-                            .on_response(engine, response, now)
-                            .map_err(|e| e.to_string())
-                    });
-                self.trace(&[self.now, 7, to as u64, session, u64::from(step.is_ok())]);
-                if let Ok(Some(request)) = step {
-                    let peer = out.peer;
-                    self.nodes[to].outgoing.insert(session, out);
-                    self.send(
-                        to,
-                        peer,
-                        Msg::Request {
-                            session,
-                            bytes: request.encode(),
-                        },
-                    );
-                }
-            }
-        }
-    }
-
-    fn tick(&mut self, node: usize) {
-        let next = self.now + self.jittered_tick();
-        self.schedule(next, Event::Tick(node));
-        let now = self.clock(node);
-        let Some(engine) = self.nodes[node].engine.as_mut() else {
-            return;
-        };
-        let expired = engine.expire(now).map(|e| e.len()).unwrap_or(0);
-        let renewed = engine.renew_own(now).unwrap_or_default();
-        let _ = engine.flush();
-        self.trace(&[self.now, 8, node as u64, expired as u64]);
-        for record in renewed {
-            self.acknowledge(node, &record);
-        }
-        // Sessions without an answer for a minute were lost in the network.
-        let clock = self.now;
-        self.nodes[node]
-            .outgoing
-            .retain(|_, o| clock - o.started < MINUTE);
-        if !self.config.sync || self.nodes[node].outgoing.len() >= 2 {
-            return;
-        }
-        let peers = self.peers(node);
-        if peers.is_empty() {
-            return;
-        }
-        let peer = peers[self.rng.random_range(0..peers.len())];
-        let session = self.next_session;
-        self.next_session += 1;
-        let Some(engine) = self.nodes[node].engine.as_ref() else {
-            return;
-        };
-        if let Ok((run, request)) = SyncRun::start(engine, session, now) {
-            self.nodes[node].outgoing.insert(
-                session,
-                Outgoing {
-                    peer,
-                    run,
-                    started: self.now,
-                },
-            );
-            self.send(
-                node,
-                peer,
-                Msg::Request {
-                    session,
-                    bytes: request.encode(),
-                },
-            );
-        }
-    }
-
-    fn crash(&mut self, node: usize) {
-        if self.nodes[node].engine.take().is_none() {
+    pub(crate) fn crash(&mut self, node: usize) {
+        if self.nodes[node].rep.take().is_none() {
             return;
         }
         let n = &mut self.nodes[node];
         n.store.crash();
-        n.outgoing.clear();
-        n.sessions = ResponderSessions::default();
+        n.epoch += 1;
+        n.gossip.clear();
+        n.replies.clear();
+        for peer in self.linked_peers(node) {
+            self.links.remove(&link(node, peer));
+            self.inject(peer, Input::Disconnected(SimPeer(node)));
+        }
+        self.pump();
         self.trace(&[self.now, 9, node as u64]);
-        let back = self.now + self.rng.random_range(5_000..=90_000);
-        self.schedule(back, Event::Restart(node));
     }
 
-    fn restart(&mut self, node: usize) {
+    /// Starts `node` as the daemon does: open the engine on its store, publish the profile
+    /// if it changed, dial the saved peers.
+    pub(crate) fn restart(&mut self, node: usize) {
         if self.up(node) {
             return;
         }
@@ -615,13 +777,42 @@ impl World {
             now,
         );
         self.trace(&[self.now, 10, node as u64, u64::from(engine.is_ok())]);
-        self.nodes[node].engine = engine.ok();
+        let Ok(engine) = engine else {
+            return;
+        };
+        let seed = self.rng.random();
+        let mut rep = Replicator::new(engine, self.config.policy.clone(), seed);
+        rep.start();
+        let profile = testing::profile(&format!("Steunpunt {node}"), Vec::new());
+        if let Ok(Some(record)) = rep.ensure_profile(profile, &SimPeer(node).node_id(), now) {
+            self.acknowledge(node, &record);
+        }
+        let n = &mut self.nodes[node];
+        n.epoch += 1;
+        n.rep = Some(rep);
+        self.carry_out(node);
+        for other in self.nodes[node].targets.clone() {
+            self.add_target(node, other);
+        }
+        self.pump();
     }
 
     fn partition(&mut self, lasting: bool) {
         for i in 0..self.nodes.len() {
             self.nodes[i].group = u8::from(self.rng.random_bool(0.5));
         }
+        let cut: Vec<(usize, usize)> = self
+            .links
+            .iter()
+            .filter(|(a, b)| self.nodes[*a].group != self.nodes[*b].group)
+            .copied()
+            .collect();
+        for (a, b) in cut {
+            self.links.remove(&(a, b));
+            self.inject(a, Input::Disconnected(SimPeer(b)));
+            self.inject(b, Input::Disconnected(SimPeer(a)));
+        }
+        self.pump();
         if !lasting {
             let heal = self.now + self.rng.random_range(20_000..=120_000);
             self.schedule(heal, Event::Heal);
@@ -636,7 +827,7 @@ impl World {
         self.trace(&[self.now, 12]);
     }
 
-    fn run_until(&mut self, end: u64) {
+    pub(crate) fn run_until(&mut self, end: u64) {
         while let Some(entry) = self.queue.first_entry() {
             let (at, _) = *entry.key();
             if at > end {
@@ -646,13 +837,25 @@ impl World {
             self.now = at;
             match event {
                 Event::Deliver { from, to, msg } => self.deliver(from, to, msg),
-                Event::Tick(node) => self.tick(node),
+                Event::Input { node, epoch, input } => {
+                    if self.nodes[node].epoch == epoch {
+                        if let Input::Timer(Timer::Sync) = &input {
+                            self.trace(&[self.now, 8, node as u64]);
+                        }
+                        self.inject(node, input);
+                    }
+                }
                 Event::Op { late } => self.op(late),
-                Event::Crash(node) => self.crash(node),
+                Event::Crash(node) => {
+                    self.crash(node);
+                    let back = self.now + self.rng.random_range(5_000..=90_000);
+                    self.schedule(back, Event::Restart(node));
+                }
                 Event::Restart(node) => self.restart(node),
                 Event::Partition { lasting } => self.partition(lasting),
                 Event::Heal => self.heal(),
             }
+            self.pump();
         }
         self.now = end;
     }
@@ -661,26 +864,9 @@ impl World {
 
     fn setup(&mut self) {
         for node in 0..self.nodes.len() {
-            let profile = testing::profile(&format!("Steunpunt {node}"), Vec::new());
-            let until = self.clock(node).plus_ms(300 * DAY_MS);
-            self.publish(
-                node,
-                Kind::Profile,
-                RecordId::profile(),
-                Body::Profile(profile),
-                until,
-            );
-            let peering = Peering {
-                vouches: self
-                    .ring_neighbours(node)
-                    .iter()
-                    .map(|n| entry(self.nodes[*n].id))
-                    .collect(),
-                blocks: Vec::new(),
-            };
-            self.publish_peering(node, peering);
-            let first = self.rng.random_range(0..self.config.tick_ms);
-            self.schedule(first, Event::Tick(node));
+            for other in self.ring_neighbours(node) {
+                self.peer_add(node, other);
+            }
         }
         let faulty = self.config.chaos_ms + self.config.settle_ms - 2 * MINUTE;
         for _ in 0..self.config.ops {
@@ -706,83 +892,92 @@ impl World {
         self.schedule(faulty, Event::Partition { lasting: true });
     }
 
-    /// Ends all faults: heals partitions, restarts crashed nodes, drops what is in flight.
+    /// Ends all faults: no more staff work, crashes or partitions; the network stops
+    /// losing and duplicating; crashed nodes come back. What is in flight stays in flight,
+    /// and the nodes' own timers go on.
     fn heal_everything(&mut self) {
         self.faults = false;
-        self.queue.clear();
+        self.queue.retain(|_, e| {
+            matches!(
+                e,
+                Event::Deliver { .. } | Event::Input { .. } | Event::Restart(_)
+            )
+        });
         self.heal();
         for node in 0..self.nodes.len() {
             self.restart(node);
-            self.nodes[node].outgoing.clear();
         }
-    }
-
-    /// One sync round after healing: every node expires what is due, then syncs with each
-    /// connected peer in turn, over a loss-free network.
-    fn sync_round(&mut self) {
-        for node in 0..self.nodes.len() {
-            let now = self.clock(node);
-            if let Some(engine) = self.nodes[node].engine.as_mut() {
-                let _ = engine.expire(now);
-            }
-        }
-        if !self.config.sync {
-            return;
-        }
-        for node in 0..self.nodes.len() {
-            for peer in self.peers(node) {
-                self.sync_now(node, peer);
-            }
-        }
-    }
-
-    fn sync_now(&mut self, node: usize, peer: usize) {
-        let session = self.next_session;
-        self.next_session += 1;
-        let (now, peer_now) = (self.clock(node), self.clock(peer));
-        let Some(engine) = self.nodes[node].engine.as_ref() else {
-            return;
-        };
-        let Ok((mut run, mut request)) = SyncRun::start(engine, session, now) else {
-            return;
-        };
-        loop {
-            self.messages += 2;
-            let (left, right) = two(&mut self.nodes, node, peer);
-            let (Some(engine), Some(peer_engine)) = (left.engine.as_mut(), right.engine.as_mut())
-            else {
-                return;
-            };
-            let response = match SyncRequest::decode(&request.encode()) {
-                Ok(r) => peer_engine.serve_sync(&mut right.sessions, node, r, peer_now),
-                Err(_) => return,
-            };
-            let Ok(response) = SyncResponse::decode(&response.encode()) else {
-                return;
-            };
-            match run.on_response(engine, response, now) {
-                Ok(Some(next)) => request = next,
-                _ => break,
-            }
-        }
-        self.trace(&[self.now, 13, node as u64, peer as u64, run.stats().accepted]);
     }
 
     fn expected_trust(&self, node: usize) -> TrustSet {
         TrustSet::compute(self.nodes[node].id, &self.peerings, self.config.trust_hops)
     }
 
+    /// Nodes that can connect: one dials the other (its admin added it) and the other
+    /// lets it in (added it too, or trusts its steunpunt). Only neighbours are dialled:
+    /// profiles carry no addresses.
+    fn can_link(&self, a: usize, b: usize, trust: &[TrustSet]) -> bool {
+        let lets_in = |to: usize, from: usize| {
+            self.nodes[to].targets.contains(&from) || trust[to].contains(&self.nodes[from].id)
+        };
+        (self.nodes[a].targets.contains(&b) && lets_in(b, a))
+            || (self.nodes[b].targets.contains(&a) && lets_in(a, b))
+    }
+
+    /// For each author, the nodes its records can reach: along connections, through nodes
+    /// that trust it (a node does not relay records of an author it does not trust, for
+    /// example one it blocks).
+    fn reach(&self, trust: &[TrustSet]) -> Vec<BTreeSet<usize>> {
+        let n = self.nodes.len();
+        (0..n)
+            .map(|author| {
+                let id = self.nodes[author].id;
+                let mut seen = BTreeSet::from([author]);
+                let mut queue = VecDeque::from([author]);
+                while let Some(at) = queue.pop_front() {
+                    for next in 0..n {
+                        if !seen.contains(&next)
+                            && trust[next].contains(&id)
+                            && self.can_link(at, next, trust)
+                        {
+                            seen.insert(next);
+                            queue.push_back(next);
+                        }
+                    }
+                }
+                seen
+            })
+            .collect()
+    }
+
     fn check(&self) -> Check {
         let mut check = Check::default();
+        let trust: Vec<TrustSet> = (0..self.nodes.len())
+            .map(|n| self.expected_trust(n))
+            .collect();
+        let reach = self.reach(&trust);
+        let author_node: BTreeMap<SteunpuntId, usize> = (0..self.nodes.len())
+            .map(|n| (self.nodes[n].id, n))
+            .collect();
+        let reaches = |author: &SteunpuntId, node: usize| {
+            author_node
+                .get(author)
+                .is_some_and(|a| reach[*a].contains(&node))
+        };
         let mut groups: BTreeMap<Vec<SteunpuntId>, BTreeSet<RecordHash>> = BTreeMap::new();
         for node in 0..self.nodes.len() {
-            let Some(engine) = &self.nodes[node].engine else {
+            let Some(rep) = &self.nodes[node].rep else {
                 continue;
             };
+            let engine = rep.engine();
             let now = self.clock(node);
-            let trust = self.expected_trust(node);
+            let trust = &trust[node];
             for (key, ack) in &self.acked {
                 if !trust.contains(&key.author) || ack.withdrawn || ack.valid_until <= now {
+                    continue;
+                }
+                if !reaches(&key.author, node) {
+                    check.unreachable += 1;
                     continue;
                 }
                 let held = engine.index().get(key).map(|m| m.version.revision);
@@ -790,23 +985,37 @@ impl World {
                     check.lost += 1;
                 }
             }
+            let mut print = blake3::Hasher::new();
             for (key, meta) in engine.index() {
                 if !trust.contains(&key.author) {
                     check.untrusted_held += 1;
                 }
+                // Expiry is local: it must hold whether or not anything reaches the node.
+                if meta.valid_until <= now {
+                    check.resurrected += 1;
+                }
+                if !reaches(&key.author, node) {
+                    continue;
+                }
+                print.update(&meta.version.hash.0);
                 let withdrawn = self
                     .acked
                     .get(key)
                     .is_some_and(|a| a.withdrawn && meta.version.revision < a.revision);
-                if withdrawn || meta.valid_until <= now {
+                if withdrawn {
                     check.resurrected += 1;
                 }
             }
-            let members: Vec<SteunpuntId> = trust.iter().map(|(id, _)| *id).collect();
+            // Nodes that trust, and are reached by, the same authors must hold the same.
+            let members: Vec<SteunpuntId> = trust
+                .iter()
+                .map(|(id, _)| *id)
+                .filter(|id| reaches(id, node))
+                .collect();
             groups
                 .entry(members)
                 .or_default()
-                .insert(engine.fingerprint());
+                .insert(RecordHash(*print.finalize().as_bytes()));
         }
         check.diverged = groups.values().map(|prints| prints.len() as u64 - 1).sum();
         check
@@ -819,11 +1028,13 @@ struct Check {
     resurrected: u64,
     untrusted_held: u64,
     diverged: u64,
+    /// (node, record) pairs no path of connections can deliver: not a failure.
+    unreachable: u64,
 }
 
 impl Check {
     fn passed(&self) -> bool {
-        *self == Check::default()
+        self.lost == 0 && self.resurrected == 0 && self.untrusted_held == 0 && self.diverged == 0
     }
 }
 
@@ -841,37 +1052,14 @@ fn entry(id: SteunpuntId) -> steunpunt_protocol::body::PeeringEntry {
 fn clone_msg(msg: &Msg) -> Msg {
     match msg {
         Msg::Gossip(b) => Msg::Gossip(Arc::clone(b)),
-        Msg::Request { session, bytes } => Msg::Request {
-            session: *session,
+        Msg::Request { request, bytes } => Msg::Request {
+            request: *request,
             bytes: bytes.clone(),
         },
-        Msg::Response { session, bytes } => Msg::Response {
-            session: *session,
+        Msg::Response { request, bytes } => Msg::Response {
+            request: *request,
             bytes: bytes.clone(),
         },
-    }
-}
-
-fn outcome_code(outcome: &IngestOutcome) -> u64 {
-    match outcome {
-        IngestOutcome::Accepted(_) => 0,
-        IngestOutcome::Duplicate => 1,
-        IngestOutcome::Stale { .. } => 2,
-        IngestOutcome::Untrusted => 3,
-        IngestOutcome::Expired => 4,
-        IngestOutcome::FromFuture => 5,
-        IngestOutcome::Invalid(_) => 6,
-        IngestOutcome::NotStored(_) => 7,
-    }
-}
-
-fn two<T>(items: &mut [T], a: usize, b: usize) -> (&mut T, &mut T) {
-    if a < b {
-        let (left, right) = items.split_at_mut(b);
-        (&mut left[a], &mut right[0])
-    } else {
-        let (left, right) = items.split_at_mut(a);
-        (&mut right[0], &mut left[b])
     }
 }
 
@@ -879,6 +1067,7 @@ fn two<T>(items: &mut [T], a: usize, b: usize) -> (&mut T, &mut T) {
 pub fn run(config: SimConfig) -> RunReport {
     let seed = config.seed;
     let max_rounds = config.max_rounds;
+    let round_ms = config.policy.sync_interval_ms;
     let mut world = World::new(config);
     world.setup();
     let end = world.config.chaos_ms + world.config.settle_ms;
@@ -888,15 +1077,16 @@ pub fn run(config: SimConfig) -> RunReport {
     let mut check = world.check();
     while !check.passed() && rounds < max_rounds {
         rounds += 1;
-        world.sync_round();
+        let until = world.now + round_ms;
+        world.run_until(until);
         check = world.check();
     }
     let converged = check.passed();
     let equivocations_detected = world
         .nodes
         .iter()
-        .filter_map(|n| n.engine.as_ref())
-        .map(|e| e.counters().equivocations)
+        .filter_map(|n| n.rep.as_ref())
+        .map(|r| r.engine().counters().equivocations)
         .sum();
     RunReport {
         seed,
@@ -906,9 +1096,44 @@ pub fn run(config: SimConfig) -> RunReport {
         resurrected: check.resurrected,
         untrusted_held: check.untrusted_held,
         diverged: check.diverged,
+        unreachable: check.unreachable,
         equivocations_detected,
         acknowledged: world.acknowledgements,
         messages: world.messages,
         trace_hash: world.trace.finalize().to_hex().to_string(),
     }
+}
+
+impl World {
+    /// A random duration in `low..=high` milliseconds (for scenarios).
+    pub(crate) fn random_ms(&mut self, low: u64, high: u64) -> u64 {
+        self.rng.random_range(low..=high)
+    }
+
+    /// Staff on `node` publish a new long-lived vacancy (for scenarios).
+    pub(crate) fn publish_vacancy(&mut self, node: usize) -> Option<RecordKey> {
+        self.next_record += 1;
+        let id = RecordId::new(format!("v{}", self.next_record)).ok()?;
+        let body = self.vacancy_body();
+        let until = self.clock(node).plus_ms(30 * DAY_MS);
+        self.publish(node, id.clone(), body, until)
+            .then(|| RecordKey {
+                author: self.nodes[node].id,
+                kind: Kind::Vacancy,
+                id,
+            })
+    }
+}
+
+/// Records held by `node` (for scenarios).
+pub(crate) fn holds(world: &World, node: usize, key: &RecordKey) -> bool {
+    world.nodes[node]
+        .rep
+        .as_ref()
+        .is_some_and(|r| r.engine().index().contains_key(key))
+}
+
+/// The steunpunt of `node` (for scenarios).
+pub(crate) fn steunpunt(world: &World, node: usize) -> SteunpuntId {
+    world.nodes[node].id
 }

@@ -75,3 +75,32 @@ fn equivocations_are_detected_and_resolved() {
     assert!(report.equivocations_detected > 0, "{report:?}");
     assert_eq!(report.diverged, 0);
 }
+
+#[test]
+fn a_neighbour_that_has_not_peered_back_is_dialled_ever_less_often() {
+    for seed in 0..3 {
+        let r = steunpunt_simulation::scenarios::unreciprocated_peering(seed, 4);
+        assert!(
+            r.dials_per_hour.iter().all(|d| *d <= 60),
+            "at most 60 attempts an hour: {r:?}"
+        );
+        // Once the backoff is at its maximum, about one attempt per redial_max.
+        let settled = 3600 / r.redial_max_s as usize + 2;
+        assert!(r.dials_per_hour[1..].iter().all(|d| *d <= settled), "{r:?}");
+        assert!(r.longest_gap_s >= r.redial_max_s * 9 / 10, "{r:?}");
+        assert!(
+            r.synced_after_s.is_some_and(|s| s <= 60),
+            "once peered back, they sync at once: {r:?}"
+        );
+    }
+}
+
+#[test]
+fn a_neighbour_that_comes_and_goes_is_redialled_and_caught_up() {
+    for seed in 0..3 {
+        let r = steunpunt_simulation::scenarios::flapping_neighbour(seed, 3);
+        assert!(r.outages >= 5, "{r:?}");
+        assert!(r.dials_per_hour.iter().all(|d| *d <= 60), "{r:?}");
+        assert!(r.caught_up_after_s.is_some_and(|s| s <= 60), "{r:?}");
+    }
+}

@@ -1,0 +1,146 @@
+//! Scenarios about connections rather than records, on the same world and the daemon's
+//! own policy: a neighbour that has not peered back (for hours, while admins e-mail each
+//! other), and a neighbour whose node comes and goes.
+
+use serde::Serialize;
+use steunpunt_protocol::RecordKey;
+
+use crate::world::{MINUTE, SimConfig, World, holds, steunpunt};
+
+const HOUR: u64 = 60 * MINUTE;
+
+/// What happened while one side waited for the other to peer back.
+#[derive(Debug, Clone, Serialize)]
+pub struct WaitingReport {
+    /// Connection attempts of the waiting node in each hour.
+    pub dials_per_hour: Vec<usize>,
+    /// Longest time between two attempts, in seconds.
+    pub longest_gap_s: u64,
+    /// The policy's longest redial delay, in seconds.
+    pub redial_max_s: u64,
+    /// Seconds from the other side's `peer add` until the waiting node holds its profile.
+    pub synced_after_s: Option<u64>,
+}
+
+/// Node 0 peers with node 1, which does not peer back for `hours`; then it does.
+pub fn unreciprocated_peering(seed: u64, hours: u64) -> WaitingReport {
+    let config = SimConfig {
+        seed,
+        nodes: 2,
+        ops: 0,
+        crashes_per_node: 0.0,
+        partitions: 0,
+        drop_rate: 0.0,
+        dup_rate: 0.0,
+        max_skew_ms: 1_000,
+        ..SimConfig::default()
+    };
+    let redial_max_s = config.policy.redial_max_ms / 1000;
+    let mut world = World::new(config);
+    world.peer_add(0, 1);
+    world.run_until(hours * HOUR);
+    let times = world.dials.get(&(0, 1)).cloned().unwrap_or_default();
+    let dials_per_hour = (0..hours)
+        .map(|h| {
+            times
+                .iter()
+                .filter(|t| (h * HOUR..(h + 1) * HOUR).contains(*t))
+                .count()
+        })
+        .collect();
+    let longest_gap_s = times
+        .windows(2)
+        .map(|w| (w[1] - w[0]) / 1000)
+        .max()
+        .unwrap_or(0);
+    let peered_at = world.now;
+    world.peer_add(1, 0);
+    let profile = RecordKey::profile(steunpunt(&world, 1));
+    let mut synced_after_s = None;
+    for second in 1..=2 * redial_max_s {
+        world.run_until(peered_at + second * 1000);
+        if holds(&world, 0, &profile) {
+            synced_after_s = Some(second);
+            break;
+        }
+    }
+    WaitingReport {
+        dials_per_hour,
+        longest_gap_s,
+        redial_max_s,
+        synced_after_s,
+    }
+}
+
+/// What happened while a neighbour's node came and went.
+#[derive(Debug, Clone, Serialize)]
+pub struct FlappingReport {
+    /// Times node 1 went down.
+    pub outages: usize,
+    /// Connection attempts of node 0 towards node 1 in each hour.
+    pub dials_per_hour: Vec<usize>,
+    /// Seconds after node 1's last return until it held everything node 0 published.
+    pub caught_up_after_s: Option<u64>,
+}
+
+/// Nodes 0 and 1 are peered; node 1 goes down and comes back, again and again, for
+/// `hours`, while node 0's staff publish a vacancy every ten minutes.
+pub fn flapping_neighbour(seed: u64, hours: u64) -> FlappingReport {
+    let config = SimConfig {
+        seed,
+        nodes: 2,
+        ops: 0,
+        crashes_per_node: 0.0,
+        partitions: 0,
+        drop_rate: 0.0,
+        dup_rate: 0.0,
+        max_skew_ms: 1_000,
+        ..SimConfig::default()
+    };
+    let mut world = World::new(config);
+    world.peer_add(0, 1);
+    world.peer_add(1, 0);
+    let mut outages = 0;
+    let mut published = Vec::new();
+    let mut t = 0;
+    let end = hours * HOUR;
+    while t < end {
+        // Up for 1 to 20 minutes, down for 10 seconds to 15 minutes.
+        t += world.random_ms(MINUTE, 20 * MINUTE);
+        world.run_until(t.min(end));
+        if let Some(key) = world.publish_vacancy(0) {
+            published.push(key);
+        }
+        if t >= end {
+            break;
+        }
+        world.crash(1);
+        outages += 1;
+        t += world.random_ms(10_000, 15 * MINUTE);
+        world.run_until(t.min(end));
+        world.restart(1);
+    }
+    let back = world.now;
+    let mut caught_up_after_s = None;
+    for second in 1..=600 {
+        world.run_until(back + second * 1000);
+        if published.iter().all(|k| holds(&world, 1, k)) {
+            caught_up_after_s = Some(second);
+            break;
+        }
+    }
+    let times = world.dials.get(&(0, 1)).cloned().unwrap_or_default();
+    let dials_per_hour = (0..hours)
+        .map(|h| {
+            times
+                .iter()
+                .filter(|t| (h * HOUR..(h + 1) * HOUR).contains(*t))
+                .count()
+        })
+        .collect();
+    FlappingReport {
+        outages,
+        dials_per_hour,
+        caught_up_after_s,
+    }
+}
