@@ -3,6 +3,7 @@
 
 mod query;
 mod reconcile;
+mod runtime;
 mod simulate;
 
 use clap::{Parser, Subcommand};
@@ -69,6 +70,44 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Measures the running node from outside: `/v1/status` latency while idle, while
+    /// four clients export and while a second node cold-syncs from it; search throughput
+    /// with one client against many. Real `steunpuntd` processes over HTTP, so any build
+    /// of the daemon can be measured.
+    ///
+    /// Example: steunpunt-bench runtime --n 100000 --json
+    Runtime {
+        /// Vacancies on the node.
+        #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(100..=1_000_000))]
+        n: u64,
+        /// Searches per load (the same list for one client and for many).
+        #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+        searches: u64,
+        /// Concurrent search clients.
+        #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=1024))]
+        clients: u64,
+        /// The daemon to measure (default: the steunpuntd next to this program).
+        #[arg(long)]
+        steunpuntd: Option<std::path::PathBuf>,
+        /// Print one JSON object on one line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Connection attempts towards a neighbour that has not peered back, and towards one
+    /// that comes and goes, in the deterministic simulation running the daemon's policy.
+    ///
+    /// Example: steunpunt-bench peering --hours 4 --json
+    Peering {
+        /// Virtual hours to wait.
+        #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..=48))]
+        hours: u64,
+        /// Seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Print one JSON object on one line.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 fn print<T: Serialize>(value: &T, json: bool) -> anyhow::Result<()> {
@@ -95,6 +134,29 @@ fn main() -> anyhow::Result<()> {
         Command::Query { n, queries, json } => {
             print(&query::run(n as usize, queries as usize)?, json)
         }
+        Command::Runtime {
+            n,
+            searches,
+            clients,
+            steunpuntd,
+            json,
+        } => {
+            let binary = match steunpuntd {
+                Some(path) => path,
+                None => std::env::current_exe()?.with_file_name("steunpuntd"),
+            };
+            print(
+                &runtime::run(&binary, n as usize, searches as usize, clients as usize)?,
+                json,
+            )
+        }
+        Command::Peering { hours, seed, json } => print(
+            &serde_json::json!({
+                "not_peered_back": steunpunt_simulation::scenarios::unreciprocated_peering(seed, hours),
+                "comes_and_goes": steunpunt_simulation::scenarios::flapping_neighbour(seed, hours),
+            }),
+            json,
+        ),
         Command::Reconcile { n, diff, json } => {
             if let Some(bad) = diff.iter().zip(&n).find(|(d, n)| d > n) {
                 anyhow::bail!("--diff {} is larger than --n {}", bad.0, bad.1);

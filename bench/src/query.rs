@@ -20,7 +20,7 @@ use steunpunt_protocol::text::fold;
 use steunpunt_protocol::timestamp::DAY_MS;
 use steunpunt_protocol::{Body, Kind, RecordId, Revision, Timestamp};
 
-const MUNICIPALITIES: [&str; 20] = [
+pub(crate) const MUNICIPALITIES: [&str; 20] = [
     "Breda",
     "Tilburg",
     "'s-Hertogenbosch",
@@ -111,7 +111,7 @@ fn round(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
-fn queries(count: usize, rng: &mut ChaCha8Rng) -> Vec<SearchQuery> {
+pub(crate) fn queries(count: usize, rng: &mut ChaCha8Rng) -> Vec<SearchQuery> {
     let pc4s: Vec<String> = MUNICIPALITIES
         .iter()
         .flat_map(|m| steunpunt_protocol::places::lookup_place(m))

@@ -1,4 +1,4 @@
-//! Reconciliation cost (DESIGN §9): two nodes hold the same N records but for D; how many
+//! Reconciliation cost (ARCHITECTURE.md, Budgets): two nodes hold the same N records but for D; how many
 //! round trips and how many bytes besides the records themselves does one sync take?
 //! Two patterns: the lagging node lacks the newest records (it was down or cut off), or
 //! the missing records are spread evenly over time (the worst case for range-based

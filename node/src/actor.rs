@@ -13,14 +13,13 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use libp2p::PeerId;
-use steunpunt_protocol::body::Peering;
+use libp2p::{Multiaddr, PeerId};
 use steunpunt_protocol::{Kind, Record, RecordId, RecordKey, SteunpuntId, Timestamp, TrustSet};
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::time::Instant;
 use tracing::{Instrument as _, Span, warn};
 
-use crate::data_dir::PeerEntry;
+use crate::data_dir::{DataDir, DataDirError, PeerEntry};
 use crate::replication::{
     Counters, Draft, DraftOutcome, Engine, Input, Output, PublishError, Replicator, Tally, Timer,
 };
@@ -56,6 +55,8 @@ pub struct Summary {
     pub counters: Counters,
     /// Nodes allowed to connect, with the steunpunt whose profile lists them.
     pub nodes: BTreeMap<PeerId, Option<SteunpuntId>>,
+    /// The neighbours the admin peered with (what `peers.json` holds).
+    pub neighbours: Vec<PeerEntry>,
 }
 
 impl Summary {
@@ -67,11 +68,44 @@ impl Summary {
             tally: engine.tally().clone(),
             counters: engine.counters().clone(),
             nodes: replicator.allowed().clone(),
+            neighbours: neighbours(replicator),
         }
     }
 }
 
-type Reply<T> = oneshot::Sender<Result<T, PublishError>>;
+/// Why a change asked of the keeper failed; nothing was changed.
+#[derive(Debug, thiserror::Error)]
+pub enum ChangeError {
+    /// The record could not be made or stored.
+    #[error(transparent)]
+    Publish(#[from] PublishError),
+    /// The neighbour list could not be saved.
+    #[error("cannot save the neighbour list: {0}")]
+    Save(#[from] DataDirError),
+}
+
+fn neighbours(replicator: &Replicator<SledStore, PeerId>) -> Vec<PeerEntry> {
+    replicator
+        .neighbours()
+        .into_iter()
+        .map(|(_, multiaddr, steunpunt, label)| PeerEntry {
+            multiaddr,
+            steunpunt,
+            label,
+        })
+        .collect()
+}
+
+type Reply<T> = oneshot::Sender<Result<T, ChangeError>>;
+
+/// What a peer command did.
+#[derive(Debug, Clone)]
+pub struct PeerChange {
+    /// The new revision of our peering record.
+    pub peering: Record,
+    /// The address of the neighbour's node that `peer add` replaced, if any.
+    pub replaced: Option<Multiaddr>,
+}
 
 /// A change asked for by the API.
 pub enum Action {
@@ -93,17 +127,29 @@ pub enum Action {
         /// The answer.
         reply: Reply<Record>,
     },
-    /// Change our peering record.
-    ChangePeering {
-        /// The change.
-        change: Box<dyn FnOnce(&mut Peering) + Send>,
+    /// `peer add`: vouch for a neighbour, save it, dial it.
+    AddPeer {
+        /// The neighbour.
+        entry: PeerEntry,
         /// The answer.
-        reply: Reply<Record>,
+        reply: Reply<PeerChange>,
     },
-    /// Dial this neighbour and keep dialling it.
-    AddTarget(PeerEntry),
-    /// Stop dialling this node.
-    RemoveTarget(PeerId),
+    /// `peer remove`.
+    RemovePeer {
+        /// Its steunpunt.
+        steunpunt: SteunpuntId,
+        /// The answer.
+        reply: Reply<PeerChange>,
+    },
+    /// `peer block`.
+    BlockPeer {
+        /// Its steunpunt.
+        steunpunt: SteunpuntId,
+        /// A label for people.
+        label: String,
+        /// The answer.
+        reply: Reply<PeerChange>,
+    },
     /// Sync with every connected peer now; the answer is how many started.
     SyncNow(oneshot::Sender<usize>),
     /// Flush and stop.
@@ -128,7 +174,7 @@ impl NodeHandle {
     async fn ask<T>(
         &self,
         make: impl FnOnce(Reply<T>) -> Action,
-    ) -> Result<Result<T, PublishError>, Stopped> {
+    ) -> Result<Result<T, ChangeError>, Stopped> {
         let (reply, answer) = oneshot::channel();
         self.actions.send(make(reply)).await.map_err(|_| Stopped)?;
         answer.await.map_err(|_| Stopped)
@@ -139,7 +185,7 @@ impl NodeHandle {
         &self,
         draft: Draft,
         dry_run: bool,
-    ) -> Result<Result<(Record, DraftOutcome), PublishError>, Stopped> {
+    ) -> Result<Result<(Record, DraftOutcome), ChangeError>, Stopped> {
         self.ask(|reply| Action::Publish {
             draft: Box::new(draft),
             dry_run,
@@ -153,17 +199,37 @@ impl NodeHandle {
         &self,
         kind: Kind,
         id: RecordId,
-    ) -> Result<Result<Record, PublishError>, Stopped> {
+    ) -> Result<Result<Record, ChangeError>, Stopped> {
         self.ask(|reply| Action::Withdraw { kind, id, reply }).await
     }
 
-    /// Changes our peering record (durable before it returns).
-    pub async fn change_peering(
+    /// `peer add`: vouches for the neighbour, saves it in `peers.json` and dials it; all
+    /// or nothing.
+    pub async fn add_peer(
         &self,
-        change: impl FnOnce(&mut Peering) + Send + 'static,
-    ) -> Result<Result<Record, PublishError>, Stopped> {
-        self.ask(|reply| Action::ChangePeering {
-            change: Box::new(change),
+        entry: PeerEntry,
+    ) -> Result<Result<PeerChange, ChangeError>, Stopped> {
+        self.ask(|reply| Action::AddPeer { entry, reply }).await
+    }
+
+    /// `peer remove`: no longer vouches for the steunpunt nor dials its node.
+    pub async fn remove_peer(
+        &self,
+        steunpunt: SteunpuntId,
+    ) -> Result<Result<PeerChange, ChangeError>, Stopped> {
+        self.ask(|reply| Action::RemovePeer { steunpunt, reply })
+            .await
+    }
+
+    /// `peer block`: never trusts the steunpunt, not even through others.
+    pub async fn block_peer(
+        &self,
+        steunpunt: SteunpuntId,
+        label: String,
+    ) -> Result<Result<PeerChange, ChangeError>, Stopped> {
+        self.ask(|reply| Action::BlockPeer {
+            steunpunt,
+            label,
             reply,
         })
         .await
@@ -172,16 +238,6 @@ impl NodeHandle {
     /// Sends an action to the owner.
     pub async fn send(&self, action: Action) -> Result<(), Stopped> {
         self.actions.send(action).await.map_err(|_| Stopped)
-    }
-
-    /// Dials a neighbour and keeps dialling it.
-    pub async fn add_target(&self, entry: PeerEntry) -> Result<(), Stopped> {
-        self.send(Action::AddTarget(entry)).await
-    }
-
-    /// Stops dialling a node.
-    pub async fn remove_target(&self, peer: PeerId) -> Result<(), Stopped> {
-        self.send(Action::RemoveTarget(peer)).await
     }
 
     /// Starts a sync with every connected peer; returns how many started.
@@ -314,6 +370,7 @@ impl Owner {
 pub fn spawn(
     mut replicator: Replicator<SledStore, PeerId>,
     store: SledStore,
+    data_dir: Option<DataDir>,
     network: NetworkLink,
     span: Span,
 ) -> Result<(NodeHandle, Owner), std::io::Error> {
@@ -328,6 +385,7 @@ pub fn spawn(
         .spawn(move || {
             let owner = Loop {
                 replicator,
+                data_dir,
                 actions: actions_rx,
                 network,
                 summary: summary_tx,
@@ -350,6 +408,7 @@ pub fn spawn(
 
 struct Loop {
     replicator: Replicator<SledStore, PeerId>,
+    data_dir: Option<DataDir>,
     actions: mpsc::Receiver<Action>,
     network: NetworkLink,
     summary: watch::Sender<Arc<Summary>>,
@@ -361,6 +420,9 @@ struct Loop {
 
 impl Loop {
     async fn run(mut self) {
+        // What the replicator asked for before the loop ran: its first timers, the dials
+        // of the saved neighbours, the gossip of a changed profile.
+        self.dispatch().await;
         let mut network_open = true;
         let stopped = loop {
             let next_timer = self.timers.keys().next().map(|(at, _)| *at);
@@ -424,34 +486,112 @@ impl Loop {
         }
     }
 
+    /// Changes the neighbour list all or nothing: `peers.json` is saved first, then
+    /// `work` changes the peering record; if that fails, the old list is saved back.
+    fn change_peers(
+        &mut self,
+        edit: impl FnOnce(&mut Vec<PeerEntry>),
+        work: impl FnOnce(&mut Replicator<SledStore, PeerId>) -> Result<Record, PublishError>,
+    ) -> Result<Record, ChangeError> {
+        let before = neighbours(&self.replicator);
+        let mut after = before.clone();
+        edit(&mut after);
+        if let Some(dir) = &self.data_dir {
+            dir.save_peers(&after)?;
+        }
+        match work(&mut self.replicator) {
+            Ok(record) => Ok(record),
+            Err(e) => {
+                if let Some(dir) = &self.data_dir
+                    && let Err(restore) = dir.save_peers(&before)
+                {
+                    warn!("cannot restore the neighbour list after a failed change: {restore}");
+                }
+                Err(e.into())
+            }
+        }
+    }
+
     fn on_action(&mut self, action: Action) {
         let now = now();
-        let r = &mut self.replicator;
         match action {
             Action::Publish {
                 draft,
                 dry_run,
                 reply,
-            } => answer(
-                reply,
-                r.publish_draft(*draft, dry_run, now),
-                &mut self.summary,
-                r,
-            ),
+            } => {
+                let result = self.replicator.publish_draft(*draft, dry_run, now);
+                answer(
+                    reply,
+                    result.map_err(Into::into),
+                    &mut self.summary,
+                    &self.replicator,
+                );
+            }
             Action::Withdraw { kind, id, reply } => {
-                answer(reply, r.withdraw(kind, id, now), &mut self.summary, r);
+                let result = self.replicator.withdraw(kind, id, now);
+                answer(
+                    reply,
+                    result.map_err(Into::into),
+                    &mut self.summary,
+                    &self.replicator,
+                );
             }
-            Action::ChangePeering { change, reply } => {
-                answer(reply, r.change_peering(change, now), &mut self.summary, r);
+            Action::AddPeer { entry, reply } => {
+                let steunpunt = entry.steunpunt;
+                let replaced = self
+                    .replicator
+                    .neighbours()
+                    .into_iter()
+                    .find(|(_, addr, s, _)| *s == steunpunt && *addr != entry.multiaddr)
+                    .map(|(_, addr, _, _)| addr);
+                let result = match entry.peer_id() {
+                    Some(peer) => {
+                        let saved = entry.clone();
+                        self.change_peers(
+                            |list| {
+                                list.retain(|p| p.steunpunt != steunpunt);
+                                list.push(saved);
+                            },
+                            |r| r.peer_add(peer, entry.multiaddr, steunpunt, entry.label, now),
+                        )
+                    }
+                    None => Err(ChangeError::Save(DataDirError::Peers {
+                        path: "peers.json".into(),
+                        problem: "the address names no node (/p2p/…)".into(),
+                    })),
+                };
+                let result = result.map(|peering| PeerChange { peering, replaced });
+                answer(reply, result, &mut self.summary, &self.replicator);
             }
-            Action::AddTarget(entry) => {
-                if let Some(peer) = entry.peer_id() {
-                    r.add_target(peer, entry.multiaddr, entry.steunpunt, entry.label);
-                }
+            Action::RemovePeer { steunpunt, reply } => {
+                let result = self.change_peers(
+                    |list| list.retain(|p| p.steunpunt != steunpunt),
+                    |r| r.peer_remove(steunpunt, now),
+                );
+                let result = result.map(|peering| PeerChange {
+                    peering,
+                    replaced: None,
+                });
+                answer(reply, result, &mut self.summary, &self.replicator);
             }
-            Action::RemoveTarget(peer) => r.remove_target(&peer),
+            Action::BlockPeer {
+                steunpunt,
+                label,
+                reply,
+            } => {
+                let result = self.change_peers(
+                    |list| list.retain(|p| p.steunpunt != steunpunt),
+                    |r| r.peer_block(steunpunt, label, now),
+                );
+                let result = result.map(|peering| PeerChange {
+                    peering,
+                    replaced: None,
+                });
+                answer(reply, result, &mut self.summary, &self.replicator);
+            }
             Action::SyncNow(reply) => {
-                let _ = reply.send(r.sync_all(now));
+                let _ = reply.send(self.replicator.sync_all(now));
             }
             Action::Stop(_) => {}
         }
@@ -461,7 +601,7 @@ impl Loop {
 /// Publishes the summary, then replies: whoever asked sees their change in the next read.
 fn answer<T>(
     reply: Reply<T>,
-    result: Result<T, PublishError>,
+    result: Result<T, ChangeError>,
     summary: &mut watch::Sender<Arc<Summary>>,
     replicator: &Replicator<SledStore, PeerId>,
 ) {

@@ -113,7 +113,7 @@ impl Default for SyncConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TrustConfig {
-    /// Vouching hops to follow (DESIGN §5).
+    /// Vouching hops to follow (ARCHITECTURE.md, Trust).
     pub hops: u8,
 }
 

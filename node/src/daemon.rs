@@ -3,7 +3,7 @@
 //! and `api.token`, and on shutdown stop both and flush the store.
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use libp2p::{Multiaddr, PeerId};
@@ -258,31 +258,32 @@ pub async fn start(data_dir: DataDir, overrides: Overrides) -> Result<RunningNod
 
     let (shutdown, shutdown_rx) = watch::channel(false);
     let (owner_link, swarm_link) = actor::links();
-    let (handle, owner) =
-        actor::spawn(replicator, reader, owner_link, span.clone()).map_err(|source| {
-            StartError::Io {
-                action: "start the record keeper",
-                source,
-            }
-        })?;
+    // The saved neighbours are dialled as soon as the swarm task runs.
+    for entry in opened.peers {
+        if let Some(peer) = entry.peer_id() {
+            replicator.add_target(peer, entry.multiaddr, entry.steunpunt, entry.label);
+        }
+    }
+    let (handle, owner) = actor::spawn(
+        replicator,
+        reader,
+        Some(data_dir.clone()),
+        owner_link,
+        span.clone(),
+    )
+    .map_err(|source| StartError::Io {
+        action: "start the record keeper",
+        source,
+    })?;
     registry.register_collector(Box::new(EngineCollector(handle.clone())));
     let (event_loop, client) =
         EventLoop::new(swarm, swarm_link, Some(metrics), shutdown_rx.clone());
     let network_task = tokio::spawn(event_loop.run().instrument(span.clone()));
 
-    let peers = opened.peers;
-    for entry in &peers {
-        handle
-            .add_target(entry.clone())
-            .await
-            .map_err(|e| network_error(&e))?;
-    }
     let state = ApiState {
         handle: handle.clone(),
         client: client.clone(),
         token: Arc::from(token.as_str()),
-        data_dir: data_dir.clone(),
-        peers: Arc::new(Mutex::new(peers)),
         registry: Arc::new(registry),
         search: search.clone(),
     };

@@ -87,7 +87,7 @@ fn node(n: u8, port: u64, vouches: &[SteunpuntId]) -> TestNode {
     let replicator = Replicator::new(engine, policy, u64::from(n));
     let (owner_link, swarm_link) = actor::links();
     let (handle, _owner) =
-        actor::spawn(replicator, store, owner_link, tracing::Span::none()).unwrap();
+        actor::spawn(replicator, store, None, owner_link, tracing::Span::none()).unwrap();
     let mut swarm = swarm(keypair);
     let addr: Multiaddr = format!("/memory/{port}").parse().unwrap();
     swarm.listen_on(addr.clone()).unwrap();
@@ -124,29 +124,32 @@ async fn nodes_on_the_memory_transport_gossip_and_refuse_strangers() {
     let b = node(2, 7_000_002, &[ids[0]]);
     let stranger = node(3, 7_000_003, &[ids[0]]);
     a.handle
-        .add_target(PeerEntry {
+        .add_peer(PeerEntry {
             multiaddr: b.addr.clone(),
             steunpunt: b.id,
             label: "b".into(),
         })
         .await
+        .unwrap()
         .unwrap();
     b.handle
-        .add_target(PeerEntry {
+        .add_peer(PeerEntry {
             multiaddr: a.addr.clone(),
             steunpunt: a.id,
             label: "a".into(),
         })
         .await
+        .unwrap()
         .unwrap();
     stranger
         .handle
-        .add_target(PeerEntry {
+        .add_peer(PeerEntry {
             multiaddr: a.addr.clone(),
             steunpunt: a.id,
             label: "a".into(),
         })
         .await
+        .unwrap()
         .unwrap();
     // A and B exchange profiles and peerings by sync on connecting.
     eventually("A and B to trust each other's records", || {

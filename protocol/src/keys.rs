@@ -1,4 +1,4 @@
-//! Steunpunt keys and steunpunt IDs (DESIGN §3).
+//! Steunpunt keys and steunpunt IDs (ARCHITECTURE.md, Identities).
 //!
 //! A steunpunt key is an ed25519 signing key; it signs every record the steunpunt publishes
 //! and its public half is the steunpunt's identity. The textual form of that identity, the

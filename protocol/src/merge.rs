@@ -1,4 +1,4 @@
-//! Merge rules (DESIGN §4): the higher revision wins; equal revisions with different bytes
+//! Merge rules (ARCHITECTURE.md, Records): the higher revision wins; equal revisions with different bytes
 //! are an equivocation, resolved towards the lower hash and counted against the author.
 //!
 //! Versions form a join-semilattice under [`join`], so the result is the same whatever order

@@ -1,4 +1,4 @@
-//! The record model (DESIGN §4): kinds, ids, the signed payload and its wire encoding.
+//! The record model (ARCHITECTURE.md, Records): kinds, ids, the signed payload and its wire encoding.
 //!
 //! The payload is a CBOR map with text keys. Decoding ignores keys it does not know, so
 //! payloads from newer versions are accepted; because envelopes are stored and relayed as
@@ -333,7 +333,7 @@ impl Payload {
         })
     }
 
-    /// Checks every rule of DESIGN §4 that does not depend on the clock.
+    /// Checks every rule (ARCHITECTURE.md, Records) that does not depend on the clock.
     pub fn validate(&self, author: &SteunpuntId, origin: Origin) -> Result<(), ValidationError> {
         let mut c = Checker::new(origin);
         if self.kind.is_singleton() && self.id.as_str() != self.kind.as_str() {

@@ -1,4 +1,4 @@
-//! Anti-entropy sync (DESIGN §6): range-based set reconciliation with `negentropy` over the
+//! Anti-entropy sync (ARCHITECTURE.md, Replication): range-based set reconciliation with `negentropy` over the
 //! (updated_at, hash) items of live records, then fetching what we lack and offering what
 //! the other side lacks, in bounded pages.
 //!

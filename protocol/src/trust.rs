@@ -1,4 +1,4 @@
-//! The trust computation (DESIGN §5): who a node stores, serves and relays records for.
+//! The trust computation (ARCHITECTURE.md, Trust): who a node stores, serves and relays records for.
 //!
 //! Starting from our own steunpunt, follow the vouches in `peering` records breadth-first up
 //! to `trust_hops`, never entering or passing through a steunpunt our own `peering` blocks.

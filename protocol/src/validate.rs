@@ -1,4 +1,4 @@
-//! Validation of records against the rules of DESIGN §4, with messages a staff member
+//! Validation of records against the rules (ARCHITECTURE.md, Records), with messages a staff member
 //! can act on: the field path, what is wrong, and what is allowed.
 
 use std::fmt;

@@ -1,4 +1,4 @@
-//! Fixed vocabularies (DESIGN §4): slugs with Dutch labels and English glosses.
+//! Fixed vocabularies (ARCHITECTURE.md, Records): slugs with Dutch labels and English glosses.
 //!
 //! Local input must use a known slug; records from peers may carry slugs of a newer
 //! vocabulary version, which are kept and shown as they are.

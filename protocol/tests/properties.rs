@@ -1,4 +1,4 @@
-//! Property tests for the protocol (DESIGN §9): signing round trips, tamper detection,
+//! Property tests for the protocol (ARCHITECTURE.md, Budgets): signing round trips, tamper detection,
 //! encoding round trips, merge laws, decoder robustness and trust bounds.
 //! Case counts are set per test so that the numbers in the closing note are exact.
 

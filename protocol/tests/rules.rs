@@ -1,4 +1,4 @@
-//! One test per record rule of DESIGN §4, each with inputs that pass and inputs that fail,
+//! One test per record rule (ARCHITECTURE.md, Records), each with inputs that pass and inputs that fail,
 //! checking that the message names the field and says what is allowed.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking

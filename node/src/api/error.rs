@@ -70,6 +70,7 @@ impl From<PublishError> for ApiError {
             PublishError::Author(a) => Self::bad_request("invalid_record", a.to_string()),
             PublishError::NotFound { .. } => Self::not_found(e.to_string()),
             PublishError::Managed(_) => Self::bad_request("managed_record", e.to_string()),
+            PublishError::OwnSteunpunt => Self::bad_request("self", e.to_string()),
             PublishError::Store(s) => Self::internal(s),
             PublishError::Damaged(d) => Self::internal(d),
         }

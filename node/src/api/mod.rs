@@ -1,13 +1,14 @@
-//! The local HTTP API (DESIGN §8): JSON under `/v1`, bearer token on everything that reads
+//! The local HTTP API (ARCHITECTURE.md, Interfaces): JSON under `/v1`, bearer token on everything that reads
 //! or writes data, request bodies limited, Prometheus metrics at `/metrics`.
 
 mod error;
+mod extract;
 mod metrics;
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -16,16 +17,17 @@ use axum::{Json, Router};
 use libp2p::Multiaddr;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use steunpunt_protocol::body::{Organisation, PeeringEntry, Vacancy};
+use steunpunt_protocol::body::{Organisation, Vacancy};
 use steunpunt_protocol::timestamp::DAY_MS;
 use steunpunt_protocol::{Body, Date, Kind, RecordId, RecordKey, SteunpuntId, Timestamp};
 use subtle::ConstantTimeEq as _;
 
 pub use error::ApiError;
+use extract::{JsonBody, Path, Query};
 pub use metrics::EngineCollector;
 
-use crate::actor::{NodeHandle, Stopped, View, now};
-use crate::data_dir::{DataDir, PeerEntry};
+use crate::actor::{ChangeError, NodeHandle, Stopped, View, now};
+use crate::data_dir::PeerEntry;
 use crate::network::Client;
 use crate::replication::{Draft, DraftOutcome, PublishError};
 use steunpunt_protocol::Record;
@@ -44,10 +46,6 @@ pub struct ApiState {
     pub client: Client,
     /// The bearer token.
     pub token: Arc<str>,
-    /// The data directory (for `peers.json`).
-    pub data_dir: DataDir,
-    /// Neighbours added with `peer add`.
-    pub peers: Arc<Mutex<Vec<PeerEntry>>>,
     /// Prometheus registry.
     pub registry: Arc<prometheus_client::registry::Registry>,
     /// The search index.
@@ -73,6 +71,13 @@ pub fn router(state: ApiState) -> Router {
         .route("/metrics", get(metrics::serve))
         .route("/v1/openapi.json", get(openapi))
         .fallback(|| async { ApiError::not_found("no such endpoint; the API lives under /v1") })
+        .method_not_allowed_fallback(|| async {
+            ApiError {
+                status: StatusCode::METHOD_NOT_ALLOWED,
+                code: "method_not_allowed",
+                message: "this endpoint does not take that method; see /v1/openapi.json".into(),
+            }
+        })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }
@@ -148,9 +153,9 @@ async fn status(State(state): State<ApiState>) -> Result<Json<Value>, ApiError> 
 #[utoipa::path(get, path = "/v1/peers", tag = "peers", responses((status = 200, description = "neighbours added with peer add, with connection and trust state", body = serde_json::Value)))]
 async fn list_peers(State(state): State<ApiState>) -> Result<Json<Value>, ApiError> {
     let network = state.client.status().await.map_err(ApiError::internal)?;
-    let peers = state.peers.lock().map(|p| p.clone()).unwrap_or_default();
     let summary = state.handle.summary();
-    let list: Vec<Value> = peers
+    let list: Vec<Value> = summary
+        .neighbours
         .iter()
         .map(|p| {
             let connected = p.peer_id().is_some_and(|id| network.peers.contains(&id));
@@ -175,40 +180,23 @@ struct AddPeer {
     label: String,
 }
 
-/// Publishes a new revision of our peering record, then lets the network recompute
-/// who may connect.
-async fn update_peering(
-    state: &ApiState,
-    change: impl FnOnce(&mut steunpunt_protocol::body::Peering) + Send + 'static,
-) -> Result<Record, ApiError> {
-    answered(state.handle.change_peering(change).await)
-}
-
-/// The owner's answer to a change: durable on disk (and gossiped) when it is `Ok`.
-fn answered<T>(answer: Result<Result<T, PublishError>, Stopped>) -> Result<T, ApiError> {
-    Ok(answer.map_err(ApiError::internal)??)
+/// The keeper's answer to a change: durable on disk (and gossiped) when it is `Ok`.
+fn answered<T>(answer: Result<Result<T, ChangeError>, Stopped>) -> Result<T, ApiError> {
+    match answer.map_err(ApiError::internal)? {
+        Ok(value) => Ok(value),
+        Err(ChangeError::Publish(e)) => Err(e.into()),
+        Err(e @ ChangeError::Save(_)) => Err(ApiError::internal(e)),
+    }
 }
 
 fn json_of(record: &Record) -> Result<Value, ApiError> {
     serde_json::to_value(record.to_json()).map_err(ApiError::internal)
 }
 
-fn save_peers(state: &ApiState, change: impl FnOnce(&mut Vec<PeerEntry>)) -> Result<(), ApiError> {
-    let mut peers = state
-        .peers
-        .lock()
-        .map_err(|_| ApiError::internal("peer list lock poisoned"))?;
-    change(&mut peers);
-    state
-        .data_dir
-        .save_peers(&peers)
-        .map_err(ApiError::internal)
-}
-
 #[utoipa::path(post, path = "/v1/peers", tag = "peers", request_body = AddPeer, responses((status = 201, description = "vouched for, dialled and kept dialling", body = serde_json::Value), (status = 400, description = "malformed steunpunt ID or multiaddress")))]
 async fn add_peer(
     State(state): State<ApiState>,
-    Json(body): Json<AddPeer>,
+    JsonBody(body): JsonBody<AddPeer>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let steunpunt = parse_steunpunt(&body.steunpunt)?;
     let multiaddr: Multiaddr = body.multiaddr.parse().map_err(|e| {
@@ -217,7 +205,11 @@ async fn add_peer(
     let entry = PeerEntry {
         multiaddr,
         steunpunt,
-        label: body.label.clone(),
+        label: if body.label.is_empty() {
+            steunpunt.short()
+        } else {
+            body.label.clone()
+        },
     };
     if entry.peer_id().is_none() {
         return Err(ApiError::bad_request(
@@ -225,36 +217,15 @@ async fn add_peer(
             "the multiaddress must end in /p2p/PEER_ID (the neighbour's `steunpunt status` shows it)",
         ));
     }
-    if steunpunt == state.handle.summary().me {
-        return Err(ApiError::bad_request(
-            "self",
-            "that is this steunpunt's own ID",
-        ));
-    }
-    let label = if body.label.is_empty() {
-        steunpunt.short()
-    } else {
-        body.label.clone()
-    };
-    update_peering(&state, move |p| {
-        p.blocks.retain(|e| e.steunpunt != steunpunt);
-        if !p.vouches_for(&steunpunt) {
-            p.vouches.push(PeeringEntry { steunpunt, label });
-        }
-    })
-    .await?;
-    save_peers(&state, |peers| {
-        peers.retain(|p| p.steunpunt != steunpunt);
-        peers.push(entry.clone());
-    })?;
-    state
-        .handle
-        .add_target(entry.clone())
-        .await
-        .map_err(ApiError::internal)?;
+    let multiaddr = entry.multiaddr.to_string();
+    let change = answered(state.handle.add_peer(entry).await)?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "steunpunt": steunpunt, "multiaddr": entry.multiaddr.to_string() })),
+        Json(json!({
+            "steunpunt": steunpunt,
+            "multiaddr": multiaddr,
+            "replaced": change.replaced.map(|a| a.to_string()),
+        })),
     ))
 }
 
@@ -264,26 +235,7 @@ async fn remove_peer(
     Path(steunpunt): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let steunpunt = parse_steunpunt(&steunpunt)?;
-    update_peering(&state, move |p| {
-        p.vouches.retain(|e| e.steunpunt != steunpunt)
-    })
-    .await?;
-    let mut removed = Vec::new();
-    save_peers(&state, |peers| {
-        removed = peers
-            .iter()
-            .filter(|p| p.steunpunt == steunpunt)
-            .filter_map(PeerEntry::peer_id)
-            .collect();
-        peers.retain(|p| p.steunpunt != steunpunt);
-    })?;
-    for peer in removed {
-        state
-            .handle
-            .remove_target(peer)
-            .await
-            .map_err(ApiError::internal)?;
-    }
+    answered(state.handle.remove_peer(steunpunt).await)?;
     Ok(Json(json!({ "removed": steunpunt })))
 }
 
@@ -301,24 +253,11 @@ async fn block_peer(
     body: Option<Json<BlockPeer>>,
 ) -> Result<Json<Value>, ApiError> {
     let steunpunt = parse_steunpunt(&steunpunt)?;
-    if steunpunt == state.handle.summary().me {
-        return Err(ApiError::bad_request(
-            "self",
-            "a steunpunt cannot block itself",
-        ));
-    }
     let label = body
         .map(|b| b.0.label)
         .filter(|l| !l.is_empty())
         .unwrap_or_else(|| steunpunt.short());
-    update_peering(&state, move |p| {
-        p.vouches.retain(|e| e.steunpunt != steunpunt);
-        if !p.blocks(&steunpunt) {
-            p.blocks.push(PeeringEntry { steunpunt, label });
-        }
-    })
-    .await?;
-    save_peers(&state, |peers| peers.retain(|p| p.steunpunt != steunpunt))?;
+    answered(state.handle.block_peer(steunpunt, label).await)?;
     Ok(Json(json!({ "blocked": steunpunt })))
 }
 
@@ -498,7 +437,7 @@ async fn publish(
     State(state): State<ApiState>,
     Path(kind): Path<String>,
     Query(query): Query<PublishQuery>,
-    Json(draft): Json<Value>,
+    JsonBody(draft): JsonBody<Value>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let kind = parse_kind(&kind)?;
     let Value::Object(mut fields) = draft else {
@@ -628,21 +567,22 @@ struct ExportQuery {
 async fn export(
     State(state): State<ApiState>,
     Query(query): Query<ExportQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<impl IntoResponse, ApiError> {
     let kinds = match &query.kind {
         Some(k) => vec![parse_kind(k)?],
         None => vec![Kind::Organisation, Kind::Vacancy],
     };
     let author = query.mine.then(|| state.handle.summary().me);
-    let records = read(&state, move |handle| {
+    // Read and serialised on a blocking thread: a large export holds up no other request.
+    let body = read(&state, move |handle| {
         let mut all = Vec::new();
         for kind in kinds {
             all.extend(records_json(handle, kind, author, 0, usize::MAX, false)?.1);
         }
-        Ok(all)
+        serde_json::to_vec(&json!({ "records": all })).map_err(ApiError::internal)
     })
     .await?;
-    Ok(Json(json!({ "records": records })))
+    Ok(([(header::CONTENT_TYPE, "application/json")], body))
 }
 
 /// The OpenAPI document of this API.

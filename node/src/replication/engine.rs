@@ -24,7 +24,7 @@ use crate::store::{Store, StoreError};
 /// Settings of the engine.
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
-    /// How many vouching hops to trust (DESIGN §5).
+    /// How many vouching hops to trust (ARCHITECTURE.md, Trust).
     pub trust_hops: u8,
     /// Own profile, peering and organisation records are renewed when they would expire
     /// within this many milliseconds.
@@ -132,7 +132,7 @@ pub enum IngestOutcome {
     NotStored(String),
 }
 
-/// How gossip should treat a message, from its ingest outcome (DESIGN §6).
+/// How gossip should treat a message, from its ingest outcome (ARCHITECTURE.md, Replication).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
     /// It changed our state: forward it.
@@ -251,6 +251,9 @@ pub enum PublishError {
         "the {0} record is managed by the node: edit config.toml for the profile, use the peer commands for peering"
     )]
     Managed(Kind),
+    /// A steunpunt cannot peer with or block itself.
+    #[error("that is this steunpunt's own ID")]
+    OwnSteunpunt,
     /// Storage failed; nothing was acknowledged.
     #[error(transparent)]
     Store(#[from] StoreError),

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use steunpunt_protocol::body::{Peering, Profile};
+use steunpunt_protocol::body::{Peering, PeeringEntry, Profile};
 use steunpunt_protocol::sync::{SyncRequest, SyncResponse};
 use steunpunt_protocol::{Kind, Record, RecordId, SteunpuntId, Timestamp};
 use tracing::{debug, info, warn};
@@ -543,6 +543,85 @@ impl<S: Store, P: Peer> Replicator<S, P> {
     /// Stops dialling a neighbour's node.
     pub fn remove_target(&mut self, peer: &P) {
         self.targets.remove(peer);
+        self.refresh_allowed();
+    }
+
+    /// The neighbours the admin peered with, as `(node, address, steunpunt, label)`.
+    pub fn neighbours(&self) -> Vec<(P, P::Addr, SteunpuntId, String)> {
+        self.targets
+            .iter()
+            .map(|(p, t)| (p.clone(), t.addr.clone(), t.steunpunt, t.label.clone()))
+            .collect()
+    }
+
+    /// `peer add`: vouch for `steunpunt` (durable before it returns) and dial its node at
+    /// `addr`, instead of any node of it dialled before.
+    pub fn peer_add(
+        &mut self,
+        peer: P,
+        addr: P::Addr,
+        steunpunt: SteunpuntId,
+        label: String,
+        now: Timestamp,
+    ) -> Result<Record, PublishError> {
+        if steunpunt == self.engine.me() {
+            return Err(PublishError::OwnSteunpunt);
+        }
+        let vouch = PeeringEntry {
+            steunpunt,
+            label: label.clone(),
+        };
+        let record = self.change_peering(
+            |p| {
+                p.blocks.retain(|e| e.steunpunt != steunpunt);
+                if !p.vouches_for(&steunpunt) {
+                    p.vouches.push(vouch);
+                }
+            },
+            now,
+        )?;
+        self.forget_nodes_of(steunpunt);
+        self.add_target(peer, addr, steunpunt, label);
+        Ok(record)
+    }
+
+    /// `peer remove`: stop vouching for `steunpunt` and stop dialling its nodes.
+    pub fn peer_remove(
+        &mut self,
+        steunpunt: SteunpuntId,
+        now: Timestamp,
+    ) -> Result<Record, PublishError> {
+        let record =
+            self.change_peering(|p| p.vouches.retain(|e| e.steunpunt != steunpunt), now)?;
+        self.forget_nodes_of(steunpunt);
+        Ok(record)
+    }
+
+    /// `peer block`: never trust `steunpunt`, not even through others.
+    pub fn peer_block(
+        &mut self,
+        steunpunt: SteunpuntId,
+        label: String,
+        now: Timestamp,
+    ) -> Result<Record, PublishError> {
+        if steunpunt == self.engine.me() {
+            return Err(PublishError::OwnSteunpunt);
+        }
+        let record = self.change_peering(
+            |p| {
+                p.vouches.retain(|e| e.steunpunt != steunpunt);
+                if !p.blocks(&steunpunt) {
+                    p.blocks.push(PeeringEntry { steunpunt, label });
+                }
+            },
+            now,
+        )?;
+        self.forget_nodes_of(steunpunt);
+        Ok(record)
+    }
+
+    fn forget_nodes_of(&mut self, steunpunt: SteunpuntId) {
+        self.targets.retain(|_, t| t.steunpunt != steunpunt);
         self.refresh_allowed();
     }
 

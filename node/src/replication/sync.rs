@@ -137,7 +137,7 @@ impl<S: Store> Engine<S> {
     }
 }
 
-/// Figures of one sync run, for metrics, logs and the budgets of DESIGN §9.
+/// Figures of one sync run, for metrics, logs and the budgets of ARCHITECTURE.md, Budgets.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct SyncStats {
     /// Requests sent (each is one round trip).

@@ -14,7 +14,7 @@ pub mod text;
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
@@ -278,11 +278,19 @@ impl Inner {
 }
 
 /// Feeds the engine's records and changes into the index.
-struct Feed(Arc<Mutex<Inner>>);
+struct Feed(Arc<RwLock<Inner>>);
 
-fn lock(inner: &Mutex<Inner>) -> MutexGuard<'_, Inner> {
+/// The index for changing: the record keeper only.
+fn lock(inner: &RwLock<Inner>) -> RwLockWriteGuard<'_, Inner> {
     inner
-        .lock()
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The index for searching: any number of searches at once.
+fn read(inner: &RwLock<Inner>) -> RwLockReadGuard<'_, Inner> {
+    inner
+        .read()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
@@ -324,7 +332,7 @@ pub struct OpenReport {
 /// The search index of a node; cheap to clone.
 #[derive(Clone)]
 pub struct SearchIndex {
-    inner: Arc<Mutex<Inner>>,
+    inner: Arc<RwLock<Inner>>,
 }
 
 /// A search index being opened together with its engine, so that both are built in one
@@ -336,7 +344,7 @@ pub struct SearchIndex {
 /// let (index, report) = opening.finish(&engine)?;
 /// ```
 pub struct Opening {
-    inner: Arc<Mutex<Inner>>,
+    inner: Arc<RwLock<Inner>>,
     started: Instant,
 }
 
@@ -420,7 +428,7 @@ impl SearchIndex {
             start: Start::Loading,
         };
         Ok(Opening {
-            inner: Arc::new(Mutex::new(inner)),
+            inner: Arc::new(RwLock::new(inner)),
             started,
         })
     }
@@ -432,7 +440,7 @@ impl SearchIndex {
 
     /// Number of records searchable.
     pub fn len(&self) -> usize {
-        lock(&self.inner).catalog.len()
+        read(&self.inner).catalog.len()
     }
 
     /// Whether nothing is searchable.
@@ -442,7 +450,7 @@ impl SearchIndex {
 
     /// The records that answer `plan` at `now`, best first (by `plan.sort`).
     pub fn find(&self, plan: &Plan, now: Timestamp) -> Result<Vec<Found>, SearchError> {
-        let inner = lock(&self.inner);
+        let inner = read(&self.inner);
         if let Some(failure) = &inner.failed {
             return Err(SearchError::Damaged(failure.clone()));
         }

@@ -153,7 +153,11 @@ impl TextIndex {
             Some(dir) => match Index::open_in_dir(dir) {
                 Ok(index) if index.schema() == schema => index,
                 existing => {
-                    if let Err(e) = &existing {
+                    // A first start has no index yet: nothing to warn about.
+                    let first = !dir.join("meta.json").exists();
+                    if let Err(e) = &existing
+                        && !first
+                    {
                         tracing::warn!(
                             "the search index in {} cannot be opened ({e}); rebuilding it",
                             dir.display()

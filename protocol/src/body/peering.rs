@@ -1,5 +1,5 @@
 //! The `peering` record: whom a steunpunt vouches for and whom it blocks. Publishing it
-//! makes the federation graph visible and verifiable (DESIGN §5).
+//! makes the federation graph visible and verifiable (ARCHITECTURE.md, Trust).
 
 use serde::{Deserialize, Serialize};
 

@@ -1,0 +1,436 @@
+//! The node's runtime under load, measured from outside: real `steunpuntd` processes over
+//! their HTTP API, so the same command measures any build of the daemon.
+//!
+//! Node B holds `n` vacancies; node A starts empty. Measured, each with its baseline in
+//! the same run:
+//! - `/v1/status` on B while idle (baseline) and while four clients export everything;
+//! - search on B: one client (baseline) against 64 concurrent clients;
+//! - `/v1/status` on A while it ingests B's records in a cold sync, and the sync's rate.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+use serde_json::Value;
+use steunpunt_examples::generator::generate;
+use steunpunt_node::data_dir::{DataDir, InitOptions};
+use steunpunt_node::replication::{Engine, EngineConfig};
+use steunpunt_node::store::SledStore;
+use steunpunt_protocol::timestamp::DAY_MS;
+use steunpunt_protocol::{Body, Kind, RecordId, Revision};
+
+use crate::query::{MUNICIPALITIES, queries};
+
+/// Latency figures of a series of requests.
+#[derive(Debug, Serialize)]
+pub struct Latency {
+    requests: usize,
+    p50_ms: f64,
+    p99_ms: f64,
+    max_ms: f64,
+}
+
+fn latency(mut millis: Vec<f64>) -> Latency {
+    millis.sort_by(f64::total_cmp);
+    let at = |q: f64| {
+        millis
+            .get(((millis.len().max(1) as f64 - 1.0) * q).round() as usize)
+            .copied()
+            .unwrap_or(0.0)
+    };
+    Latency {
+        requests: millis.len(),
+        p50_ms: round(at(0.5)),
+        p99_ms: round(at(0.99)),
+        max_ms: round(at(1.0)),
+    }
+}
+
+fn round(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// Throughput of concurrent searches.
+#[derive(Debug, Serialize)]
+pub struct Throughput {
+    clients: usize,
+    requests_per_s: f64,
+    latency: Latency,
+}
+
+/// The measurements.
+#[derive(Debug, Serialize)]
+pub struct RuntimeReport {
+    steunpuntd: String,
+    vacancies: usize,
+    status_idle: Latency,
+    status_during_exports: Latency,
+    exports_completed: usize,
+    search_one_client: Throughput,
+    search_concurrent: Throughput,
+    search_speedup: f64,
+    status_during_cold_sync: Latency,
+    cold_sync_s: f64,
+    cold_sync_records_per_s: f64,
+}
+
+struct Daemon {
+    child: Child,
+    base: String,
+    token: String,
+    peer_id: String,
+    listen: String,
+    steunpunt: String,
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(600)))
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+impl Daemon {
+    fn start(binary: &Path, dir: &Path) -> anyhow::Result<Self> {
+        let addr_file = dir.join("api.addr");
+        let _ = std::fs::remove_file(&addr_file);
+        let log = std::fs::File::create(dir.join("steunpuntd.log"))?;
+        let child = Command::new(binary)
+            .arg("--data-dir")
+            .arg(dir)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .with_context(|| format!("cannot start {}", binary.display()))?;
+        let started = Instant::now();
+        let addr = loop {
+            if let Ok(addr) = std::fs::read_to_string(&addr_file) {
+                break addr.trim().to_owned();
+            }
+            anyhow::ensure!(
+                started.elapsed() < Duration::from_secs(300),
+                "steunpuntd did not start; see {}",
+                dir.join("steunpuntd.log").display()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        let token = std::fs::read_to_string(dir.join("api.token"))?
+            .trim()
+            .to_owned();
+        let mut daemon = Self {
+            child,
+            base: format!("http://{addr}"),
+            token,
+            peer_id: String::new(),
+            listen: String::new(),
+            steunpunt: String::new(),
+        };
+        let status = daemon.get(&agent(), "/v1/status")?;
+        daemon.peer_id = text(&status["peer_id"]);
+        daemon.steunpunt = text(&status["steunpunt_id"]);
+        daemon.listen = status["listen_addrs"]
+            .as_array()
+            .and_then(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .find(|s| s.contains("/tcp/"))
+            })
+            .unwrap_or_default()
+            .to_owned();
+        Ok(daemon)
+    }
+
+    fn get(&self, agent: &ureq::Agent, path: &str) -> anyhow::Result<Value> {
+        let mut response = agent
+            .get(format!("{}{path}", self.base))
+            .header("Authorization", format!("Bearer {}", self.token))
+            .call()?;
+        anyhow::ensure!(
+            response.status().is_success(),
+            "GET {path}: {}",
+            response.status()
+        );
+        Ok(response.body_mut().read_json()?)
+    }
+
+    fn peer_with(&self, other: &Daemon) -> anyhow::Result<()> {
+        let body = serde_json::json!({
+            "multiaddr": format!("{}/p2p/{}", other.listen, other.peer_id),
+            "steunpunt": other.steunpunt,
+            "label": "bench",
+        });
+        let response = agent()
+            .post(format!("{}/v1/peers", self.base))
+            .header("Authorization", format!("Bearer {}", self.token))
+            .send_json(&body)?;
+        anyhow::ensure!(
+            response.status().is_success(),
+            "peer add: {}",
+            response.status()
+        );
+        Ok(())
+    }
+
+    /// Milliseconds one `/v1/status` takes.
+    fn time_status(&self, agent: &ureq::Agent) -> anyhow::Result<(f64, Value)> {
+        let started = Instant::now();
+        let status = self.get(agent, "/v1/status")?;
+        Ok((started.elapsed().as_secs_f64() * 1000.0, status))
+    }
+}
+
+fn text(v: &Value) -> String {
+    v.as_str().unwrap_or_default().to_owned()
+}
+
+fn init(dir: &Path, name: &str) -> anyhow::Result<DataDir> {
+    let data_dir = DataDir::resolve(Some(dir.to_path_buf()))?;
+    data_dir.init(InitOptions {
+        name: name.into(),
+        municipalities: vec!["Breda".into()],
+        listen: vec!["/ip4/127.0.0.1/tcp/0".into()],
+        api: Some("127.0.0.1:0".into()),
+    })?;
+    Ok(data_dir)
+}
+
+/// Signs `n` vacancies by B's own key straight into B's store, as if staff had published
+/// them.
+fn fill(data_dir: &DataDir, n: usize) -> anyhow::Result<()> {
+    let key = data_dir.open()?.steunpunt_key;
+    let now = steunpunt_node::actor::now();
+    let valid_until = now.plus_ms(200 * DAY_MS);
+    let store = SledStore::open(&data_dir.db_path())?;
+    let own = data_dir.open()?.steunpunt_key;
+    let mut engine = Engine::open(store, own, EngineConfig::default(), now)?;
+    let per = n.div_ceil(MUNICIPALITIES.len());
+    let mut made = 0;
+    for municipality in MUNICIPALITIES {
+        let take = per.min(n - made);
+        for (_, vacancy) in generate(municipality, 11, 20, take).vacancies {
+            // One author for all: ids must be unique across municipalities.
+            let id =
+                RecordId::new(format!("v{made}")).map_err(|e| anyhow::anyhow!("record id: {e}"))?;
+            let record = steunpunt_protocol::author(
+                &key,
+                None,
+                Revision {
+                    kind: Kind::Vacancy,
+                    id,
+                    body: Some(Body::Vacancy(vacancy)),
+                    valid_until,
+                },
+                now,
+            )?;
+            engine.ingest(record.envelope().shared_bytes(), now);
+            made += 1;
+        }
+    }
+    engine.flush()?;
+    Ok(())
+}
+
+/// Times `/v1/status` every `gap` while `busy` is true, or `count` times when it is None.
+fn sample_status(
+    daemon: &Daemon,
+    gap: Duration,
+    until: impl Fn(&Value) -> bool,
+    limit: Duration,
+) -> anyhow::Result<Vec<f64>> {
+    let agent = agent();
+    let started = Instant::now();
+    let mut millis = Vec::new();
+    loop {
+        let (ms, status) = daemon.time_status(&agent)?;
+        millis.push(ms);
+        if until(&status) || started.elapsed() > limit {
+            return Ok(millis);
+        }
+        std::thread::sleep(gap);
+    }
+}
+
+fn search_urls(count: usize) -> Vec<String> {
+    let mut rng = ChaCha8Rng::seed_from_u64(2026);
+    queries(count, &mut rng)
+        .into_iter()
+        .map(|q| {
+            let mut params: Vec<(String, String)> = Vec::new();
+            let mut add = |k: &str, v: Option<String>| {
+                if let Some(v) = v {
+                    params.push((k.into(), v));
+                }
+            };
+            add("q", q.q);
+            add("near", q.near);
+            add("radius_km", q.radius_km.map(|r| r.to_string()));
+            add("category", q.category);
+            add("municipality", q.municipality);
+            add("age", q.age.map(|a| a.to_string()));
+            if q.mas {
+                add("mas", Some("true".into()));
+            }
+            let query: Vec<String> = params
+                .iter()
+                .map(|(k, v)| format!("{k}={}", encode(v)))
+                .collect();
+            format!("/v1/search/vacancies?{}", query.join("&"))
+        })
+        .collect()
+}
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// `clients` threads share `urls`; each takes the next until none are left.
+fn search_load(daemon: &Daemon, urls: &[String], clients: usize) -> anyhow::Result<Throughput> {
+    let next = AtomicUsize::new(0);
+    let started = Instant::now();
+    let per_client: Vec<anyhow::Result<Vec<f64>>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..clients)
+            .map(|_| {
+                scope.spawn(|| {
+                    let agent = agent();
+                    let mut millis = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(url) = urls.get(i) else {
+                            return Ok(millis);
+                        };
+                        let t = Instant::now();
+                        daemon.get(&agent, url)?;
+                        millis.push(t.elapsed().as_secs_f64() * 1000.0);
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| {
+                w.join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("a client panicked")))
+            })
+            .collect()
+    });
+    let elapsed = started.elapsed().as_secs_f64();
+    let mut all = Vec::new();
+    for millis in per_client {
+        all.extend(millis?);
+    }
+    Ok(Throughput {
+        clients,
+        requests_per_s: round(all.len() as f64 / elapsed),
+        latency: latency(all),
+    })
+}
+
+/// Runs the benchmark against the `steunpuntd` at `binary`.
+pub fn run(
+    binary: &Path,
+    n: usize,
+    searches: usize,
+    clients: usize,
+) -> anyhow::Result<RuntimeReport> {
+    let root = tempfile::tempdir()?;
+    let (dir_a, dir_b): (PathBuf, PathBuf) = (root.path().join("a"), root.path().join("b"));
+    init(&dir_a, "Steunpunt A")?;
+    let b_dir = init(&dir_b, "Steunpunt B")?;
+    eprintln!("signing {n} vacancies into node B …");
+    fill(&b_dir, n)?;
+    eprintln!("starting node B …");
+    let b = Daemon::start(binary, &dir_b)?;
+    let vacancies = |s: &Value| s["record_counts"]["vacancy"].as_u64().unwrap_or(0) as usize;
+    let held_by_b = vacancies(&b.get(&agent(), "/v1/status")?);
+    anyhow::ensure!(held_by_b == n, "node B holds {held_by_b} of {n} vacancies");
+    let never = |_: &Value| false;
+
+    eprintln!("status while idle …");
+    let mut idle = Vec::new();
+    let client = agent();
+    for _ in 0..200 {
+        idle.push(b.time_status(&client)?.0);
+        std::thread::sleep(Duration::from_millis(10));
+    }
+
+    eprintln!("status while four clients export …");
+    let stop = AtomicBool::new(false);
+    let exports = AtomicUsize::new(0);
+    let during_exports = std::thread::scope(|scope| -> anyhow::Result<Vec<f64>> {
+        for _ in 0..4 {
+            scope.spawn(|| {
+                let agent = agent();
+                while !stop.load(Ordering::Relaxed) {
+                    if b.get(&agent, "/v1/export").is_ok() {
+                        exports.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            });
+        }
+        std::thread::sleep(Duration::from_millis(200));
+        let sampled = sample_status(
+            &b,
+            Duration::from_millis(20),
+            never,
+            Duration::from_secs(10),
+        );
+        stop.store(true, Ordering::Relaxed);
+        sampled
+    })?;
+
+    eprintln!("search, one client and {clients} …");
+    let urls = search_urls(searches);
+    let one = search_load(&b, &urls, 1)?;
+    let many = search_load(&b, &urls, clients)?;
+
+    eprintln!("cold sync of node A from node B …");
+    let a = Daemon::start(binary, &dir_a)?;
+    let started = Instant::now();
+    a.peer_with(&b)?;
+    b.peer_with(&a)?;
+    let during_sync = sample_status(
+        &a,
+        Duration::from_millis(20),
+        |s| vacancies(s) >= n,
+        Duration::from_secs(1800),
+    )?;
+    let cold_sync_s = started.elapsed().as_secs_f64();
+    let held = vacancies(&a.get(&client, "/v1/status")?);
+    anyhow::ensure!(
+        held >= n,
+        "node A holds {held} of {n} vacancies after the sync"
+    );
+
+    Ok(RuntimeReport {
+        steunpuntd: binary.display().to_string(),
+        vacancies: n,
+        status_idle: latency(idle),
+        status_during_exports: latency(during_exports),
+        exports_completed: exports.load(Ordering::Relaxed),
+        search_speedup: round(many.requests_per_s / one.requests_per_s.max(0.001)),
+        search_one_client: one,
+        search_concurrent: many,
+        status_during_cold_sync: latency(during_sync),
+        cold_sync_s: round(cold_sync_s),
+        cold_sync_records_per_s: round(n as f64 / cold_sync_s),
+    })
+}
