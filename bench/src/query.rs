@@ -213,6 +213,27 @@ impl Scan {
     }
 }
 
+/// The first revision of a vacancy by `author`, as its staff would publish it.
+pub(crate) fn sign_vacancy(
+    author: &steunpunt_protocol::SteunpuntKey,
+    id: RecordId,
+    vacancy: steunpunt_protocol::body::Vacancy,
+    valid_until: Timestamp,
+    at: Timestamp,
+) -> anyhow::Result<steunpunt_protocol::Record> {
+    Ok(steunpunt_protocol::author(
+        author,
+        None,
+        Revision {
+            kind: Kind::Vacancy,
+            id,
+            body: Some(Body::Vacancy(vacancy)),
+            valid_until,
+        },
+        at,
+    )?)
+}
+
 /// Starts a node's engine and search index as the daemon does; whether the index was
 /// rebuilt.
 fn start(
@@ -259,17 +280,7 @@ pub fn run(n: usize, count: usize) -> anyhow::Result<QueryReport> {
         let author = key(i as u8 + 1);
         let take = per.min(n - made);
         for (id, vacancy) in generate(municipality, 7, 20, take).vacancies {
-            let record = steunpunt_protocol::author(
-                &author,
-                None,
-                Revision {
-                    kind: Kind::Vacancy,
-                    id,
-                    body: Some(Body::Vacancy(vacancy)),
-                    valid_until,
-                },
-                T0.plus_ms(made as u64),
-            )?;
+            let record = sign_vacancy(&author, id, vacancy, valid_until, T0.plus_ms(made as u64))?;
             engine.ingest(record.envelope().shared_bytes(), T0.plus_ms(made as u64));
             if let Some((entry, title, body)) = Entry::of(&record) {
                 scan.records.push((entry, fold(&title), fold(&body)));

@@ -21,10 +21,10 @@ use steunpunt_examples::generator::generate;
 use steunpunt_node::data_dir::{DataDir, InitOptions};
 use steunpunt_node::replication::{Engine, EngineConfig};
 use steunpunt_node::store::SledStore;
+use steunpunt_protocol::RecordId;
 use steunpunt_protocol::timestamp::DAY_MS;
-use steunpunt_protocol::{Body, Kind, RecordId, Revision};
 
-use crate::query::{MUNICIPALITIES, queries};
+use crate::query::{MUNICIPALITIES, queries, sign_vacancy};
 
 /// Latency figures of a series of requests.
 #[derive(Debug, Serialize)]
@@ -225,17 +225,7 @@ fn fill(data_dir: &DataDir, n: usize) -> anyhow::Result<()> {
             // One author for all: ids must be unique across municipalities.
             let id =
                 RecordId::new(format!("v{made}")).map_err(|e| anyhow::anyhow!("record id: {e}"))?;
-            let record = steunpunt_protocol::author(
-                &key,
-                None,
-                Revision {
-                    kind: Kind::Vacancy,
-                    id,
-                    body: Some(Body::Vacancy(vacancy)),
-                    valid_until,
-                },
-                now,
-            )?;
+            let record = sign_vacancy(&key, id, vacancy, valid_until, now)?;
             engine.ingest(record.envelope().shared_bytes(), now);
             made += 1;
         }

@@ -9,6 +9,35 @@ use crate::world::{MINUTE, SimConfig, World, holds, steunpunt};
 
 const HOUR: u64 = 60 * MINUTE;
 
+/// Two nodes on a quiet network: no staff work, faults or skew beyond a second.
+fn two_nodes(seed: u64) -> SimConfig {
+    SimConfig {
+        seed,
+        nodes: 2,
+        ops: 0,
+        crashes_per_node: 0.0,
+        partitions: 0,
+        drop_rate: 0.0,
+        dup_rate: 0.0,
+        max_skew_ms: 1_000,
+        ..SimConfig::default()
+    }
+}
+
+/// Node 0's dials towards node 1: their times, and how many fell in each hour.
+fn dials(world: &World, hours: u64) -> (Vec<u64>, Vec<usize>) {
+    let times = world.dials.get(&(0, 1)).cloned().unwrap_or_default();
+    let per_hour = (0..hours)
+        .map(|h| {
+            times
+                .iter()
+                .filter(|t| (h * HOUR..(h + 1) * HOUR).contains(*t))
+                .count()
+        })
+        .collect();
+    (times, per_hour)
+}
+
 /// What happened while one side waited for the other to peer back.
 #[derive(Debug, Clone, Serialize)]
 pub struct WaitingReport {
@@ -24,30 +53,12 @@ pub struct WaitingReport {
 
 /// Node 0 peers with node 1, which does not peer back for `hours`; then it does.
 pub fn unreciprocated_peering(seed: u64, hours: u64) -> WaitingReport {
-    let config = SimConfig {
-        seed,
-        nodes: 2,
-        ops: 0,
-        crashes_per_node: 0.0,
-        partitions: 0,
-        drop_rate: 0.0,
-        dup_rate: 0.0,
-        max_skew_ms: 1_000,
-        ..SimConfig::default()
-    };
+    let config = two_nodes(seed);
     let redial_max_s = config.policy.redial_max_ms / 1000;
     let mut world = World::new(config);
     world.peer_add(0, 1);
     world.run_until(hours * HOUR);
-    let times = world.dials.get(&(0, 1)).cloned().unwrap_or_default();
-    let dials_per_hour = (0..hours)
-        .map(|h| {
-            times
-                .iter()
-                .filter(|t| (h * HOUR..(h + 1) * HOUR).contains(*t))
-                .count()
-        })
-        .collect();
+    let (times, dials_per_hour) = dials(&world, hours);
     let longest_gap_s = times
         .windows(2)
         .map(|w| (w[1] - w[0]) / 1000)
@@ -86,18 +97,7 @@ pub struct FlappingReport {
 /// Nodes 0 and 1 are peered; node 1 goes down and comes back, again and again, for
 /// `hours`, while node 0's staff publish a vacancy every ten minutes.
 pub fn flapping_neighbour(seed: u64, hours: u64) -> FlappingReport {
-    let config = SimConfig {
-        seed,
-        nodes: 2,
-        ops: 0,
-        crashes_per_node: 0.0,
-        partitions: 0,
-        drop_rate: 0.0,
-        dup_rate: 0.0,
-        max_skew_ms: 1_000,
-        ..SimConfig::default()
-    };
-    let mut world = World::new(config);
+    let mut world = World::new(two_nodes(seed));
     world.peer_add(0, 1);
     world.peer_add(1, 0);
     let mut outages = 0;
@@ -129,15 +129,7 @@ pub fn flapping_neighbour(seed: u64, hours: u64) -> FlappingReport {
             break;
         }
     }
-    let times = world.dials.get(&(0, 1)).cloned().unwrap_or_default();
-    let dials_per_hour = (0..hours)
-        .map(|h| {
-            times
-                .iter()
-                .filter(|t| (h * HOUR..(h + 1) * HOUR).contains(*t))
-                .count()
-        })
-        .collect();
+    let (_, dials_per_hour) = dials(&world, hours);
     FlappingReport {
         outages,
         dials_per_hour,

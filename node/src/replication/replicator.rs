@@ -306,7 +306,9 @@ impl<S: Store, P: Peer> Replicator<S, P> {
     pub fn handle(&mut self, input: Input<P>, now: Timestamp) {
         match input {
             Input::Connected(peer) => {
-                info!(%peer, "connected");
+                // A neighbour that has not peered back closes every connection at once:
+                // the connection counts once the other side answers a sync request.
+                debug!(%peer, "connected");
                 self.connected.insert(peer.clone());
                 if let Some(target) = self.targets.get_mut(&peer) {
                     target.answered = false;
@@ -481,7 +483,11 @@ impl<S: Store, P: Peer> Replicator<S, P> {
     }
 
     fn on_disconnected(&mut self, peer: P) {
-        info!(%peer, "disconnected");
+        if self.targets.get(&peer).is_none_or(|t| t.answered) {
+            info!(%peer, "disconnected");
+        } else {
+            debug!(%peer, "disconnected before answering");
+        }
         self.connected.remove(&peer);
         self.sessions.forget_peer(&peer);
         self.syncing.remove(&peer);
@@ -733,6 +739,9 @@ impl<S: Store, P: Peer> Replicator<S, P> {
     /// The other side talks sync with us, so it trusts us: its backoff starts over.
     fn answered(&mut self, peer: &P) {
         if let Some(target) = self.targets.get_mut(peer) {
+            if !target.answered {
+                info!(%peer, steunpunt = %target.steunpunt, "connected to a neighbour");
+            }
             target.answered = true;
             target.failures = 0;
             target.noticed = false;
