@@ -457,13 +457,13 @@ impl<S: Store, P: Peer> Replicator<S, P> {
         if failed && failures == notice_after && !target.noticed {
             target.noticed = true;
             let name = if target.label.is_empty() {
-                target.steunpunt.to_string()
+                format!("steunpunt {}", target.steunpunt)
             } else {
                 format!("{} ({})", target.label, target.steunpunt)
             };
             info!(
                 %peer,
-                "Steunpunt {name} has not peered with us yet: its node closes our connections. \
+                "{name} has not peered with us yet: its node closes our connections. \
                  Ask its admin to run `steunpunt peer add` with our address and steunpunt ID; \
                  we keep trying, at most every {} minutes",
                 max / 60_000
