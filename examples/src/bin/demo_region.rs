@@ -64,12 +64,15 @@ async fn address(node: &RunningNode) -> anyhow::Result<String> {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    const USAGE: &str = "usage: demo-region [--keep-running]  (--keep-running leaves the region up for the steunpunt CLI until Ctrl-C)";
     let keep_running = match std::env::args().skip(1).collect::<Vec<_>>().as_slice() {
         [] => false,
         [flag] if flag == "--keep-running" => true,
-        _ => bail!(
-            "usage: demo-region [--keep-running]  (--keep-running leaves the region up for the steunpunt CLI until Ctrl-C)"
-        ),
+        [flag] if flag == "--help" || flag == "-h" => {
+            println!("{USAGE}");
+            return Ok(());
+        }
+        _ => bail!("{USAGE}"),
     };
     let root = tempfile::tempdir()?;
     println!("Starting five steunpunten in {} …", root.path().display());
