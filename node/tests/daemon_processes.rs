@@ -267,6 +267,48 @@ fn peered_daemons_replicate_both_ways_and_a_stranger_is_refused() {
         );
     }
     assert!(doc["components"]["schemas"]["Vacancy"]["properties"]["mas"].is_object());
+    // Every operation documents its error answers with the one error body.
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let unauthorized = &operation["responses"]["401"]["content"]["application/json"];
+            assert_eq!(
+                unauthorized["schema"]["$ref"], "#/components/schemas/ErrorBody",
+                "{method} {path}"
+            );
+        }
+    }
+
+    // Bodies that cannot be read answer with the same JSON error body, never plain text.
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let send = |content_type: &str, body: &str| {
+        let mut response = agent
+            .post(format!("{}/v1/records/vacancies", a.api))
+            .header("Authorization", format!("Bearer {}", a.token))
+            .header("Content-Type", content_type)
+            .send(body)
+            .unwrap();
+        let status = response.status().as_u16();
+        let body: Value = response.body_mut().read_json().unwrap();
+        (
+            status,
+            body["error"]["code"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        )
+    };
+    assert_eq!(send("text/plain", "{}"), (415, "not_json".to_owned()));
+    assert_eq!(
+        send("application/json", "{kapot"),
+        (400, "invalid_json".to_owned())
+    );
+    assert_eq!(
+        send("application/json", &"x".repeat(300 * 1024)),
+        (413, "body_too_large".to_owned())
+    );
 
     // Metrics are served.
     let metrics = ureq::get(format!("{}/metrics", a.api))

@@ -590,13 +590,84 @@ async fn export(
 #[openapi(
     info(title = "Steunpunt Federatie node API", description = "The local API of steunpuntd. Every /v1 endpoint except this document needs `Authorization: Bearer TOKEN` with the token from DATA_DIR/api.token."),
     paths(status, list_peers, add_peer, remove_peer, block_peer, list_records, get_record, publish, withdraw, sync_now, search, export),
-    components(schemas(Vacancy, Organisation)),
-    modifiers(&BearerToken),
+    components(schemas(Vacancy, Organisation, ErrorBody, ErrorDetail)),
+    modifiers(&BearerToken, &ErrorResponses),
     security(("token" = [])),
 )]
 pub struct ApiDoc;
 
 struct BearerToken;
+
+/// The body of every error answer.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // describes `ApiError`'s JSON form for the OpenAPI document
+struct ErrorBody {
+    error: ErrorDetail,
+}
+
+/// What went wrong.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct ErrorDetail {
+    /// Stable machine-readable code, such as `invalid_record` or `unauthorized`.
+    code: String,
+    /// What went wrong and what to do, for a person.
+    message: String,
+}
+
+/// Adds the error answers every operation can give, all with [`ErrorBody`]: 400, 401,
+/// 404, 405 and 500 everywhere; 413, 415 and 422 where a body is sent.
+struct ErrorResponses;
+
+impl utoipa::Modify for ErrorResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let common = [
+            (
+                "400",
+                "a parameter or the body is wrong: the message names the field",
+            ),
+            ("401", "missing or wrong bearer token"),
+            ("404", "no such record or endpoint"),
+            ("405", "the endpoint does not take this method"),
+            ("500", "the node failed (storage, a stopped task)"),
+        ];
+        let with_body = [
+            ("413", "the body is larger than 256 KiB"),
+            ("415", "the body is not sent as application/json"),
+            ("422", "the body is JSON but not of the expected shape"),
+        ];
+        for item in openapi.paths.paths.values_mut() {
+            for (operation, sends_body) in [
+                (&mut item.get, false),
+                (&mut item.delete, false),
+                (&mut item.post, true),
+            ] {
+                let Some(operation) = operation else { continue };
+                let extra = if sends_body { &with_body[..] } else { &[] };
+                for (status, text) in common.iter().chain(extra) {
+                    let description = match operation.responses.responses.get(*status) {
+                        Some(utoipa::openapi::RefOr::T(existing)) => existing.description.clone(),
+                        _ => (*text).to_owned(),
+                    };
+                    let response = ResponseBuilder::new()
+                        .description(description)
+                        .content(
+                            "application/json",
+                            ContentBuilder::new()
+                                .schema(Some(Ref::from_schema_name("ErrorBody")))
+                                .build(),
+                        )
+                        .build();
+                    operation
+                        .responses
+                        .responses
+                        .insert((*status).to_owned(), response.into());
+                }
+            }
+        }
+    }
+}
 
 impl utoipa::Modify for BearerToken {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
