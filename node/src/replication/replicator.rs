@@ -412,7 +412,8 @@ impl<S: Store, P: Peer> Replicator<S, P> {
         }
     }
 
-    /// Records learned from peers are on disk within the flush delay.
+    /// Records learned from peers are on disk, and every change is in the search index,
+    /// within the flush delay.
     fn learned(&mut self) {
         if !self.flush_pending {
             self.flush_pending = true;
@@ -825,9 +826,12 @@ impl<S: Store, P: Peer> Replicator<S, P> {
         }
     }
 
+    /// Pushes one of our new revisions to the region; the search index shows it after
+    /// the next flush.
     fn gossip(&mut self, record: &Record) {
         self.outputs
             .push_back(Output::Publish(record.envelope().shared_bytes()));
+        self.learned();
     }
 
     // ----- our own records: durable before they return, then gossiped ---------------------
