@@ -593,6 +593,7 @@ impl Loop {
             Action::SyncNow(reply) => {
                 let _ = reply.send(self.replicator.sync_all(now));
             }
+            // Handled by the loop itself, which stops after flushing.
             Action::Stop(_) => {}
         }
     }

@@ -288,11 +288,6 @@ impl<S: Store, P: Peer> Replicator<S, P> {
         &self.allowed
     }
 
-    /// Whether a flush is scheduled (records learned from peers not yet on disk).
-    pub fn flush_pending(&self) -> bool {
-        self.flush_pending
-    }
-
     fn jittered(&mut self, base: u64) -> u64 {
         let spread = base / 10;
         base - spread + self.rng.random_range(0..=2 * spread)
