@@ -120,4 +120,12 @@ mod openapi {
         None,
         Some("^[a-z0-9][a-z0-9-]{0,63}$")
     );
+    text_schema!(
+        crate::RecordHash,
+        "RecordHash",
+        "BLAKE3 hash of the signed envelope, 64 hex digits",
+        "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        None,
+        Some("^[0-9a-f]{64}$")
+    );
 }

@@ -24,6 +24,7 @@ pub const MAX_ID_LEN: usize = 64;
 
 /// The kind of a record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     /// A steunpunt's profile (one per steunpunt).
@@ -401,31 +402,6 @@ pub struct Record {
     pub(crate) payload: Payload,
 }
 
-/// The JSON form of a record for the API and CLI: metadata plus the body's fields.
-#[derive(Debug, Serialize)]
-pub struct RecordJson<'a> {
-    /// The publishing steunpunt.
-    pub author: SteunpuntId,
-    /// Kind of record (named `record`, as an organisation's body has a `kind` of its own).
-    #[serde(rename = "record")]
-    pub kind: Kind,
-    /// The author's id for it.
-    pub id: &'a RecordId,
-    /// Revision number.
-    pub revision: u64,
-    /// When this revision was made.
-    pub updated_at: Timestamp,
-    /// When it expires.
-    pub valid_until: Timestamp,
-    /// Hash of the envelope.
-    pub hash: crate::hash::RecordHash,
-    /// Whether this revision withdraws the record.
-    pub withdrawn: bool,
-    /// The body's fields, inline.
-    #[serde(flatten)]
-    pub body: Option<&'a Body>,
-}
-
 impl Record {
     /// The exact signed bytes, to store and send.
     pub fn envelope(&self) -> &crate::envelope::Envelope {
@@ -461,21 +437,6 @@ impl Record {
         crate::merge::Version {
             revision: self.payload.revision,
             hash: self.hash(),
-        }
-    }
-
-    /// The JSON view for the API and CLI.
-    pub fn to_json(&self) -> RecordJson<'_> {
-        RecordJson {
-            author: self.author(),
-            kind: self.payload.kind,
-            id: &self.payload.id,
-            revision: self.payload.revision,
-            updated_at: self.payload.updated_at,
-            valid_until: self.payload.valid_until,
-            hash: self.hash(),
-            withdrawn: self.payload.is_withdrawal(),
-            body: self.payload.body.as_ref(),
         }
     }
 }

@@ -11,6 +11,7 @@ pub const MAX_PEERING_ENTRIES: usize = 300;
 
 /// A steunpunt's declaration of neighbours; one per steunpunt, with id `peering`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Peering {
     /// Steunpunten this one vouches for.
     #[serde(default)]
@@ -22,6 +23,7 @@ pub struct Peering {
 
 /// One steunpunt in a peering list, with a label for people.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PeeringEntry {
     /// The steunpunt.
     pub steunpunt: SteunpuntId,

@@ -11,6 +11,7 @@ pub const MAX_MUNICIPALITIES: usize = 60;
 
 /// A steunpunt's public profile; one per steunpunt, with id `profile`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Profile {
     /// Name of the steunpunt.
     pub name: String,
@@ -42,6 +43,7 @@ pub struct Profile {
 
 /// A postal address.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Address {
     /// Street and number.
     pub street: String,

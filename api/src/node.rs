@@ -1,0 +1,93 @@
+//! The node as a whole: `GET /v1/status`, `POST /v1/sync`.
+
+use serde::{Deserialize, Serialize};
+use steunpunt_protocol::{Kind, SteunpuntId};
+
+/// `GET /v1/status`: who the node is, whom it is connected to and trusts, what it holds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Status {
+    /// Our steunpunt ID.
+    pub steunpunt_id: SteunpuntId,
+    /// Our node's libp2p PeerId.
+    pub peer_id: String,
+    /// Addresses the node listens on.
+    pub listen_addrs: Vec<String>,
+    /// Nodes connected now.
+    pub peers: Vec<ConnectedPeer>,
+    /// How many steunpunten we trust, ourselves included.
+    pub trusted_steunpunten: usize,
+    /// Every trusted steunpunt with its distance.
+    pub trust: Vec<Trusted>,
+    /// Live records held, per kind.
+    pub record_counts: RecordCounts,
+    /// Withdrawals held.
+    pub withdrawn: u64,
+}
+
+/// A node connected now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConnectedPeer {
+    /// Its PeerId.
+    pub peer_id: String,
+    /// The steunpunt it speaks for, once known.
+    pub steunpunt: Option<SteunpuntId>,
+}
+
+/// A trusted steunpunt and how we came to trust it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Trusted {
+    /// The steunpunt.
+    pub steunpunt: SteunpuntId,
+    /// Vouching steps from us: 0 is ourselves, 1 a neighbour we peered with.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 255))]
+    pub hops: u8,
+    /// The steunpunt before it on the vouching path; none for ourselves.
+    pub vouched_by: Option<SteunpuntId>,
+}
+
+/// Live records held, per kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecordCounts {
+    /// Vacancies.
+    pub vacancy: u64,
+    /// Partner organisations.
+    pub organisation: u64,
+    /// Steunpunt profiles.
+    pub profile: u64,
+    /// Peering declarations.
+    pub peering: u64,
+}
+
+impl RecordCounts {
+    /// The count of one kind.
+    pub fn get(&self, kind: Kind) -> u64 {
+        match kind {
+            Kind::Vacancy => self.vacancy,
+            Kind::Organisation => self.organisation,
+            Kind::Profile => self.profile,
+            Kind::Peering => self.peering,
+        }
+    }
+
+    /// Sets the count of one kind.
+    pub fn set(&mut self, kind: Kind, count: u64) {
+        match kind {
+            Kind::Vacancy => self.vacancy = count,
+            Kind::Organisation => self.organisation = count,
+            Kind::Profile => self.profile = count,
+            Kind::Peering => self.peering = count,
+        }
+    }
+}
+
+/// `POST /v1/sync`: reconciliations started with connected neighbours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SyncStarted {
+    /// How many were started.
+    pub started: usize,
+}

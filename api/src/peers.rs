@@ -1,0 +1,87 @@
+//! Neighbouring centres: `/v1/peers`.
+
+use serde::{Deserialize, Serialize};
+use steunpunt_protocol::SteunpuntId;
+
+use crate::node::Trusted;
+
+/// `POST /v1/peers`: peer with a neighbouring centre.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AddPeer {
+    /// The neighbour's node address, ending in `/p2p/PEER_ID`.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = "/ip4/192.0.2.10/tcp/4001/p2p/12D3KooW…")
+    )]
+    pub multiaddr: String,
+    /// The neighbour's steunpunt ID.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^sp_[a-z2-7]{56}$"))]
+    pub steunpunt: String,
+    /// A label, such as the neighbour's name; the short steunpunt ID when empty.
+    #[serde(default)]
+    pub label: String,
+}
+
+/// The answer to `POST /v1/peers`: vouched for, saved, and dialled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PeerAdded {
+    /// The neighbour.
+    pub steunpunt: SteunpuntId,
+    /// Its address as stored.
+    pub multiaddr: String,
+    /// The address stored before, when this one replaced it.
+    pub replaced: Option<String>,
+}
+
+/// `GET /v1/peers`: the neighbours added with `peer add`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PeerList {
+    /// Every neighbour.
+    pub peers: Vec<PeerView>,
+}
+
+/// One neighbour.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PeerView {
+    /// Its steunpunt ID.
+    pub steunpunt: SteunpuntId,
+    /// The label given when it was added.
+    pub label: String,
+    /// Its node address.
+    pub multiaddr: String,
+    /// Whether its node is connected now.
+    pub connected: bool,
+    /// How we trust it; none while it has not peered back and nobody else vouches for it.
+    pub trusted: Option<Trusted>,
+}
+
+/// The answer to `DELETE /v1/peers/{steunpunt}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PeerRemoved {
+    /// No longer vouched for or dialled.
+    pub removed: SteunpuntId,
+}
+
+/// The optional body of `POST /v1/peers/{steunpunt}/block`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct BlockPeer {
+    /// A label; the short steunpunt ID when empty.
+    #[serde(default)]
+    pub label: String,
+}
+
+/// The answer to `POST /v1/peers/{steunpunt}/block`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PeerBlocked {
+    /// Never trusted from now on, even when others vouch for it.
+    pub blocked: SteunpuntId,
+}
