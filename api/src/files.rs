@@ -15,3 +15,7 @@ pub const PEERS: &str = "peers.json";
 pub const API_TOKEN: &str = "api.token";
 /// The address the API listens on, written at start and removed at a clean stop.
 pub const API_ADDR: &str = "api.addr";
+/// The record store (sled), a directory.
+pub const DB: &str = "db";
+/// The search index, a directory derived from the store and rebuilt when missing.
+pub const SEARCH: &str = "search";

@@ -131,6 +131,11 @@ impl<'de> Deserialize<'de> for RecordView {
             .collect();
         let meta: Meta = serde_json::from_value(Value::Object(meta)).map_err(D::Error::custom)?;
         let body = if meta.withdrawn {
+            if let Some(field) = fields.keys().next() {
+                return Err(D::Error::custom(format!(
+                    "a withdrawal carries no body, but `{field}` is present"
+                )));
+            }
             None
         } else {
             let fields = Value::Object(fields);

@@ -115,3 +115,13 @@ fn a_body_that_does_not_fit_its_kind_is_refused_with_the_field() {
         "{err}"
     );
 }
+
+#[test]
+fn a_withdrawal_with_body_fields_is_refused() {
+    let record = publish(Body::Vacancy(testing::vacancy()), "voorlezen");
+    let gone = withdraw(&key(1), record.payload(), T0.plus_ms(1)).unwrap();
+    let mut json = serde_json::to_value(RecordView::from(&gone)).unwrap();
+    json["title"] = serde_json::json!("Voorlezen");
+    let err = serde_json::from_value::<RecordView>(json).unwrap_err();
+    assert!(err.to_string().contains("title"), "{err}");
+}

@@ -6,6 +6,8 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value, json};
 
+use steunpunt_api::RecordView;
+
 use crate::columns;
 
 /// The export formats.
@@ -21,14 +23,25 @@ pub enum Format {
     Hsds,
 }
 
-/// Writes `records` (their JSON form, as the node's export gives it) in `format`.
+/// Writes `records` in `format`. CSV, JSON-LD and HSDS are mappings of the record's JSON
+/// form (the CSV columns are paths into it, the same table import reads them with).
 pub fn write(
     format: Format,
-    records: &[Value],
+    records: &[RecordView],
     mut out: impl std::io::Write,
 ) -> anyhow::Result<()> {
+    if format == Format::Json {
+        serde_json::to_writer_pretty(&mut out, records)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    let records = records
+        .iter()
+        .map(serde_json::to_value)
+        .collect::<Result<Vec<Value>, _>>()?;
+    let records = records.as_slice();
     let document = match format {
-        Format::Json => Value::Array(records.to_vec()),
+        Format::Json => unreachable!("written above"),
         Format::Csv => {
             let mut writer = csv::WriterBuilder::new()
                 .delimiter(b';')

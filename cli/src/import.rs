@@ -8,10 +8,11 @@ use std::io::Read as _;
 
 use anyhow::{Context as _, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use serde_json::{Value, json};
-use steunpunt_protocol::RecordId;
+use serde::Serialize;
+use serde_json::Value;
+use steunpunt_api::{Client, ClientError, Outcome};
+use steunpunt_protocol::{Kind, RecordId};
 
-use crate::api::{Api, ApiError};
 use crate::columns;
 use crate::output;
 
@@ -239,13 +240,43 @@ fn progress(rows: usize, json: bool) -> ProgressBar {
     bar
 }
 
+/// What happened to one row, as `--json` prints it.
+#[derive(Serialize)]
+struct RowReport<'a> {
+    row: &'a str,
+    record: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<String>,
+    outcome: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dry_run: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+/// The totals, as `--json` prints them last.
+#[derive(Serialize)]
+struct Summary {
+    rows: usize,
+    new: usize,
+    updated: usize,
+    unchanged: usize,
+    rejected: usize,
+    dry_run: bool,
+}
+
+fn outcome_name(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::New => "new",
+        Outcome::Updated => "updated",
+        Outcome::Unchanged => "unchanged",
+    }
+}
+
 /// Publishes (or with `dry_run` checks) every row of `file`; prints a report and fails when
 /// any row was rejected.
-pub fn run(api: &Api, file: &str, options: &Options) -> anyhow::Result<()> {
-    let me = api.get("/v1/status", &[])?["steunpunt_id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+pub fn run(api: &Client, file: &str, options: &Options) -> anyhow::Result<()> {
+    let me = api.status()?.steunpunt_id.to_string();
     let (name, text) = read_source(file)?;
     let mut rows = if is_json(file, &text) {
         json_rows(&name, &text, &me, options.kind)?
@@ -265,19 +296,29 @@ pub fn run(api: &Api, file: &str, options: &Options) -> anyhow::Result<()> {
     }
     reject_repeated_ids(&mut rows);
     let bar = progress(rows.len(), options.json);
-    let dry_run = if options.dry_run { "true" } else { "false" };
     let mut reports = Vec::with_capacity(rows.len());
     for row in &rows {
         let report = match &row.parsed {
-            Err(reason) => rejected(&row.label, None, reason),
+            Err(reason) => rejected(&row.label, None, reason.clone()),
             Ok((kind, draft)) => {
-                let path = format!("/v1/records/{kind}");
-                match api.post_with(&path, &[("dry_run", dry_run.into())], draft) {
-                    Ok(record) => json!({
-                        "row": row.label, "record": kind, "id": record["id"],
-                        "outcome": record["outcome"], "dry_run": options.dry_run,
-                    }),
-                    Err(ApiError::Refused(reason)) => rejected(&row.label, Some(kind), &reason),
+                let answer = match (kind.parse::<Kind>(), draft) {
+                    (Ok(record_kind), Value::Object(fields)) => {
+                        api.publish(record_kind, fields, options.dry_run)
+                    }
+                    _ => Err(ClientError::Other(format!("{kind} is not a record kind"))),
+                };
+                match answer {
+                    Ok(published) => RowReport {
+                        row: &row.label,
+                        record: Some(kind),
+                        id: Some(published.record.id.as_str().to_owned()),
+                        outcome: outcome_name(published.outcome),
+                        dry_run: Some(options.dry_run),
+                        error: None,
+                    },
+                    Err(ClientError::Refused { message, .. }) => {
+                        rejected(&row.label, Some(kind), message)
+                    }
                     Err(fatal) => {
                         bar.abandon();
                         return Err(anyhow::Error::new(fatal).context(format!(
@@ -291,32 +332,35 @@ pub fn run(api: &Api, file: &str, options: &Options) -> anyhow::Result<()> {
         bar.suspend(|| {
             if options.json {
                 output::json(&report);
-            } else if let Some(reason) = report["error"].as_str() {
+            } else if let Some(reason) = &report.error {
                 eprintln!("{}: rejected: {reason}", row.label);
             } else if options.kind.is_some() {
-                println!("{}", report["id"].as_str().unwrap_or_default());
+                println!("{}", report.id.as_deref().unwrap_or_default());
             }
         });
         bar.inc(1);
         reports.push(report);
     }
     bar.finish_and_clear();
-    let count = |outcome: &str| reports.iter().filter(|r| r["outcome"] == outcome).count();
-    let rejected_rows = count("rejected");
+    let count = |outcome: &str| reports.iter().filter(|r| r.outcome == outcome).count();
+    let summary = Summary {
+        rows: rows.len(),
+        new: count("new"),
+        updated: count("updated"),
+        unchanged: count("unchanged"),
+        rejected: count("rejected"),
+        dry_run: options.dry_run,
+    };
     if options.json {
-        output::json(&json!({ "summary": {
-            "rows": rows.len(), "new": count("new"), "updated": count("updated"),
-            "unchanged": count("unchanged"), "rejected": rejected_rows,
-            "dry_run": options.dry_run,
-        }}));
+        output::json(&serde_json::json!({ "summary": summary }));
     } else if options.kind.is_none() || rows.len() > 1 {
         eprintln!(
             "{} rows: {} new, {} updated, {} unchanged, {} rejected{}",
-            rows.len(),
-            count("new"),
-            count("updated"),
-            count("unchanged"),
-            rejected_rows,
+            summary.rows,
+            summary.new,
+            summary.updated,
+            summary.unchanged,
+            summary.rejected,
             if options.dry_run {
                 " (dry run: nothing was published)"
             } else {
@@ -324,23 +368,31 @@ pub fn run(api: &Api, file: &str, options: &Options) -> anyhow::Result<()> {
             }
         );
     }
-    if rejected_rows > 0 {
+    if summary.rejected > 0 {
         if let [only] = reports.as_slice() {
             bail!(
                 "{} was not published: {}",
-                only["row"].as_str().unwrap_or_default(),
-                only["error"].as_str().unwrap_or_default()
+                only.row,
+                only.error.as_deref().unwrap_or_default()
             );
         }
         bail!(
-            "{rejected_rows} of {} rows were rejected (see above); fix them and import the file \
+            "{} of {} rows were rejected (see above); fix them and import the file \
              again: rows already published stay as they are",
+            summary.rejected,
             rows.len()
         );
     }
     Ok(())
 }
 
-fn rejected(label: &str, kind: Option<&str>, reason: &str) -> Value {
-    json!({ "row": label, "record": kind, "outcome": "rejected", "error": reason })
+fn rejected<'a>(label: &'a str, kind: Option<&'static str>, reason: String) -> RowReport<'a> {
+    RowReport {
+        row: label,
+        record: kind,
+        id: None,
+        outcome: "rejected",
+        dry_run: None,
+        error: Some(reason),
+    }
 }

@@ -1,7 +1,6 @@
 //! `steunpunt`: the command-line tool for steunpunt staff and admins. It talks to a node
 //! only through the node's local HTTP API (`steunpunt init` runs `steunpuntd init`).
 
-mod api;
 mod columns;
 mod export;
 mod import;
@@ -12,10 +11,13 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 use clap::{CommandFactory as _, Parser, Subcommand};
-use serde_json::{Value, json};
+use serde_json::json;
+use steunpunt_api::{
+    AddPeer, BlockPeer, Client, ExportQuery, Hit, ListQuery, RecordView, SearchQuery, Sort,
+};
+use steunpunt_protocol::Kind;
 
-use crate::api::Api;
-use crate::output::{cell, table};
+use crate::output::{cut, table};
 
 /// Publish and search volunteer vacancies and partner organisations across the region.
 ///
@@ -224,30 +226,29 @@ struct SearchArgs {
 }
 
 impl SearchArgs {
-    fn query(&self) -> Vec<(&'static str, String)> {
-        let mut q = Vec::new();
-        let mut add = |k: &'static str, v: Option<String>| {
-            if let Some(v) = v {
-                q.push((k, v));
-            }
-        };
-        add("q", (!self.words.is_empty()).then(|| self.words.join(" ")));
-        add("municipality", self.municipality.clone());
-        add("near", self.near.clone());
-        add("radius_km", self.radius_km.map(|r| r.to_string()));
-        add("category", self.category.clone());
-        add("target_group", self.target_group.clone());
-        add("engagement", self.engagement.clone());
-        add("mas", self.mas.then(|| "true".into()));
-        add("age", self.age.map(|a| a.to_string()));
-        add("remote", self.remote.then(|| "true".into()));
-        add("expertise", self.expertise.clone());
-        add("org_kind", self.kind.clone());
-        add("on", self.on.clone());
-        add("author", self.steunpunt.clone());
-        add("sort", self.sort.clone());
-        add("limit", Some(self.limit.to_string()));
-        q
+    fn query(&self) -> SearchQuery {
+        SearchQuery {
+            q: (!self.words.is_empty()).then(|| self.words.join(" ")),
+            municipality: self.municipality.clone(),
+            near: self.near.clone(),
+            radius_km: self.radius_km,
+            category: self.category.clone(),
+            target_group: self.target_group.clone(),
+            engagement: self.engagement.clone(),
+            mas: self.mas,
+            age: self.age,
+            remote: self.remote,
+            expertise: self.expertise.clone(),
+            org_kind: self.kind.clone(),
+            on: self.on.clone(),
+            author: self.steunpunt.clone(),
+            sort: self.sort.as_deref().map(|s| match s {
+                "distance" => Sort::Distance,
+                "recent" => Sort::Recent,
+                _ => Sort::Relevance,
+            }),
+            limit: Some(self.limit),
+        }
     }
 }
 
@@ -301,29 +302,32 @@ fn init(
     Ok(())
 }
 
-/// A vacancy's title or an organisation's name.
-fn title_of(record: &Value) -> &Value {
-    if record["title"].is_null() {
-        &record["name"]
-    } else {
-        &record["title"]
-    }
+fn text(value: Option<&str>) -> String {
+    cut(value.unwrap_or_default(), output::MAX_CELL)
 }
 
-fn records_table(records: &[Value]) {
+/// Where a vacancy or organisation is.
+fn municipality(record: &RecordView) -> Option<&str> {
+    record
+        .vacancy()
+        .map(|v| v.location.municipality.as_str())
+        .or_else(|| {
+            record
+                .organisation()
+                .map(|o| o.location.municipality.as_str())
+        })
+}
+
+fn records_table(records: &[RecordView]) {
     let rows = records
         .iter()
         .map(|r| {
-            let title = title_of(r);
             vec![
-                cell(&r["id"]),
-                cell(title),
-                cell(&r["location"]["municipality"]),
-                cell(&r["valid_until"]),
-                r["author"]
-                    .as_str()
-                    .map(|a| output::cut(a, 11))
-                    .unwrap_or_default(),
+                r.id.to_string(),
+                text(r.title()),
+                text(municipality(r)),
+                r.valid_until.to_string(),
+                cut(&r.author.to_string(), 11),
             ]
         })
         .collect();
@@ -333,14 +337,14 @@ fn records_table(records: &[Value]) {
     );
 }
 
-fn records(api: &Api, kind: &str, command: RecordCommand, json: bool) -> anyhow::Result<()> {
+fn records(api: &Client, kind: Kind, command: RecordCommand, json: bool) -> anyhow::Result<()> {
     match command {
         RecordCommand::Publish { file } => import::run(
             api,
             &file,
             &import::Options {
                 dry_run: false,
-                kind: Some(kind),
+                kind: Some(kind.as_str()),
                 json,
             },
         ),
@@ -349,11 +353,11 @@ fn records(api: &Api, kind: &str, command: RecordCommand, json: bool) -> anyhow:
     }
 }
 
-fn withdraw(api: &Api, kind: &str, id: &str, json: bool) -> anyhow::Result<()> {
-    let record = api.delete(&format!("/v1/records/{kind}/{id}"))?;
+fn withdraw(api: &Client, kind: Kind, id: &str, json: bool) -> anyhow::Result<()> {
+    let record = api.withdraw(kind, id)?;
     if json {
         output::json(
-            &json!({ "id": record["id"], "revision": record["revision"], "withdrawn": true }),
+            &json!({ "id": record.id, "revision": record.revision, "withdrawn": record.withdrawn }),
         );
     } else {
         println!("withdrawn: {id}");
@@ -361,45 +365,43 @@ fn withdraw(api: &Api, kind: &str, id: &str, json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn list(api: &Api, kind: &str, mine: bool, json: bool) -> anyhow::Result<()> {
-    let page = api.get(
-        &format!("/v1/records/{kind}"),
-        &[("mine", mine.to_string()), ("limit", "1000".into())],
+fn list(api: &Client, kind: Kind, mine: bool, json: bool) -> anyhow::Result<()> {
+    let page = api.records(
+        kind,
+        &ListQuery {
+            mine,
+            limit: Some(steunpunt_api::MAX_PAGE),
+            ..ListQuery::default()
+        },
     )?;
-    let records = page["records"].as_array().cloned().unwrap_or_default();
     if json {
-        output::json_lines(&records);
+        output::json_lines(&page.records);
     } else {
-        records_table(&records);
+        records_table(&page.records);
     }
     Ok(())
 }
 
-fn search(api: &Api, kind: &str, args: &SearchArgs, json: bool) -> anyhow::Result<()> {
-    let found = api.get(&format!("/v1/search/{kind}"), &args.query())?;
-    let results = found["results"].as_array().cloned().unwrap_or_default();
+fn search(api: &Client, kind: Kind, args: &SearchArgs, json: bool) -> anyhow::Result<()> {
+    let found = api.search(kind, &args.query())?;
     if json {
-        output::json_lines(&results);
+        output::json_lines(&found.results);
         return Ok(());
     }
-    let rows = results
+    let rows = found
+        .results
         .iter()
-        .map(|r| {
-            let title = title_of(r);
-            let distance = r["distance_km"]
-                .as_f64()
-                .map(|d| format!("{d:.1} km"))
-                .unwrap_or_default();
+        .map(|hit: &Hit| {
+            let r = &hit.record;
             vec![
-                cell(title),
-                cell(&r["location"]["municipality"]),
-                distance,
-                cell(&r["steunpunt"]),
-                cell(&r["id"]),
-                r["score"]
-                    .as_f64()
-                    .map(|s| format!("{s:.0}"))
+                text(r.title()),
+                text(municipality(r)),
+                hit.distance_km
+                    .map(|d| format!("{d:.1} km"))
                     .unwrap_or_default(),
+                text(hit.steunpunt.as_deref()),
+                r.id.to_string(),
+                format!("{:.0}", hit.score),
             ]
         })
         .collect();
@@ -438,37 +440,28 @@ fn run(args: Args) -> anyhow::Result<()> {
     {
         return init(&dir, name, municipality, listen, api.as_deref(), json);
     }
-    let api = Api::connect(&dir)?;
+    let api = Client::connect(&dir)?;
     match args.command {
         Command::Init { .. } | Command::Completions { .. } => unreachable!("handled above"),
         Command::Status => {
-            let status = api.get("/v1/status", &[])?;
+            let status = api.status()?;
             if json {
                 output::json(&status);
             } else {
-                println!(
-                    "steunpunt ID   {}",
-                    status["steunpunt_id"].as_str().unwrap_or_default()
-                );
-                println!(
-                    "PeerId         {}",
-                    status["peer_id"].as_str().unwrap_or_default()
-                );
-                for addr in status["listen_addrs"].as_array().into_iter().flatten() {
-                    println!("listening on   {}", addr.as_str().unwrap_or_default());
+                println!("steunpunt ID   {}", status.steunpunt_id);
+                println!("PeerId         {}", status.peer_id);
+                for addr in &status.listen_addrs {
+                    println!("listening on   {addr}");
                 }
-                println!(
-                    "connected      {} node(s)",
-                    status["peers"].as_array().map_or(0, Vec::len)
-                );
+                println!("connected      {} node(s)", status.peers.len());
                 println!(
                     "trusted        {} steunpunt(en)",
-                    status["trusted_steunpunten"]
+                    status.trusted_steunpunten
                 );
-                let counts = &status["record_counts"];
+                let counts = status.record_counts;
                 println!(
                     "records        {} vacancies, {} organisations, {} profiles",
-                    counts["vacancy"], counts["organisation"], counts["profile"]
+                    counts.vacancy, counts.organisation, counts.profile
                 );
             }
         }
@@ -477,10 +470,11 @@ fn run(args: Args) -> anyhow::Result<()> {
             steunpunt,
             label,
         }) => {
-            let added = api.post(
-                "/v1/peers",
-                &json!({ "multiaddr": multiaddr, "steunpunt": steunpunt, "label": label }),
-            )?;
+            let added = api.add_peer(&AddPeer {
+                multiaddr,
+                steunpunt: steunpunt.clone(),
+                label,
+            })?;
             if json {
                 output::json(&added)
             } else {
@@ -488,10 +482,7 @@ fn run(args: Args) -> anyhow::Result<()> {
             }
         }
         Command::Peer(PeerCommand::List) => {
-            let peers = api.get("/v1/peers", &[])?["peers"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default();
+            let peers = api.peers()?.peers;
             if json {
                 output::json_lines(&peers);
             } else {
@@ -499,10 +490,10 @@ fn run(args: Args) -> anyhow::Result<()> {
                     .iter()
                     .map(|p| {
                         vec![
-                            cell(&p["label"]),
-                            cell(&p["steunpunt"]),
-                            cell(&p["connected"]),
-                            cell(&p["multiaddr"]),
+                            cut(&p.label, output::MAX_CELL),
+                            p.steunpunt.to_string(),
+                            if p.connected { "ja" } else { "nee" }.to_owned(),
+                            p.multiaddr.clone(),
                         ]
                     })
                     .collect();
@@ -510,7 +501,7 @@ fn run(args: Args) -> anyhow::Result<()> {
             }
         }
         Command::Peer(PeerCommand::Remove { id }) => {
-            let removed = api.delete(&format!("/v1/peers/{id}"))?;
+            let removed = api.remove_peer(&id)?;
             if json {
                 output::json(&removed)
             } else {
@@ -518,18 +509,20 @@ fn run(args: Args) -> anyhow::Result<()> {
             }
         }
         Command::Peer(PeerCommand::Block { id }) => {
-            let blocked = api.post(&format!("/v1/peers/{id}/block"), &json!({}))?;
+            let blocked = api.block_peer(&id, &BlockPeer::default())?;
             if json {
                 output::json(&blocked)
             } else {
                 println!("blocked {id}")
             }
         }
-        Command::Vacancy(command) => records(&api, "vacancy", command, json)?,
-        Command::Org(OrgCommand::Record(command)) => records(&api, "organisation", command, json)?,
-        Command::Search(search_args) => search(&api, "vacancies", &search_args, json)?,
+        Command::Vacancy(command) => records(&api, Kind::Vacancy, command, json)?,
+        Command::Org(OrgCommand::Record(command)) => {
+            records(&api, Kind::Organisation, command, json)?
+        }
+        Command::Search(search_args) => search(&api, Kind::Vacancy, &search_args, json)?,
         Command::Org(OrgCommand::Search(search_args)) => {
-            search(&api, "organisations", &search_args, json)?
+            search(&api, Kind::Organisation, &search_args, json)?
         }
         Command::Import { file, dry_run } => import::run(
             &api,
@@ -541,9 +534,8 @@ fn run(args: Args) -> anyhow::Result<()> {
             },
         )?,
         Command::Export { format, mine } => {
-            let exported = api.get("/v1/export", &[("mine", mine.to_string())])?;
-            let records = exported["records"].as_array().cloned().unwrap_or_default();
-            export::write(format, &records, std::io::stdout().lock())?;
+            let exported = api.export(&ExportQuery { mine, kind: None })?;
+            export::write(format, &exported.records, std::io::stdout().lock())?;
         }
     }
     Ok(())

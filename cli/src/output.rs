@@ -1,7 +1,6 @@
 //! Output: tables that fit the terminal, or JSON (one object, or JSON Lines for lists).
 
 use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
-use serde_json::Value;
 
 /// Longest cell before it is cut with an ellipsis.
 pub const MAX_CELL: usize = 48;
@@ -14,26 +13,6 @@ pub fn cut(text: &str, max: usize) -> String {
     } else {
         let kept: String = text.chars().take(max.saturating_sub(1)).collect();
         format!("{kept}…")
-    }
-}
-
-/// A cell's text from a JSON value.
-pub fn cell(value: &Value) -> String {
-    match value {
-        Value::Null => String::new(),
-        Value::String(s) => cut(s, MAX_CELL),
-        Value::Array(items) => cut(
-            &items.iter().map(cell).collect::<Vec<_>>().join(", "),
-            MAX_CELL,
-        ),
-        Value::Bool(b) => {
-            if *b {
-                "ja".into()
-            } else {
-                "nee".into()
-            }
-        }
-        other => cut(&other.to_string(), MAX_CELL),
     }
 }
 
@@ -55,12 +34,12 @@ pub fn table(header: &[&str], rows: Vec<Vec<String>>) {
 }
 
 /// Prints one JSON object.
-pub fn json(value: &Value) {
+pub fn json(value: &impl serde::Serialize) {
     println!("{}", serde_json::to_string(value).unwrap_or_default());
 }
 
 /// Prints a list as JSON Lines.
-pub fn json_lines(items: &[Value]) {
+pub fn json_lines(items: &[impl serde::Serialize]) {
     for item in items {
         json(item);
     }

@@ -7,21 +7,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
+use steunpunt_testkit::{Daemon, eventually};
 
 const CLI: &str = env!("CARGO_BIN_EXE_steunpunt");
 
 fn daemon() -> PathBuf {
-    let path = Path::new(CLI).with_file_name("steunpuntd");
-    assert!(
-        path.exists(),
-        "{} is missing: run `cargo test --workspace`, or `cargo build -p steunpunt-node` first",
-        path.display()
-    );
-    path
+    steunpunt_testkit::steunpuntd_beside(CLI)
 }
 
 fn steunpunt(dir: &Path, args: &[&str]) -> Output {
@@ -68,45 +62,15 @@ fn json_lines(dir: &Path, args: &[&str]) -> Vec<Value> {
         .collect()
 }
 
-struct Node {
-    child: Child,
-}
+struct Node(Daemon);
 
 impl Node {
     fn start(dir: &Path) -> Self {
-        let _ = std::fs::remove_file(dir.join("api.addr"));
-        let log = std::fs::File::create(dir.with_extension("log")).unwrap();
-        let child = Command::new(daemon())
-            .arg("--data-dir")
-            .arg(dir)
-            .stderr(log)
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap();
-        let started = Instant::now();
-        while !dir.join("api.addr").exists() {
-            assert!(
-                started.elapsed() < Duration::from_secs(20),
-                "steunpuntd did not start"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Self { child }
+        Self(Daemon::start(&daemon(), dir))
     }
 
     fn stop(mut self) {
-        Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(self.child.wait().unwrap().success());
-    }
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.0.stop();
     }
 }
 
@@ -149,17 +113,6 @@ fn peer(a: &Path, b: &Path) {
             status["steunpunt_id"].as_str().unwrap(),
         ],
     );
-}
-
-fn eventually(what: &str, check: impl Fn() -> bool) {
-    let started = Instant::now();
-    while !check() {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "timed out waiting for {what}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
 }
 
 fn write(root: &Path, name: &str, text: &str) -> String {

@@ -16,13 +16,13 @@ use std::path::{Path, PathBuf};
 use libp2p::identity::Keypair;
 use libp2p::{Multiaddr, PeerId};
 use serde::{Deserialize, Serialize};
+use steunpunt_api::files;
 use steunpunt_protocol::keys::KeyFileError;
 use steunpunt_protocol::{SteunpuntId, SteunpuntKey};
 
 use crate::config::{ApiConfig, Config, ConfigError, NetworkConfig, SteunpuntConfig};
 
-/// Environment variable naming the data directory.
-pub const DATA_DIR_ENV: &str = "STEUNPUNT_DATA_DIR";
+pub use steunpunt_api::files::DATA_DIR_ENV;
 
 /// Why the data directory cannot be created or used.
 #[derive(Debug, thiserror::Error)]
@@ -182,42 +182,42 @@ impl DataDir {
 
     /// `config.toml`.
     pub fn config_path(&self) -> PathBuf {
-        self.root.join("config.toml")
+        self.root.join(files::CONFIG)
     }
 
     /// `steunpunt.key`.
     pub fn steunpunt_key_path(&self) -> PathBuf {
-        self.root.join("steunpunt.key")
+        self.root.join(files::STEUNPUNT_KEY)
     }
 
     /// `node.key`.
     pub fn node_key_path(&self) -> PathBuf {
-        self.root.join("node.key")
+        self.root.join(files::NODE_KEY)
     }
 
     /// `peers.json`.
     pub fn peers_path(&self) -> PathBuf {
-        self.root.join("peers.json")
+        self.root.join(files::PEERS)
     }
 
     /// `db/`.
     pub fn db_path(&self) -> PathBuf {
-        self.root.join("db")
+        self.root.join(files::DB)
     }
 
     /// The search index (derived from the store; rebuilt when missing).
     pub fn search_path(&self) -> PathBuf {
-        self.root.join("search")
+        self.root.join(files::SEARCH)
     }
 
     /// `api.token`.
     pub fn api_token_path(&self) -> PathBuf {
-        self.root.join("api.token")
+        self.root.join(files::API_TOKEN)
     }
 
     /// `api.addr`.
     pub fn api_addr_path(&self) -> PathBuf {
-        self.root.join("api.addr")
+        self.root.join(files::API_ADDR)
     }
 
     /// Creates a new steunpunt: keys (0600) and `config.toml`.

@@ -4,182 +4,36 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::Value;
+use steunpunt_api::{Client, ClientError, ListQuery};
+use steunpunt_protocol::Kind;
+use steunpunt_testkit::{Daemon, eventually, peer_with, vacancy};
 
 const DAEMON: &str = env!("CARGO_BIN_EXE_steunpuntd");
 
-struct Node {
-    dir: PathBuf,
-    child: Option<Child>,
-    api: String,
-    token: String,
+fn init(root: &Path, name: &str, municipality: &str) -> std::path::PathBuf {
+    steunpunt_testkit::init(Path::new(DAEMON), root, name, municipality)
 }
 
-fn init(root: &Path, name: &str, municipality: &str) -> PathBuf {
-    let dir = root.join(name.to_lowercase().replace(' ', "-"));
-    let out = Command::new(DAEMON)
-        .args([
-            "--data-dir",
-            dir.to_str().unwrap(),
-            "init",
-            "--name",
-            name,
-            "--municipality",
-            municipality,
-        ])
-        .args([
-            "--listen",
-            "/ip4/127.0.0.1/tcp/0",
-            "--api",
-            "127.0.0.1:0",
-            "--json",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "init failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    dir
+fn start(dir: &Path) -> Daemon {
+    Daemon::start(Path::new(DAEMON), dir)
 }
 
-impl Node {
-    fn start(dir: &Path) -> Self {
-        let _ = std::fs::remove_file(dir.join("api.addr"));
-        let log = std::fs::File::create(dir.with_extension("log")).unwrap();
-        let child = Command::new(DAEMON)
-            .args(["--data-dir", dir.to_str().unwrap()])
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        let api = loop {
-            if let Ok(addr) = std::fs::read_to_string(dir.join("api.addr")) {
-                break addr;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "steunpuntd did not start: see {}",
-                dir.with_extension("log").display()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        };
-        let token = std::fs::read_to_string(dir.join("api.token")).unwrap();
-        Self {
-            dir: dir.to_owned(),
-            child: Some(child),
-            api: format!("http://{api}"),
-            token,
-        }
-    }
-
-    fn get(&self, path: &str) -> Value {
-        ureq::get(format!("{}{path}", self.api))
-            .header("Authorization", format!("Bearer {}", self.token))
-            .call()
-            .unwrap()
-            .body_mut()
-            .read_json()
-            .unwrap()
-    }
-
-    fn post(&self, path: &str, body: &Value) -> Value {
-        ureq::post(format!("{}{path}", self.api))
-            .header("Authorization", format!("Bearer {}", self.token))
-            .send_json(body)
-            .unwrap()
-            .body_mut()
-            .read_json()
-            .unwrap()
-    }
-
-    fn status(&self) -> Value {
-        self.get("/v1/status")
-    }
-
-    /// `/ip4/127.0.0.1/tcp/PORT/p2p/PEER_ID`.
-    fn address(&self) -> String {
-        let status = self.status();
-        format!(
-            "{}/p2p/{}",
-            status["listen_addrs"][0].as_str().unwrap(),
-            status["peer_id"].as_str().unwrap()
-        )
-    }
-
-    fn steunpunt_id(&self) -> String {
-        self.status()["steunpunt_id"].as_str().unwrap().to_owned()
-    }
-
-    fn peer_with(&self, other: &Node) {
-        self.post("/v1/peers", &json!({ "multiaddr": other.address(), "steunpunt": other.steunpunt_id(), "label": "buren" }));
-    }
-
-    fn vacancy_titles(&self) -> Vec<String> {
-        self.get("/v1/records/vacancies")["records"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r["title"].as_str().unwrap().to_owned())
-            .collect()
-    }
-
-    /// Sends SIGTERM and waits for a clean exit.
-    fn stop(&mut self) {
-        let mut child = self.child.take().unwrap();
-        let status = Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-        let exit = child.wait().unwrap();
-        assert!(exit.success(), "steunpuntd did not stop cleanly: {exit:?}");
-        assert!(
-            !self.dir.join("api.addr").exists(),
-            "api.addr is removed at shutdown"
-        );
-    }
+fn vacancy_titles(api: &Client) -> Vec<String> {
+    api.records(Kind::Vacancy, &ListQuery::default())
+        .unwrap()
+        .records
+        .iter()
+        .filter_map(|r| r.title().map(str::to_owned))
+        .collect()
 }
 
-impl Drop for Node {
-    fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-fn vacancy(title: &str, municipality: &str, pc4: &str) -> Value {
-    json!({
-        "title": title,
-        "description": "Help mee in de buurt.",
-        "organisation": { "name": "Buurthuis" },
-        "categories": ["buurt-wonen"],
-        "engagement": "structureel",
-        "location": { "municipality": municipality, "pc4": pc4 },
-        "contact": { "email": "info@buurthuis.nl" },
-    })
-}
-
-/// Waits until `check` holds; returns how long it took.
-fn eventually(what: &str, check: impl Fn() -> bool) -> Duration {
-    let started = Instant::now();
-    while !check() {
-        assert!(
-            started.elapsed() < Duration::from_secs(15),
-            "timed out waiting for {what}"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    started.elapsed()
+fn connected(api: &Client) -> usize {
+    api.status().unwrap().peers.len()
 }
 
 #[test]
@@ -188,66 +42,61 @@ fn peered_daemons_replicate_both_ways_and_a_stranger_is_refused() {
     let a_dir = init(root.path(), "Steunpunt Breda", "Breda");
     let b_dir = init(root.path(), "Steunpunt Tilburg", "Tilburg");
     let c_dir = init(root.path(), "Onbekend Steunpunt", "Elders");
-    let a = Node::start(&a_dir);
-    let mut b = Node::start(&b_dir);
-    let c = Node::start(&c_dir);
+    let a = start(&a_dir);
+    let mut b = start(&b_dir);
+    let c = start(&c_dir);
 
     // The API wants the token.
-    let anonymous = ureq::get(format!("{}/v1/status", a.api)).call();
+    let anonymous = ureq::get(format!("{}/v1/status", a.api.base())).call();
     assert!(
         matches!(anonymous, Err(ureq::Error::StatusCode(401))),
         "{anonymous:?}"
     );
-    let wrong = ureq::get(format!("{}/v1/status", a.api))
-        .header("Authorization", "Bearer nope")
-        .call();
-    assert!(matches!(wrong, Err(ureq::Error::StatusCode(401))));
+    let addr = a.api.base().trim_start_matches("http://").to_owned();
+    let wrong = Client::new(&addr, "nope", &a.dir).status();
+    assert!(
+        matches!(wrong, Err(ClientError::Unauthorized(_))),
+        "{wrong:?}"
+    );
 
     // Breda and Tilburg peer with each other; the stranger only dials Breda.
-    a.peer_with(&b);
-    b.peer_with(&a);
-    c.peer_with(&a);
-    eventually("Breda and Tilburg to connect", || {
-        a.status()["peers"].as_array().unwrap().len() == 1
-    });
+    peer_with(&a.api, &b.api, "buren");
+    peer_with(&b.api, &a.api, "buren");
+    peer_with(&c.api, &a.api, "buren");
+    eventually("Breda and Tilburg to connect", || connected(&a.api) == 1);
 
-    a.post(
-        "/v1/records/vacancy",
-        &vacancy("Voorlezen in Breda", "Breda", "4811"),
-    );
+    let draft = vacancy("Voorlezen in Breda", "Breda", "4811");
+    a.api.publish(Kind::Vacancy, &draft, false).unwrap();
     let to_tilburg = eventually("the Breda vacancy in Tilburg", || {
-        b.vacancy_titles()
-            .contains(&"Voorlezen in Breda".to_owned())
+        vacancy_titles(&b.api).contains(&"Voorlezen in Breda".to_owned())
     });
-    b.post(
-        "/v1/records/vacancy",
-        &vacancy("Taalmaatje in Tilburg", "Tilburg", "5011"),
-    );
+    let draft = vacancy("Taalmaatje in Tilburg", "Tilburg", "5011");
+    b.api.publish(Kind::Vacancy, &draft, false).unwrap();
     let to_breda = eventually("the Tilburg vacancy in Breda", || {
-        a.vacancy_titles()
-            .contains(&"Taalmaatje in Tilburg".to_owned())
+        vacancy_titles(&a.api).contains(&"Taalmaatje in Tilburg".to_owned())
     });
     eprintln!("replication: Breda→Tilburg {to_tilburg:?}, Tilburg→Breda {to_breda:?}");
 
     // The stranger is refused: no connection, no records.
-    let c_peer = c.status()["peer_id"].as_str().unwrap().to_owned();
+    let c_peer = c.api.status().unwrap().peer_id;
     std::thread::sleep(Duration::from_secs(2));
+    let c_status = c.api.status().unwrap();
     assert!(
-        c.status()["peers"].as_array().unwrap().is_empty(),
-        "the stranger got connected: {}",
-        c.status()
+        c_status.peers.is_empty(),
+        "the stranger got connected: {c_status:?}"
     );
     assert!(
-        !a.status()["peers"]
-            .as_array()
+        !a.api
+            .status()
             .unwrap()
+            .peers
             .iter()
-            .any(|p| p["peer_id"] == c_peer.as_str())
+            .any(|p| p.peer_id == c_peer)
     );
-    assert!(c.vacancy_titles().is_empty());
+    assert!(vacancy_titles(&c.api).is_empty());
 
     // The OpenAPI document is served without a token and describes the routes.
-    let doc: Value = ureq::get(format!("{}/v1/openapi.json", a.api))
+    let doc: Value = ureq::get(format!("{}/v1/openapi.json", a.api.base()))
         .call()
         .unwrap()
         .body_mut()
@@ -278,15 +127,34 @@ fn peered_daemons_replicate_both_ways_and_a_stranger_is_refused() {
         }
     }
 
+    // Every success answer has a schema, and it is not empty.
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            for (status, response) in operation["responses"].as_object().unwrap() {
+                if !status.starts_with('2') {
+                    continue;
+                }
+                let schema = &response["content"]["application/json"]["schema"];
+                let named = schema["$ref"].as_str().unwrap_or_default();
+                assert!(
+                    named.starts_with("#/components/schemas/")
+                        && doc["components"]["schemas"][&named[21..]].is_object(),
+                    "{method} {path} {status}: {schema}"
+                );
+            }
+        }
+    }
+
     // Bodies that cannot be read answer with the same JSON error body, never plain text.
+    let token = std::fs::read_to_string(a.dir.join("api.token")).unwrap();
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .build()
         .into();
     let send = |content_type: &str, body: &str| {
         let mut response = agent
-            .post(format!("{}/v1/records/vacancies", a.api))
-            .header("Authorization", format!("Bearer {}", a.token))
+            .post(format!("{}/v1/records/vacancies", a.api.base()))
+            .header("Authorization", format!("Bearer {token}"))
             .header("Content-Type", content_type)
             .send(body)
             .unwrap();
@@ -311,7 +179,7 @@ fn peered_daemons_replicate_both_ways_and_a_stranger_is_refused() {
     );
 
     // Metrics are served.
-    let metrics = ureq::get(format!("{}/metrics", a.api))
+    let metrics = ureq::get(format!("{}/metrics", a.api.base()))
         .call()
         .unwrap()
         .body_mut()
@@ -324,15 +192,13 @@ fn peered_daemons_replicate_both_ways_and_a_stranger_is_refused() {
 
     // A restarted node keeps everything and reconnects.
     b.stop();
-    let b = Node::start(&b_dir);
-    let titles = b.vacancy_titles();
+    let b = start(&b_dir);
+    let titles = vacancy_titles(&b.api);
     assert!(
         titles.contains(&"Voorlezen in Breda".to_owned())
             && titles.contains(&"Taalmaatje in Tilburg".to_owned())
     );
-    eventually("Tilburg to reconnect", || {
-        b.status()["peers"].as_array().unwrap().len() == 1
-    });
+    eventually("Tilburg to reconnect", || connected(&b.api) == 1);
 }
 
 /// Runs steunpuntd expecting it to fail at start; returns its error output.
@@ -357,13 +223,13 @@ fn start_errors_tell_the_admin_what_to_do() {
     assert!(missing.contains("init --name"), "{missing}");
 
     let dir = init(root.path(), "Steunpunt Helmond", "Helmond");
-    let running = Node::start(&dir);
+    let running = start(&dir);
     // A second daemon on the same data directory.
     let twice = start_failure(&dir, &["--api", "127.0.0.1:0"]);
     assert!(twice.contains("in use by another steunpuntd"), "{twice}");
     // Another data directory whose API port is taken.
     let other = init(root.path(), "Steunpunt Eindhoven", "Eindhoven");
-    let taken = running.api.trim_start_matches("http://").to_owned();
+    let taken = running.api.base().trim_start_matches("http://").to_owned();
     let port = start_failure(&other, &["--api", &taken]);
     assert!(
         port.contains(&format!("API address {taken} is already in use")),

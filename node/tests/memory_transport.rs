@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use libp2p::core::transport::MemoryTransport;
 use libp2p::core::upgrade::Version;
@@ -18,6 +18,7 @@ use steunpunt_node::store::SledStore;
 use steunpunt_protocol::testing::{self, key};
 use steunpunt_protocol::timestamp::DAY_MS;
 use steunpunt_protocol::{Body, Kind, RecordId, RecordKey, SteunpuntId};
+use steunpunt_testkit::eventually_async;
 
 struct TestNode {
     id: SteunpuntId,
@@ -106,17 +107,6 @@ fn node(n: u8, port: u64, vouches: &[SteunpuntId]) -> TestNode {
     }
 }
 
-async fn eventually(what: &str, check: impl Fn() -> bool) {
-    let started = Instant::now();
-    while !check() {
-        assert!(
-            started.elapsed() < Duration::from_secs(15),
-            "timed out waiting for {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nodes_on_the_memory_transport_gossip_and_refuse_strangers() {
     let ids: Vec<SteunpuntId> = (1..=3).map(|n| key(n).id()).collect();
@@ -152,7 +142,7 @@ async fn nodes_on_the_memory_transport_gossip_and_refuse_strangers() {
         .unwrap()
         .unwrap();
     // A and B exchange profiles and peerings by sync on connecting.
-    eventually("A and B to trust each other's records", || {
+    eventually_async("A and B to trust each other's records", || async {
         b.handle.summary().trust.contains(&a.id)
             && b.handle.get(&RecordKey::profile(a.id)).unwrap().is_some()
     })
@@ -172,7 +162,7 @@ async fn nodes_on_the_memory_transport_gossip_and_refuse_strangers() {
         kind: Kind::Vacancy,
         id: RecordId::new("geheugen").unwrap(),
     };
-    eventually("the record to reach B", || {
+    eventually_async("the record to reach B", || async {
         b.handle.get(&key).unwrap().is_some()
     })
     .await;

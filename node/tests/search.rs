@@ -192,7 +192,7 @@ impl Region {
 
 fn ids(hits: &[Hit]) -> Vec<String> {
     hits.iter()
-        .map(|h| h.record["id"].as_str().unwrap().to_owned())
+        .map(|h| h.record.id.as_str().to_owned())
         .collect()
 }
 
@@ -471,7 +471,7 @@ fn category_target_group_engagement_remote_and_date() {
 fn results_carry_their_steunpunt_and_sort_as_asked() {
     let r = region();
     let hits = r.hits(Kind::Vacancy, words_query("voorlezen"));
-    let by_id = |id: &str| hits.iter().find(|h| h.record["id"] == id).unwrap();
+    let by_id = |id: &str| hits.iter().find(|h| h.record.id.as_str() == id).unwrap();
     let breda = by_id("voorlezen-basisschool");
     assert_eq!(breda.steunpunt.as_deref(), Some("Steunpunt Breda"));
     assert_eq!(breda.hops, Some(0));
@@ -496,11 +496,7 @@ fn results_carry_their_steunpunt_and_sort_as_asked() {
         },
     );
     assert_eq!(only_tilburg.len(), 15);
-    assert!(
-        only_tilburg
-            .iter()
-            .all(|h| h.record["author"] == id(2).to_string())
-    );
+    assert!(only_tilburg.iter().all(|h| h.record.author == id(2)));
 
     // Nearest first around Tilburg.
     let nearest = r.hits(

@@ -8,216 +8,136 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
-use std::path::Path;
-use std::time::{Duration, Instant};
+use serde_json::json;
+use steunpunt_api::{ExportQuery, RecordView, SearchQuery};
+use steunpunt_protocol::{Kind, RecordId, RecordKey, SteunpuntId};
+use steunpunt_testkit::{InProcess, eventually_async, peer_both, vacancy};
 
-use serde_json::{Value, json};
-use steunpunt_node::daemon::{Overrides, RunningNode, start};
-use steunpunt_node::data_dir::{DataDir, InitOptions};
-
-async fn init_and_start(root: &Path, name: &str) -> (DataDir, RunningNode) {
-    let dir = DataDir::resolve(Some(root.join(name))).unwrap();
-    dir.init(InitOptions {
-        name: format!("Steunpunt {name}"),
-        municipalities: vec![name.to_owned()],
-        listen: vec!["/ip4/127.0.0.1/tcp/0".into()],
-        api: Some("127.0.0.1:0".into()),
-    })
-    .unwrap();
-    let node = start(dir.clone(), Overrides::default()).await.unwrap();
-    (dir, node)
+/// The vacancy `id` of `author` as `node` holds it.
+async fn record(node: &InProcess, author: SteunpuntId, id: &str) -> Option<RecordView> {
+    let key = RecordKey {
+        author,
+        kind: Kind::Vacancy,
+        id: RecordId::new(id).unwrap(),
+    };
+    node.call(move |api| api.record(&key).ok()).await
 }
 
-/// Calls the node's HTTP API (blocking client on a blocking thread).
-async fn api(node: &RunningNode, method: &'static str, path: &str, body: Option<Value>) -> Value {
-    let url = format!("http://{}{path}", node.api_addr);
-    let auth = format!("Bearer {}", node.token);
-    tokio::task::spawn_blocking(move || {
-        let response = match (method, body) {
-            ("GET", _) => ureq::get(&url).header("Authorization", &auth).call(),
-            ("DELETE", _) => ureq::delete(&url).header("Authorization", &auth).call(),
-            (_, Some(body)) => ureq::post(&url)
-                .header("Authorization", &auth)
-                .send_json(&body),
-            (_, None) => ureq::post(&url).header("Authorization", &auth).send_empty(),
-        };
-        response.unwrap().body_mut().read_json::<Value>().unwrap()
-    })
-    .await
-    .unwrap()
+async fn trusted(node: &InProcess) -> usize {
+    node.call(|api| api.status().unwrap().trusted_steunpunten)
+        .await
 }
 
-async fn address(node: &RunningNode) -> String {
-    let status = api(node, "GET", "/v1/status", None).await;
-    format!(
-        "{}/p2p/{}",
-        status["listen_addrs"][0].as_str().unwrap(),
-        node.peer_id
-    )
-}
-
-async fn peer(a: &RunningNode, b: &RunningNode) {
-    let (addr_a, addr_b) = (address(a).await, address(b).await);
-    api(
-        a,
-        "POST",
-        "/v1/peers",
-        Some(json!({ "multiaddr": addr_b, "steunpunt": b.steunpunt_id.to_string() })),
-    )
-    .await;
-    api(
-        b,
-        "POST",
-        "/v1/peers",
-        Some(json!({ "multiaddr": addr_a, "steunpunt": a.steunpunt_id.to_string() })),
-    )
-    .await;
-}
-
-async fn eventually<F, Fut>(what: &str, check: F)
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let started = Instant::now();
-    while !check().await {
-        assert!(
-            started.elapsed() < Duration::from_secs(20),
-            "timed out waiting for {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-fn vacancy(title: &str) -> Value {
-    json!({
-        "title": title,
-        "description": "Vrijwilligerswerk in de regio.",
-        "organisation": { "name": "Vrijwilligerscentrale" },
-        "categories": ["welzijn-sociale-hulpverlening"],
-        "engagement": "kortlopend",
-        "location": { "municipality": "Breda", "pc4": "4811" },
-        "contact": { "email": "info@example.nl" },
-    })
-}
-
-async fn record(node: &RunningNode, author: &RunningNode, id: &str) -> Option<Value> {
-    let url = format!(
-        "http://{}/v1/records/vacancy/{}/{id}",
-        node.api_addr, author.steunpunt_id
-    );
-    let auth = format!("Bearer {}", node.token);
-    tokio::task::spawn_blocking(move || {
-        ureq::get(&url)
-            .header("Authorization", &auth)
-            .call()
-            .ok()
-            .map(|mut r| r.body_mut().read_json::<Value>().unwrap())
-    })
-    .await
-    .unwrap()
+async fn publish(node: &InProcess, draft: steunpunt_api::Draft) {
+    node.call(move |api| api.publish(Kind::Vacancy, &draft, false).unwrap())
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chain_of_three_gossips_syncs_and_erases() {
     let root = tempfile::tempdir().unwrap();
-    let (_, a) = init_and_start(root.path(), "breda").await;
-    let (_, b) = init_and_start(root.path(), "tilburg").await;
-    let (c_dir, c) = init_and_start(root.path(), "eindhoven").await;
-    peer(&a, &b).await;
-    peer(&b, &c).await;
+    let a = InProcess::start(root.path(), "breda").await;
+    let b = InProcess::start(root.path(), "tilburg").await;
+    let c = InProcess::start(root.path(), "eindhoven").await;
+    let (api_a, api_b, api_c) = (a.api.clone(), b.api.clone(), c.api.clone());
+    tokio::task::spawn_blocking(move || {
+        peer_both(&api_a, &api_b);
+        peer_both(&api_b, &api_c);
+    })
+    .await
+    .unwrap();
+    let (id_a, id_b) = (a.node.steunpunt_id, b.node.steunpunt_id);
     // C trusts A through B's peering record (two hops), and A trusts C the same way.
-    eventually("trust along the chain", || async {
-        api(&c, "GET", "/v1/status", None).await["trusted_steunpunten"] == 3
-            && api(&a, "GET", "/v1/status", None).await["trusted_steunpunten"] == 3
+    eventually_async("trust along the chain", || async {
+        trusted(&c).await == 3 && trusted(&a).await == 3
     })
     .await;
 
     // Gossip through the middle node.
-    api(
-        &a,
-        "POST",
-        "/v1/records/vacancy",
-        Some(vacancy("Maatje voor nieuwkomers")),
-    )
-    .await;
-    eventually("A's vacancy at C", || async {
-        record(&c, &a, "maatje-voor-nieuwkomers").await.is_some()
+    publish(&a, vacancy("Maatje voor nieuwkomers", "Breda", "4811")).await;
+    eventually_async("A's vacancy at C", || async {
+        record(&c, id_a, "maatje-voor-nieuwkomers").await.is_some()
     })
     .await;
 
     // C goes down; A publishes, updates and withdraws meanwhile.
-    c.shutdown().await;
-    api(
+    c.stop().await;
+    publish(
         &a,
-        "POST",
-        "/v1/records/vacancy",
-        Some(vacancy("Chauffeur voor de boodschappenbus")),
+        vacancy("Chauffeur voor de boodschappenbus", "Breda", "4811"),
     )
     .await;
-    let mut updated = vacancy("Maatje voor nieuwkomers");
-    updated["description"] = json!("Nu ook op zaterdag.");
-    api(&a, "POST", "/v1/records/vacancy", Some(updated)).await;
-    api(
-        &a,
-        "POST",
-        "/v1/records/vacancy",
-        Some(vacancy("Eenmalige klus")),
-    )
-    .await;
-    api(&a, "DELETE", "/v1/records/vacancy/eenmalige-klus", None).await;
-    eventually("B to have the withdrawal", || async {
-        record(&b, &a, "eenmalige-klus")
+    let mut updated = vacancy("Maatje voor nieuwkomers", "Breda", "4811");
+    updated.insert("description".into(), json!("Nu ook op zaterdag."));
+    publish(&a, updated).await;
+    publish(&a, vacancy("Eenmalige klus", "Breda", "4811")).await;
+    a.call(|api| api.withdraw(Kind::Vacancy, "eenmalige-klus").unwrap())
+        .await;
+    eventually_async("B to have the withdrawal", || async {
+        record(&b, id_a, "eenmalige-klus")
             .await
-            .is_some_and(|r| r["withdrawn"] == true)
+            .is_some_and(|r| r.withdrawn)
     })
     .await;
 
     // C comes back and catches up through sync alone (gossip happened while it was away).
-    let c = start(c_dir, Overrides::default()).await.unwrap();
-    eventually("C to catch up", || async {
-        let bus = record(&c, &a, "chauffeur-voor-de-boodschappenbus")
+    let c = InProcess::start(root.path(), "eindhoven").await;
+    eventually_async("C to catch up", || async {
+        let bus = record(&c, id_a, "chauffeur-voor-de-boodschappenbus")
             .await
             .is_some();
-        let updated = record(&c, &a, "maatje-voor-nieuwkomers")
+        let updated = record(&c, id_a, "maatje-voor-nieuwkomers")
             .await
-            .is_some_and(|r| r["description"] == "Nu ook op zaterdag.");
-        let withdrawn = record(&c, &a, "eenmalige-klus")
+            .and_then(|r| r.vacancy().map(|v| v.description.clone()))
+            .is_some_and(|d| d == "Nu ook op zaterdag.");
+        let withdrawn = record(&c, id_a, "eenmalige-klus")
             .await
-            .is_some_and(|r| r["withdrawn"] == true);
+            .is_some_and(|r| r.withdrawn);
         bus && updated && withdrawn
     })
     .await;
 
     // Searching at C finds A's vacancy with its provenance: two hops, vouched for by B.
-    let found = api(
-        &c,
-        "GET",
-        "/v1/search/vacancies?q=maatje&near=4811&radius_km=10",
-        None,
-    )
-    .await;
-    let hit = &found["results"][0];
-    assert_eq!(hit["id"], "maatje-voor-nieuwkomers", "{found}");
-    assert_eq!(hit["steunpunt"], "Steunpunt breda");
-    assert_eq!(hit["hops"], 2);
-    assert_eq!(hit["vouched_by"], b.steunpunt_id.to_string());
-    let exported = api(&a, "GET", "/v1/export?mine=true", None).await;
+    let found = c
+        .call(|api| {
+            api.search(
+                Kind::Vacancy,
+                &SearchQuery {
+                    q: Some("maatje".into()),
+                    near: Some("4811".into()),
+                    radius_km: Some(10.0),
+                    ..SearchQuery::default()
+                },
+            )
+            .unwrap()
+        })
+        .await;
+    let hit = &found.results[0];
     assert_eq!(
-        exported["records"].as_array().unwrap().len(),
-        2,
-        "two live vacancies of A"
+        hit.record.id.as_str(),
+        "maatje-voor-nieuwkomers",
+        "{found:?}"
     );
+    assert_eq!(hit.steunpunt.as_deref(), Some("Steunpunt breda"));
+    assert_eq!(hit.hops, Some(2));
+    assert_eq!(hit.vouched_by, Some(id_b));
+    let exported = a
+        .call(|api| {
+            api.export(&ExportQuery {
+                mine: true,
+                kind: None,
+            })
+            .unwrap()
+        })
+        .await;
+    assert_eq!(exported.records.len(), 2, "two live vacancies of A");
 
     // The withdrawn body is gone everywhere.
     for node in [&a, &b, &c] {
-        let w = record(node, &a, "eenmalige-klus").await.unwrap();
-        assert!(
-            w.get("title").is_none() && w.get("description").is_none(),
-            "body still present: {w}"
-        );
+        let w = record(node, id_a, "eenmalige-klus").await.unwrap();
+        assert!(w.body.is_none(), "body still present: {w:?}");
     }
     for node in [a, b, c] {
-        node.shutdown().await;
+        node.stop().await;
     }
 }

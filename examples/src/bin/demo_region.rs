@@ -12,10 +12,13 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail, ensure};
-use serde_json::{Value, json};
+use steunpunt_api::{
+    AddPeer, Client, ClientError, Draft, Hit, ListQuery, RecordCounts, SearchQuery,
+};
 use steunpunt_examples::generator::generate;
 use steunpunt_node::daemon::{Overrides, RunningNode, start};
 use steunpunt_node::data_dir::{DataDir, InitOptions};
+use steunpunt_protocol::Kind;
 
 const REGION: [&str; 5] = [
     "Breda",
@@ -29,37 +32,39 @@ const VACANCIES: usize = 100;
 const SEED: u64 = 2026;
 const TRUST_HOPS: usize = 3;
 
-/// Calls a node's API on a blocking thread.
-async fn api(
-    node: &RunningNode,
-    method: &'static str,
-    path: &str,
-    body: Option<Value>,
-) -> anyhow::Result<Value> {
-    let url = format!("http://{}{path}", node.api_addr);
-    let auth = format!("Bearer {}", node.token);
-    tokio::task::spawn_blocking(move || -> anyhow::Result<Value> {
-        let response = match (method, body) {
-            ("GET", _) => ureq::get(&url).header("Authorization", &auth).call(),
-            (_, Some(body)) => ureq::post(&url)
-                .header("Authorization", &auth)
-                .send_json(&body),
-            (_, None) => ureq::post(&url).header("Authorization", &auth).send_empty(),
-        };
-        Ok(response
-            .with_context(|| format!("{method} {url}"))?
-            .body_mut()
-            .read_json()?)
-    })
-    .await?
+/// A running node and its API client.
+struct Node {
+    running: RunningNode,
+    api: Client,
 }
 
-async fn address(node: &RunningNode) -> anyhow::Result<String> {
-    let status = api(node, "GET", "/v1/status", None).await?;
-    let listen = status["listen_addrs"][0]
-        .as_str()
-        .context("node has no listen address")?;
-    Ok(format!("{listen}/p2p/{}", node.peer_id))
+impl Node {
+    /// Calls the node's API on a blocking thread, so the node (on this runtime) can answer.
+    async fn call<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Client) -> Result<T, ClientError> + Send + 'static,
+    ) -> anyhow::Result<T> {
+        let api = self.api.clone();
+        Ok(tokio::task::spawn_blocking(move || work(&api)).await??)
+    }
+
+    async fn address(&self) -> anyhow::Result<String> {
+        let status = self.call(|api| api.status()).await?;
+        let listen = status
+            .listen_addrs
+            .first()
+            .context("node has no listen address")?;
+        Ok(format!("{listen}/p2p/{}", status.peer_id))
+    }
+}
+
+/// A record's fields with its id, as a draft.
+fn draft(id: steunpunt_protocol::RecordId, body: impl serde::Serialize) -> anyhow::Result<Draft> {
+    let serde_json::Value::Object(mut fields) = serde_json::to_value(body)? else {
+        bail!("a record body is a JSON object");
+    };
+    fields.insert("id".into(), id.as_str().into());
+    Ok(fields)
 }
 
 #[tokio::main]
@@ -91,7 +96,9 @@ async fn main() -> anyhow::Result<()> {
             listen: vec!["/ip4/127.0.0.1/tcp/0".into()],
             api: Some("127.0.0.1:0".into()),
         })?;
-        nodes.push(start(dir, Overrides::default()).await?);
+        let running = start(dir.clone(), Overrides::default()).await?;
+        let api = Client::new(&running.api_addr.to_string(), &running.token, dir.root());
+        nodes.push(Node { running, api });
     }
 
     // Each steunpunt publishes its own partners and vacancies through its API.
@@ -99,14 +106,14 @@ async fn main() -> anyhow::Result<()> {
     for (node, municipality) in nodes.iter().zip(REGION) {
         let data = generate(municipality, SEED, ORGANISATIONS, VACANCIES);
         for (id, organisation) in data.organisations {
-            let mut body = serde_json::to_value(organisation)?;
-            body["id"] = json!(id);
-            api(node, "POST", "/v1/records/organisation", Some(body)).await?;
+            let fields = draft(id, organisation)?;
+            node.call(move |api| api.publish(Kind::Organisation, &fields, false))
+                .await?;
         }
         for (id, vacancy) in data.vacancies {
-            let mut body = serde_json::to_value(vacancy)?;
-            body["id"] = json!(id);
-            api(node, "POST", "/v1/records/vacancy", Some(body)).await?;
+            let fields = draft(id, vacancy)?;
+            node.call(move |api| api.publish(Kind::Vacancy, &fields, false))
+                .await?;
         }
     }
     println!(
@@ -120,21 +127,14 @@ async fn main() -> anyhow::Result<()> {
     let converging = Instant::now();
     for pair in nodes.windows(2) {
         let (a, b) = (&pair[0], &pair[1]);
-        let (addr_a, addr_b) = (address(a).await?, address(b).await?);
-        api(
-            a,
-            "POST",
-            "/v1/peers",
-            Some(json!({ "multiaddr": addr_b, "steunpunt": b.steunpunt_id.to_string() })),
-        )
-        .await?;
-        api(
-            b,
-            "POST",
-            "/v1/peers",
-            Some(json!({ "multiaddr": addr_a, "steunpunt": a.steunpunt_id.to_string() })),
-        )
-        .await?;
+        for (from, to) in [(a, b), (b, a)] {
+            let peer = AddPeer {
+                multiaddr: to.address().await?,
+                steunpunt: to.running.steunpunt_id.to_string(),
+                label: String::new(),
+            };
+            from.call(move |api| api.add_peer(&peer)).await?;
+        }
     }
 
     // Converged: every node holds the data of every steunpunt within three hops.
@@ -147,25 +147,29 @@ async fn main() -> anyhow::Result<()> {
     let counts = loop {
         let mut counts = Vec::new();
         for node in &nodes {
-            counts.push(api(node, "GET", "/v1/status", None).await?["record_counts"].clone());
+            counts.push(node.call(|api| api.status()).await?.record_counts);
         }
-        let done = counts.iter().enumerate().all(|(i, c)| {
-            c["vacancy"] == expected(i) * VACANCIES
-                && c["organisation"] == expected(i) * ORGANISATIONS
-                && c["profile"] == expected(i)
-        });
+        let done = counts
+            .iter()
+            .enumerate()
+            .all(|(i, c): (usize, &RecordCounts)| {
+                c.vacancy == (expected(i) * VACANCIES) as u64
+                    && c.organisation == (expected(i) * ORGANISATIONS) as u64
+                    && c.profile == expected(i) as u64
+            });
         if done {
             break counts;
         }
         if Instant::now() > deadline {
             let mut profiles = Vec::new();
             for node in &nodes {
-                let held = api(node, "GET", "/v1/records/profiles", None).await?;
-                let names: Vec<String> = held["records"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .map(|r| r["name"].as_str().unwrap_or("?").to_owned())
+                let held = node
+                    .call(|api| api.records(Kind::Profile, &ListQuery::default()))
+                    .await?;
+                let names: Vec<String> = held
+                    .records
+                    .iter()
+                    .map(|r| r.title().unwrap_or("?").to_owned())
                     .collect();
                 profiles.push(names);
             }
@@ -184,9 +188,9 @@ async fn main() -> anyhow::Result<()> {
     for ((node, municipality), c) in nodes.iter().zip(REGION).zip(&counts) {
         println!(
             "  Steunpunt {municipality:<18} {:>4} vacancies  {:>3} organisations  ({})",
-            c["vacancy"],
-            c["organisation"],
-            node.steunpunt_id.short()
+            c.vacancy,
+            c.organisation,
+            node.running.steunpunt_id.short()
         );
     }
 
@@ -195,25 +199,20 @@ async fn main() -> anyhow::Result<()> {
         "  {}",
         REGION.map(|m| format!("Steunpunt {m}")).join(" ── ")
     );
-    let names: BTreeMap<String, &str> = nodes
+    let names: BTreeMap<_, &str> = nodes
         .iter()
         .zip(REGION)
-        .map(|(n, m)| (n.steunpunt_id.to_string(), m))
+        .map(|(n, m)| (n.running.steunpunt_id, m))
         .collect();
     for (node, municipality) in nodes.iter().zip(REGION) {
-        let status = api(node, "GET", "/v1/status", None).await?;
-        let trusted: Vec<String> = status["trust"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|t| t["hops"] != 0)
+        let status = node.call(|api| api.status()).await?;
+        let trusted: Vec<String> = status
+            .trust
+            .iter()
+            .filter(|t| t.hops != 0)
             .map(|t| {
-                let name = t["steunpunt"]
-                    .as_str()
-                    .and_then(|id| names.get(id))
-                    .copied()
-                    .unwrap_or("?");
-                let hops = t["hops"].as_u64().unwrap_or_default();
+                let name = names.get(&t.steunpunt).copied().unwrap_or("?");
+                let hops = t.hops;
                 format!("{name} ({hops} hop{})", if hops == 1 { "" } else { "s" })
             })
             .collect();
@@ -223,23 +222,26 @@ async fn main() -> anyhow::Result<()> {
     println!(
         "\nQuestion at Steunpunt Breda: MaS placements for a 14-year-old within 20 km of 4811?"
     );
-    let found = api(
-        &nodes[0],
-        "GET",
-        "/v1/search/vacancies?mas=true&age=14&near=4811&radius_km=20&limit=200",
-        None,
-    )
-    .await?;
-    let results = found["results"].as_array().cloned().unwrap_or_default();
+    let query = SearchQuery {
+        mas: true,
+        age: Some(14),
+        near: Some("4811".into()),
+        radius_km: Some(20.0),
+        limit: Some(200),
+        ..SearchQuery::default()
+    };
+    let results = nodes[0]
+        .call(move |api| api.search(Kind::Vacancy, &query))
+        .await?
+        .results;
     let mut per_steunpunt: BTreeMap<String, usize> = BTreeMap::new();
     for r in &results {
-        *per_steunpunt
-            .entry(r["steunpunt"].as_str().unwrap_or("?").to_owned())
-            .or_default() += 1;
-        ensure!(
-            r["mas"]["suitable"] == true && r["mas"]["min_age"].as_u64().is_none_or(|a| a <= 14),
-            "search returned an unsuitable placement: {r}"
-        );
+        *per_steunpunt.entry(steunpunt_of(r).to_owned()).or_default() += 1;
+        let suitable = r
+            .record
+            .vacancy()
+            .is_some_and(|v| v.mas.suitable && v.mas.min_age.is_none_or(|a| a <= 14));
+        ensure!(suitable, "search returned an unsuitable placement: {r:?}");
     }
     println!(
         "  {} placements: {}",
@@ -252,15 +254,15 @@ async fn main() -> anyhow::Result<()> {
     );
     for r in results
         .iter()
-        .filter(|r| r["steunpunt"] == "Steunpunt Tilburg")
+        .filter(|r| steunpunt_of(r) == "Steunpunt Tilburg")
         .take(3)
         .chain(results.iter().take(3))
     {
         println!(
             "  - {:<70} {:>5.1} km  {}",
-            r["title"].as_str().unwrap_or_default(),
-            r["distance_km"].as_f64().unwrap_or_default(),
-            r["steunpunt"].as_str().unwrap_or_default()
+            r.record.title().unwrap_or_default(),
+            r.distance_km.unwrap_or_default(),
+            steunpunt_of(r)
         );
     }
     ensure!(
@@ -271,14 +273,17 @@ async fn main() -> anyhow::Result<()> {
     println!(
         "\nSearch at Steunpunt Breda: `voorlezen` within 15 km of 4811 (also finds compounds):"
     );
-    let found = api(
-        &nodes[0],
-        "GET",
-        "/v1/search/vacancies?q=voorlezen&near=4811&radius_km=15&limit=5",
-        None,
-    )
-    .await?;
-    let results = found["results"].as_array().cloned().unwrap_or_default();
+    let query = SearchQuery {
+        q: Some("voorlezen".into()),
+        near: Some("4811".into()),
+        radius_km: Some(15.0),
+        limit: Some(5),
+        ..SearchQuery::default()
+    };
+    let results = nodes[0]
+        .call(move |api| api.search(Kind::Vacancy, &query))
+        .await?
+        .results;
     ensure!(
         !results.is_empty(),
         "nothing found for voorlezen near Breda"
@@ -286,10 +291,10 @@ async fn main() -> anyhow::Result<()> {
     for r in &results {
         println!(
             "  - {:<70} {:>5.1} km  score {:>4.0}  {}",
-            r["title"].as_str().unwrap_or_default(),
-            r["distance_km"].as_f64().unwrap_or_default(),
-            r["score"].as_f64().unwrap_or_default(),
-            r["steunpunt"].as_str().unwrap_or_default()
+            r.record.title().unwrap_or_default(),
+            r.distance_km.unwrap_or_default(),
+            r.score,
+            steunpunt_of(r)
         );
     }
 
@@ -303,8 +308,13 @@ async fn main() -> anyhow::Result<()> {
         tokio::signal::ctrl_c().await?;
     }
     for node in nodes {
-        node.shutdown().await;
+        node.running.shutdown().await;
     }
     println!("\nDone. Postcode data: GeoNames (https://www.geonames.org), CC BY 4.0.");
     Ok(())
+}
+
+/// The name of the steunpunt that published a result.
+fn steunpunt_of(hit: &Hit) -> &str {
+    hit.steunpunt.as_deref().unwrap_or("?")
 }

@@ -1,7 +1,6 @@
 //! What a search filters on: per record, the few facts the filters need (kept in memory,
 //! so filtering never reads the store), and the checked form of a query.
 
-use serde::Deserialize;
 use steunpunt_protocol::body::{Location, Mas};
 use steunpunt_protocol::places::{Pc4, canonical_place_name, distance_km, place_centre};
 use steunpunt_protocol::timestamp::Date;
@@ -10,7 +9,9 @@ use steunpunt_protocol::vocab::{
 };
 use steunpunt_protocol::{Body, Kind, Record, RecordHash, RecordKey, SteunpuntId, Timestamp};
 
-use super::{DEFAULT_LIMIT, DEFAULT_RADIUS_KM, MAX_LIMIT, MAX_RADIUS_KM, SearchError, SearchQuery};
+use super::{
+    DEFAULT_LIMIT, DEFAULT_RADIUS_KM, MAX_LIMIT, MAX_RADIUS_KM, SearchError, SearchQuery, Sort,
+};
 
 /// The facts about one vacancy or organisation that the filters and sorting need.
 #[derive(Debug, Clone)]
@@ -110,19 +111,6 @@ impl Entry {
         };
         Some((entry, title, body))
     }
-}
-
-/// How results are ordered.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Sort {
-    /// Best match first (then nearest, then newest).
-    #[default]
-    Relevance,
-    /// Nearest first; needs `near`.
-    Distance,
-    /// Most recently changed first.
-    Recent,
 }
 
 /// A query, checked: every value known to be meaningful.

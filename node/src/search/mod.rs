@@ -17,106 +17,23 @@ use std::path::Path;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Instant;
 
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use steunpunt_api::RecordView;
 use steunpunt_protocol::{Kind, Record, RecordHash, RecordKey, SteunpuntId, Timestamp};
 
 use crate::actor::HeldRecords;
 use crate::replication::{Engine, PublishError, RecordObserver};
 use crate::store::Store;
-pub use filters::{Entry, Plan, Sort};
+pub use filters::{Entry, Plan};
 use text::{TextIndex, TextIndexError};
 
-/// Most results one search returns.
-pub const MAX_LIMIT: usize = 200;
-/// Results when no limit is given.
-pub const DEFAULT_LIMIT: usize = 20;
-/// Radius when `near` is given without one.
-pub const DEFAULT_RADIUS_KM: f64 = 15.0;
-/// Largest radius.
-pub const MAX_RADIUS_KM: f64 = 500.0;
-/// Longest query text.
-pub const MAX_QUERY_BYTES: usize = 500;
+pub use steunpunt_api::search::{
+    DEFAULT_LIMIT, DEFAULT_RADIUS_KM, Hit, MAX_LIMIT, MAX_QUERY_BYTES, MAX_RADIUS_KM, SearchQuery,
+    Sort,
+};
 /// Version of what the text index holds; raising it rebuilds every index at start-up.
 const INDEX_FORMAT: &str = "steunpunt-search-1";
 /// Commit payload of an index that missed a write.
 const DAMAGED: &str = "damaged";
-
-/// Filters of a search; all optional, all must hold.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct SearchQuery {
-    /// Words that should appear (any of them; more matches rank higher).
-    #[serde(default)]
-    pub q: Option<String>,
-    /// Municipality, case- and diacritics-insensitive, common aliases understood.
-    #[serde(default)]
-    pub municipality: Option<String>,
-    /// Vacancy category.
-    #[serde(default)]
-    pub category: Option<String>,
-    /// Target group.
-    #[serde(default)]
-    pub target_group: Option<String>,
-    /// Vacancy engagement.
-    #[serde(default)]
-    pub engagement: Option<String>,
-    /// Only MaS-suitable vacancies.
-    #[serde(default)]
-    pub mas: bool,
-    /// With `mas`: the pupil's age.
-    #[serde(default)]
-    pub age: Option<u8>,
-    /// Only remote vacancies.
-    #[serde(default)]
-    pub remote: bool,
-    /// Organisation expertise.
-    #[serde(default)]
-    pub expertise: Option<String>,
-    /// Organisation kind.
-    #[serde(default)]
-    pub org_kind: Option<String>,
-    /// A PC4 or a place name to measure distance from.
-    #[serde(default)]
-    pub near: Option<String>,
-    /// Radius around `near`, in km.
-    #[serde(default)]
-    pub radius_km: Option<f64>,
-    /// Only vacancies that run on this date (`2027-03-01`): started by then, not ended.
-    #[serde(default)]
-    pub on: Option<String>,
-    /// Only records of this steunpunt (its ID).
-    #[serde(default)]
-    pub author: Option<String>,
-    /// Order: relevance (default), distance (needs `near`) or recent.
-    #[serde(default)]
-    #[param(value_type = Option<String>)]
-    pub sort: Option<Sort>,
-    /// Most results.
-    #[serde(default)]
-    pub limit: Option<usize>,
-}
-
-/// One result.
-#[derive(Debug, Clone, Serialize)]
-pub struct Hit {
-    /// The record's JSON form.
-    #[serde(flatten)]
-    pub record: Value,
-    /// Name of the publishing steunpunt.
-    pub steunpunt: Option<String>,
-    /// Its trust distance from us.
-    pub hops: Option<u8>,
-    /// Who vouched for it: the steunpunt before it on the vouching path.
-    pub vouched_by: Option<SteunpuntId>,
-    /// Distance from `near`, when given.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub distance_km: Option<f64>,
-    /// Relevance: about 100 per matched word, plus more for matches in the title and for
-    /// rare words; 0 without words.
-    pub score: f64,
-}
 
 /// Why a query cannot run.
 #[derive(Debug, thiserror::Error)]
@@ -553,7 +470,7 @@ pub fn hits(engine: &impl HeldRecords, found: &[Found]) -> Result<Vec<Hit>, Sear
         };
         let trusted = engine.trust().get(&author);
         hits.push(Hit {
-            record: serde_json::to_value(record.to_json()).unwrap_or(Value::Null),
+            record: RecordView::from(&record),
             steunpunt,
             hops: trusted.map(|t| t.hops),
             vouched_by: trusted.and_then(|t| t.path.len().checked_sub(2).map(|i| t.path[i])),

@@ -1,0 +1,60 @@
+//! The node as a whole: `GET /v1/status`, `POST /v1/sync`.
+
+use axum::Json;
+use axum::extract::State;
+use steunpunt_api::{ConnectedPeer, RecordCounts, Status, SyncStarted, Trusted};
+use steunpunt_protocol::{Kind, SteunpuntId, TrustSet};
+
+use super::{ApiError, ApiState};
+
+/// How we trust `steunpunt`, as the API shows it.
+pub(super) fn trusted(trust: &TrustSet, steunpunt: &SteunpuntId) -> Option<Trusted> {
+    trust.get(steunpunt).map(|t| Trusted {
+        steunpunt: *steunpunt,
+        hops: t.hops,
+        vouched_by: t.path.len().checked_sub(2).map(|i| t.path[i]),
+    })
+}
+
+/// Who the node is, whom it is connected to and trusts, what it holds.
+#[utoipa::path(get, path = "/v1/status", tag = "node", responses((status = 200, description = "the node's identity, connections, trust and record counts", body = Status)))]
+pub(super) async fn status(State(state): State<ApiState>) -> Result<Json<Status>, ApiError> {
+    let network = state.client.status().await.map_err(ApiError::internal)?;
+    let summary = state.handle.summary();
+    let mut record_counts = RecordCounts::default();
+    for kind in Kind::ALL {
+        record_counts.set(kind, summary.tally.live(kind));
+    }
+    Ok(Json(Status {
+        steunpunt_id: summary.me,
+        peer_id: network.peer_id.to_string(),
+        listen_addrs: network
+            .listen_addrs
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
+        peers: network
+            .peers
+            .iter()
+            .map(|p| ConnectedPeer {
+                peer_id: p.to_string(),
+                steunpunt: summary.nodes.get(p).copied().flatten(),
+            })
+            .collect(),
+        trusted_steunpunten: summary.trust.len(),
+        trust: summary
+            .trust
+            .iter()
+            .filter_map(|(id, _)| trusted(&summary.trust, id))
+            .collect(),
+        record_counts,
+        withdrawn: summary.tally.withdrawn,
+    }))
+}
+
+/// Starts a reconciliation with every connected neighbour now.
+#[utoipa::path(post, path = "/v1/sync", tag = "node", responses((status = 200, description = "how many reconciliations were started", body = SyncStarted)))]
+pub(super) async fn sync_now(State(state): State<ApiState>) -> Result<Json<SyncStarted>, ApiError> {
+    let started = state.handle.sync_now().await.map_err(ApiError::internal)?;
+    Ok(Json(SyncStarted { started }))
+}

@@ -1,0 +1,96 @@
+//! Neighbouring centres: `/v1/peers`. Every change is all-or-nothing: saved, vouched for
+//! in our signed peering record and dialled, or nothing changed.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use libp2p::Multiaddr;
+use steunpunt_api::{AddPeer, BlockPeer, PeerAdded, PeerBlocked, PeerList, PeerRemoved, PeerView};
+
+use super::extract::{JsonBody, Path};
+use super::node::trusted;
+use super::{ApiError, ApiState, answered, parse_steunpunt};
+use crate::data_dir::PeerEntry;
+
+/// The neighbours added with `peer add`.
+#[utoipa::path(get, path = "/v1/peers", tag = "peers", responses((status = 200, description = "neighbours added with peer add, with connection and trust state", body = PeerList)))]
+pub(super) async fn list_peers(State(state): State<ApiState>) -> Result<Json<PeerList>, ApiError> {
+    let network = state.client.status().await.map_err(ApiError::internal)?;
+    let summary = state.handle.summary();
+    let peers = summary
+        .neighbours
+        .iter()
+        .map(|p| PeerView {
+            steunpunt: p.steunpunt,
+            label: p.label.clone(),
+            multiaddr: p.multiaddr.to_string(),
+            connected: p.peer_id().is_some_and(|id| network.peers.contains(&id)),
+            trusted: trusted(&summary.trust, &p.steunpunt),
+        })
+        .collect();
+    Ok(Json(PeerList { peers }))
+}
+
+/// Peers with a neighbouring centre.
+#[utoipa::path(post, path = "/v1/peers", tag = "peers", request_body = AddPeer, responses((status = 201, description = "saved, vouched for and dialled", body = PeerAdded), (status = 400, description = "malformed steunpunt ID or multiaddress, or our own steunpunt")))]
+pub(super) async fn add_peer(
+    State(state): State<ApiState>,
+    JsonBody(body): JsonBody<AddPeer>,
+) -> Result<(StatusCode, Json<PeerAdded>), ApiError> {
+    let steunpunt = parse_steunpunt(&body.steunpunt)?;
+    let multiaddr: Multiaddr = body.multiaddr.parse().map_err(|e| {
+        ApiError::bad_request("bad_multiaddr", format!("`{}` is not a multiaddress ({e}); use one like /ip4/192.0.2.10/tcp/4001/p2p/12D3KooW…", body.multiaddr))
+    })?;
+    let entry = PeerEntry {
+        multiaddr,
+        steunpunt,
+        label: if body.label.is_empty() {
+            steunpunt.short()
+        } else {
+            body.label.clone()
+        },
+    };
+    if entry.peer_id().is_none() {
+        return Err(ApiError::bad_request(
+            "missing_peer_id",
+            "the multiaddress must end in /p2p/PEER_ID (the neighbour's `steunpunt status` shows it)",
+        ));
+    }
+    let multiaddr = entry.multiaddr.to_string();
+    let change = answered(state.handle.add_peer(entry).await)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(PeerAdded {
+            steunpunt,
+            multiaddr,
+            replaced: change.replaced.map(|a| a.to_string()),
+        }),
+    ))
+}
+
+/// Stops vouching for a neighbour and dialling it.
+#[utoipa::path(delete, path = "/v1/peers/{steunpunt}", tag = "peers", params(("steunpunt" = String, Path, description = "steunpunt ID (sp_…)")), responses((status = 200, description = "no longer vouched for or dialled", body = PeerRemoved)))]
+pub(super) async fn remove_peer(
+    State(state): State<ApiState>,
+    Path(steunpunt): Path<String>,
+) -> Result<Json<PeerRemoved>, ApiError> {
+    let steunpunt = parse_steunpunt(&steunpunt)?;
+    answered(state.handle.remove_peer(steunpunt).await)?;
+    Ok(Json(PeerRemoved { removed: steunpunt }))
+}
+
+/// Blocks a steunpunt: never trusted, even when others vouch for it.
+#[utoipa::path(post, path = "/v1/peers/{steunpunt}/block", tag = "peers", params(("steunpunt" = String, Path, description = "steunpunt ID (sp_…)")), request_body(content = Option<BlockPeer>), responses((status = 200, description = "blocked: never trusted, even through others", body = PeerBlocked)))]
+pub(super) async fn block_peer(
+    State(state): State<ApiState>,
+    Path(steunpunt): Path<String>,
+    body: Option<Json<BlockPeer>>,
+) -> Result<Json<PeerBlocked>, ApiError> {
+    let steunpunt = parse_steunpunt(&steunpunt)?;
+    let label = body
+        .map(|b| b.0.label)
+        .filter(|l| !l.is_empty())
+        .unwrap_or_else(|| steunpunt.short());
+    answered(state.handle.block_peer(steunpunt, label).await)?;
+    Ok(Json(PeerBlocked { blocked: steunpunt }))
+}

@@ -1,0 +1,251 @@
+//! What the tests share: nodes started in this process ([`InProcess`]) or as real
+//! `steunpuntd` processes ([`Daemon`]), both driven through the typed API client the CLI
+//! uses, sample drafts, and [`eventually`] / [`eventually_async`] for what replication
+//! makes true after a while. Tests fail by panicking, so this crate panics too.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+pub use steunpunt_api::{self as api, Client, ClientError, Draft};
+use steunpunt_api::{AddPeer, files};
+use steunpunt_node::daemon::{Overrides, RunningNode, start};
+use steunpunt_node::data_dir::{DataDir, InitOptions};
+use steunpunt_protocol::SteunpuntId;
+
+/// How long [`eventually`] waits before the test fails.
+pub const PATIENCE: Duration = Duration::from_secs(20);
+
+/// Waits until `check` holds (polling every 20 ms) and returns how long that took; fails
+/// the test after [`PATIENCE`].
+pub fn eventually(what: &str, mut check: impl FnMut() -> bool) -> Duration {
+    let started = Instant::now();
+    while !check() {
+        assert!(started.elapsed() < PATIENCE, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    started.elapsed()
+}
+
+/// [`eventually`] for async checks.
+pub async fn eventually_async<F, Fut>(what: &str, mut check: F) -> Duration
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let started = Instant::now();
+    while !check().await {
+        assert!(started.elapsed() < PATIENCE, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    started.elapsed()
+}
+
+/// A valid vacancy draft.
+pub fn vacancy(title: &str, municipality: &str, pc4: &str) -> Draft {
+    draft(json!({
+        "title": title,
+        "description": "Help mee in de buurt.",
+        "organisation": { "name": "Buurthuis" },
+        "categories": ["buurt-wonen"],
+        "engagement": "structureel",
+        "location": { "municipality": municipality, "pc4": pc4 },
+        "contact": { "email": "info@buurthuis.nl" },
+    }))
+}
+
+/// A draft from a JSON object.
+pub fn draft(value: serde_json::Value) -> Draft {
+    match value {
+        serde_json::Value::Object(fields) => fields,
+        other => panic!("a draft is a JSON object, not {other}"),
+    }
+}
+
+/// The node address a neighbour dials: the first listen address plus `/p2p/PEER_ID`.
+pub fn address(client: &Client) -> String {
+    let status = client.status().unwrap();
+    format!("{}/p2p/{}", status.listen_addrs[0], status.peer_id)
+}
+
+/// Makes `a` peer with `b` (one direction), labelled with `label`.
+pub fn peer_with(a: &Client, b: &Client, label: &str) {
+    let steunpunt = b.status().unwrap().steunpunt_id;
+    a.add_peer(&AddPeer {
+        multiaddr: address(b),
+        steunpunt: steunpunt.to_string(),
+        label: label.to_owned(),
+    })
+    .unwrap();
+}
+
+/// Peers `a` and `b` both ways.
+pub fn peer_both(a: &Client, b: &Client) {
+    peer_with(a, b, "buren");
+    peer_with(b, a, "buren");
+}
+
+/// `steunpuntd` beside another binary of the workspace (the CLI's tests know only their
+/// own binary's path).
+pub fn steunpuntd_beside(binary: &str) -> PathBuf {
+    let path = Path::new(binary).with_file_name("steunpuntd");
+    assert!(
+        path.exists(),
+        "{} is missing: run `cargo test --workspace`, or `cargo build -p steunpunt-node` first",
+        path.display()
+    );
+    path
+}
+
+/// Creates a steunpunt in `root/NAME` with `steunpuntd init`, listening on loopback on
+/// ports the system picks.
+pub fn init(steunpuntd: &Path, root: &Path, name: &str, municipality: &str) -> PathBuf {
+    let dir = root.join(name.to_lowercase().replace(' ', "-"));
+    let out = Command::new(steunpuntd)
+        .arg("--data-dir")
+        .arg(&dir)
+        .args(["init", "--name", name, "--municipality", municipality])
+        .args([
+            "--listen",
+            "/ip4/127.0.0.1/tcp/0",
+            "--api",
+            "127.0.0.1:0",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "init failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    dir
+}
+
+/// A `steunpuntd` process; killed when dropped. Its log is `DIR.log`.
+pub struct Daemon {
+    /// Its data directory.
+    pub dir: PathBuf,
+    /// Its API.
+    pub api: Client,
+    child: Option<Child>,
+}
+
+impl Daemon {
+    /// Starts `steunpuntd` on `dir` and waits until its API answers.
+    pub fn start(steunpuntd: &Path, dir: &Path) -> Self {
+        let _ = std::fs::remove_file(dir.join(files::API_ADDR));
+        let log = std::fs::File::create(dir.with_extension("log")).unwrap();
+        let child = Command::new(steunpuntd)
+            .arg("--data-dir")
+            .arg(dir)
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        let started = Instant::now();
+        let api = loop {
+            if let Ok(client) = Client::connect(dir)
+                && client.status().is_ok()
+            {
+                break client;
+            }
+            assert!(
+                started.elapsed() < PATIENCE,
+                "steunpuntd did not start: see {}",
+                dir.with_extension("log").display()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        Self {
+            dir: dir.to_owned(),
+            api,
+            child: Some(child),
+        }
+    }
+
+    /// Our steunpunt ID.
+    pub fn steunpunt_id(&self) -> SteunpuntId {
+        self.api.status().unwrap().steunpunt_id
+    }
+
+    /// The process ID.
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().map_or(0, Child::id)
+    }
+
+    /// Sends SIGTERM and checks that the node stops cleanly and removes `api.addr`.
+    pub fn stop(&mut self) {
+        let mut child = self.child.take().unwrap();
+        let status = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let exit = child.wait().unwrap();
+        assert!(exit.success(), "steunpuntd did not stop cleanly: {exit:?}");
+        assert!(
+            !self.dir.join(files::API_ADDR).exists(),
+            "api.addr is removed at shutdown"
+        );
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// A node running in this process, on loopback, with its typed API client.
+pub struct InProcess {
+    /// The running node.
+    pub node: RunningNode,
+    /// Its data directory.
+    pub dir: DataDir,
+    /// Its API.
+    pub api: Client,
+}
+
+impl InProcess {
+    /// Creates the steunpunt `Steunpunt NAME` in `root/NAME` (unless it exists) and starts it.
+    pub async fn start(root: &Path, name: &str) -> Self {
+        let dir = DataDir::resolve(Some(root.join(name))).unwrap();
+        if !dir.config_path().exists() {
+            dir.init(InitOptions {
+                name: format!("Steunpunt {name}"),
+                municipalities: vec![name.to_owned()],
+                listen: vec!["/ip4/127.0.0.1/tcp/0".into()],
+                api: Some("127.0.0.1:0".into()),
+            })
+            .unwrap();
+        }
+        let node = start(dir.clone(), Overrides::default()).await.unwrap();
+        let api = Client::new(&node.api_addr.to_string(), &node.token, dir.root());
+        Self { node, dir, api }
+    }
+
+    /// Runs a call of the blocking client on a blocking thread, so that the node (on this
+    /// same runtime) can answer it.
+    pub async fn call<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Client) -> T + Send + 'static,
+    ) -> T {
+        let api = self.api.clone();
+        tokio::task::spawn_blocking(move || work(&api))
+            .await
+            .unwrap()
+    }
+
+    /// Stops the node as a clean shutdown does.
+    pub async fn stop(self) {
+        self.node.shutdown().await;
+    }
+}
