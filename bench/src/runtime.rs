@@ -16,13 +16,13 @@ use anyhow::Context as _;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
-use serde_json::Value;
+use steunpunt_api::{AddPeer, Client, ExportQuery, SearchQuery, Status, files};
 use steunpunt_examples::generator::generate;
 use steunpunt_node::data_dir::{DataDir, InitOptions};
 use steunpunt_node::replication::{Engine, EngineConfig};
 use steunpunt_node::store::SledStore;
-use steunpunt_protocol::RecordId;
 use steunpunt_protocol::timestamp::DAY_MS;
+use steunpunt_protocol::{Kind, RecordId};
 
 use crate::query::{MUNICIPALITIES, queries, sign_vacancy};
 
@@ -81,8 +81,7 @@ pub struct RuntimeReport {
 
 struct Daemon {
     child: Child,
-    base: String,
-    token: String,
+    api: Client,
     peer_id: String,
     listen: String,
     steunpunt: String,
@@ -95,18 +94,9 @@ impl Drop for Daemon {
     }
 }
 
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .timeout_global(Some(Duration::from_secs(600)))
-        .http_status_as_error(false)
-        .build()
-        .into()
-}
-
 impl Daemon {
     fn start(binary: &Path, dir: &Path) -> anyhow::Result<Self> {
-        let addr_file = dir.join("api.addr");
-        let _ = std::fs::remove_file(&addr_file);
+        let _ = std::fs::remove_file(dir.join(files::API_ADDR));
         let log = std::fs::File::create(dir.join("steunpuntd.log"))?;
         let child = Command::new(binary)
             .arg("--data-dir")
@@ -117,9 +107,11 @@ impl Daemon {
             .spawn()
             .with_context(|| format!("cannot start {}", binary.display()))?;
         let started = Instant::now();
-        let addr = loop {
-            if let Ok(addr) = std::fs::read_to_string(&addr_file) {
-                break addr.trim().to_owned();
+        let (api, status) = loop {
+            if let Ok(api) = Client::connect(dir)
+                && let Ok(status) = api.status()
+            {
+                break (api, status);
             }
             anyhow::ensure!(
                 started.elapsed() < Duration::from_secs(300),
@@ -128,73 +120,36 @@ impl Daemon {
             );
             std::thread::sleep(Duration::from_millis(50));
         };
-        let token = std::fs::read_to_string(dir.join("api.token"))?
-            .trim()
-            .to_owned();
-        let mut daemon = Self {
+        let listen = status
+            .listen_addrs
+            .iter()
+            .find(|s| s.contains("/tcp/"))
+            .cloned()
+            .unwrap_or_default();
+        Ok(Self {
             child,
-            base: format!("http://{addr}"),
-            token,
-            peer_id: String::new(),
-            listen: String::new(),
-            steunpunt: String::new(),
-        };
-        let status = daemon.get(&agent(), "/v1/status")?;
-        daemon.peer_id = text(&status["peer_id"]);
-        daemon.steunpunt = text(&status["steunpunt_id"]);
-        daemon.listen = status["listen_addrs"]
-            .as_array()
-            .and_then(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .find(|s| s.contains("/tcp/"))
-            })
-            .unwrap_or_default()
-            .to_owned();
-        Ok(daemon)
-    }
-
-    fn get(&self, agent: &ureq::Agent, path: &str) -> anyhow::Result<Value> {
-        let mut response = agent
-            .get(format!("{}{path}", self.base))
-            .header("Authorization", format!("Bearer {}", self.token))
-            .call()?;
-        anyhow::ensure!(
-            response.status().is_success(),
-            "GET {path}: {}",
-            response.status()
-        );
-        Ok(response.body_mut().read_json()?)
+            api,
+            peer_id: status.peer_id,
+            listen,
+            steunpunt: status.steunpunt_id.to_string(),
+        })
     }
 
     fn peer_with(&self, other: &Daemon) -> anyhow::Result<()> {
-        let body = serde_json::json!({
-            "multiaddr": format!("{}/p2p/{}", other.listen, other.peer_id),
-            "steunpunt": other.steunpunt,
-            "label": "bench",
-        });
-        let response = agent()
-            .post(format!("{}/v1/peers", self.base))
-            .header("Authorization", format!("Bearer {}", self.token))
-            .send_json(&body)?;
-        anyhow::ensure!(
-            response.status().is_success(),
-            "peer add: {}",
-            response.status()
-        );
+        self.api.add_peer(&AddPeer {
+            multiaddr: format!("{}/p2p/{}", other.listen, other.peer_id),
+            steunpunt: other.steunpunt.clone(),
+            label: "bench".into(),
+        })?;
         Ok(())
     }
 
     /// Milliseconds one `/v1/status` takes.
-    fn time_status(&self, agent: &ureq::Agent) -> anyhow::Result<(f64, Value)> {
+    fn time_status(&self) -> anyhow::Result<(f64, Status)> {
         let started = Instant::now();
-        let status = self.get(agent, "/v1/status")?;
+        let status = self.api.status()?;
         Ok((started.elapsed().as_secs_f64() * 1000.0, status))
     }
-}
-
-fn text(v: &Value) -> String {
-    v.as_str().unwrap_or_default().to_owned()
 }
 
 fn init(dir: &Path, name: &str) -> anyhow::Result<DataDir> {
@@ -238,14 +193,13 @@ fn fill(data_dir: &DataDir, n: usize) -> anyhow::Result<()> {
 fn sample_status(
     daemon: &Daemon,
     gap: Duration,
-    until: impl Fn(&Value) -> bool,
+    until: impl Fn(&Status) -> bool,
     limit: Duration,
 ) -> anyhow::Result<Vec<f64>> {
-    let agent = agent();
     let started = Instant::now();
     let mut millis = Vec::new();
     loop {
-        let (ms, status) = daemon.time_status(&agent)?;
+        let (ms, status) = daemon.time_status()?;
         millis.push(ms);
         if until(&status) || started.elapsed() > limit {
             return Ok(millis);
@@ -254,61 +208,27 @@ fn sample_status(
     }
 }
 
-fn search_urls(count: usize) -> Vec<String> {
-    let mut rng = ChaCha8Rng::seed_from_u64(2026);
-    queries(count, &mut rng)
-        .into_iter()
-        .map(|q| {
-            let mut params: Vec<(String, String)> = Vec::new();
-            let mut add = |k: &str, v: Option<String>| {
-                if let Some(v) = v {
-                    params.push((k.into(), v));
-                }
-            };
-            add("q", q.q);
-            add("near", q.near);
-            add("radius_km", q.radius_km.map(|r| r.to_string()));
-            add("category", q.category);
-            add("municipality", q.municipality);
-            add("age", q.age.map(|a| a.to_string()));
-            if q.mas {
-                add("mas", Some("true".into()));
-            }
-            let query: Vec<String> = params
-                .iter()
-                .map(|(k, v)| format!("{k}={}", encode(v)))
-                .collect();
-            format!("/v1/search/vacancies?{}", query.join("&"))
-        })
-        .collect()
-}
-
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-/// `clients` threads share `urls`; each takes the next until none are left.
-fn search_load(daemon: &Daemon, urls: &[String], clients: usize) -> anyhow::Result<Throughput> {
+/// `clients` threads share `searches`; each takes the next until none are left.
+fn search_load(
+    daemon: &Daemon,
+    searches: &[SearchQuery],
+    clients: usize,
+) -> anyhow::Result<Throughput> {
     let next = AtomicUsize::new(0);
     let started = Instant::now();
     let per_client: Vec<anyhow::Result<Vec<f64>>> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..clients)
             .map(|_| {
                 scope.spawn(|| {
-                    let agent = agent();
+                    let api = daemon.api.clone();
                     let mut millis = Vec::new();
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(url) = urls.get(i) else {
+                        let Some(query) = searches.get(i) else {
                             return Ok(millis);
                         };
                         let t = Instant::now();
-                        daemon.get(&agent, url)?;
+                        api.search(Kind::Vacancy, query)?;
                         millis.push(t.elapsed().as_secs_f64() * 1000.0);
                     }
                 })
@@ -349,16 +269,15 @@ pub fn run(
     fill(&b_dir, n)?;
     eprintln!("starting node B …");
     let b = Daemon::start(binary, &dir_b)?;
-    let vacancies = |s: &Value| s["record_counts"]["vacancy"].as_u64().unwrap_or(0) as usize;
-    let held_by_b = vacancies(&b.get(&agent(), "/v1/status")?);
+    let vacancies = |s: &Status| s.record_counts.vacancy as usize;
+    let held_by_b = vacancies(&b.api.status()?);
     anyhow::ensure!(held_by_b == n, "node B holds {held_by_b} of {n} vacancies");
-    let never = |_: &Value| false;
+    let never = |_: &Status| false;
 
     eprintln!("status while idle …");
     let mut idle = Vec::new();
-    let client = agent();
     for _ in 0..200 {
-        idle.push(b.time_status(&client)?.0);
+        idle.push(b.time_status()?.0);
         std::thread::sleep(Duration::from_millis(10));
     }
 
@@ -368,9 +287,9 @@ pub fn run(
     let during_exports = std::thread::scope(|scope| -> anyhow::Result<Vec<f64>> {
         for _ in 0..4 {
             scope.spawn(|| {
-                let agent = agent();
+                let api = b.api.clone();
                 while !stop.load(Ordering::Relaxed) {
-                    if b.get(&agent, "/v1/export").is_ok() {
+                    if api.export(&ExportQuery::default()).is_ok() {
                         exports.fetch_add(1, Ordering::Relaxed);
                     }
                 }
@@ -388,9 +307,9 @@ pub fn run(
     })?;
 
     eprintln!("search, one client and {clients} …");
-    let urls = search_urls(searches);
-    let one = search_load(&b, &urls, 1)?;
-    let many = search_load(&b, &urls, clients)?;
+    let searches = queries(searches, &mut ChaCha8Rng::seed_from_u64(2026));
+    let one = search_load(&b, &searches, 1)?;
+    let many = search_load(&b, &searches, clients)?;
 
     eprintln!("cold sync of node A from node B …");
     let a = Daemon::start(binary, &dir_a)?;
@@ -404,7 +323,7 @@ pub fn run(
         Duration::from_secs(1800),
     )?;
     let cold_sync_s = started.elapsed().as_secs_f64();
-    let held = vacancies(&a.get(&client, "/v1/status")?);
+    let held = vacancies(&a.api.status()?);
     anyhow::ensure!(
         held >= n,
         "node A holds {held} of {n} vacancies after the sync"
