@@ -3,9 +3,10 @@
 //! they replace, and local input must use known vocabulary and postcodes.
 
 use crate::body::Body;
-use crate::envelope::{Envelope, EnvelopeError};
+use crate::envelope::{EnvelopeError, Record};
+use crate::id::{Kind, RecordId};
 use crate::keys::SteunpuntKey;
-use crate::record::{FORMAT_VERSION, Kind, MAX_VALIDITY_MS, Payload, Record, RecordId};
+use crate::record::{FORMAT_VERSION, MAX_VALIDITY_MS, Payload};
 use crate::timestamp::Timestamp;
 use crate::validate::{Origin, ValidationError};
 
@@ -85,8 +86,7 @@ pub fn author(
         body: revision.body,
     };
     payload.validate(&key.id(), Origin::Local)?;
-    let envelope = Envelope::sign(key, &payload.encode())?;
-    Ok(Record { envelope, payload })
+    Ok(Record::seal(key, payload)?)
 }
 
 /// Withdraws a record: the next revision without a body, valid as long as `previous`.

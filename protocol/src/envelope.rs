@@ -9,8 +9,9 @@ use std::sync::Arc;
 use ed25519_dalek::Signature;
 
 use crate::hash::RecordHash;
+use crate::id::RecordKey;
 use crate::keys::{SteunpuntId, SteunpuntKey};
-use crate::record::{DecodeError, Payload, Record};
+use crate::record::{DecodeError, Payload};
 use crate::validate::{Origin, ValidationError};
 
 /// Envelope format written by this code.
@@ -184,6 +185,61 @@ impl std::fmt::Debug for Envelope {
             self.author.short(),
             self.hash
         )
+    }
+}
+
+/// A record that was verified and decoded, or signed by us: the exact envelope plus what
+/// it says. Its fields are private to this module, so the only ways to get one are
+/// [`Envelope::open`] (verified), [`Envelope::decode_stored`] (verified before it was
+/// stored) and [`Record::seal`] (signed here from the payload it carries).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    envelope: Envelope,
+    payload: Payload,
+}
+
+impl Record {
+    /// Signs `payload` with `key`: the record carries exactly the payload it signs.
+    pub(crate) fn seal(key: &SteunpuntKey, payload: Payload) -> Result<Self, EnvelopeError> {
+        let envelope = Envelope::sign(key, &payload.encode())?;
+        Ok(Self { envelope, payload })
+    }
+
+    /// The exact signed bytes, to store and send.
+    pub fn envelope(&self) -> &Envelope {
+        &self.envelope
+    }
+
+    /// What the record says.
+    pub fn payload(&self) -> &Payload {
+        &self.payload
+    }
+
+    /// The publishing steunpunt.
+    pub fn author(&self) -> SteunpuntId {
+        self.envelope.author()
+    }
+
+    /// Hash of the envelope bytes.
+    pub fn hash(&self) -> crate::hash::RecordHash {
+        self.envelope.hash()
+    }
+
+    /// (author, kind, id).
+    pub fn key(&self) -> RecordKey {
+        RecordKey {
+            author: self.author(),
+            kind: self.payload.kind,
+            id: self.payload.id.clone(),
+        }
+    }
+
+    /// The record's version for merging.
+    pub fn version(&self) -> crate::merge::Version {
+        crate::merge::Version {
+            revision: self.payload.revision,
+            hash: self.hash(),
+        }
     }
 }
 

@@ -152,7 +152,7 @@ impl Checker {
                     vocabulary.slugs()
                 ),
             );
-        } else if !crate::record::is_slug(value) {
+        } else if !crate::id::is_slug(value) {
             self.problem(
                 field,
                 format!("`{value}` is not a valid {} code", vocabulary.name),

@@ -182,7 +182,7 @@ mod tests {
                     vocabulary.name,
                     term.slug
                 );
-                assert!(crate::record::is_slug(term.slug), "{}", term.slug);
+                assert!(crate::id::is_slug(term.slug), "{}", term.slug);
                 assert!(!term.label.is_empty() && !term.gloss.is_empty());
             }
         }

@@ -31,8 +31,8 @@ pub enum Body {
 
 impl Body {
     /// The record kind this body belongs to.
-    pub fn kind(&self) -> crate::record::Kind {
-        use crate::record::Kind;
+    pub fn kind(&self) -> crate::id::Kind {
+        use crate::id::Kind;
         match self {
             Body::Profile(_) => Kind::Profile,
             Body::Peering(_) => Kind::Peering,

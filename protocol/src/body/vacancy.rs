@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::common::{Contact, Location, is_false};
-use crate::record::RecordId;
+use crate::id::RecordId;
 use crate::timestamp::Date;
 use crate::validate::{Checker, MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS};
 use crate::vocab::{CATEGORIES, ENGAGEMENTS, TARGET_GROUPS, TIMES_OF_DAY};
