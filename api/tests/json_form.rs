@@ -1,6 +1,8 @@
 //! The JSON form of records and answers: the documented field names, and every answer the
 //! node writes reads back into the same value on the client's side.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
+
 use steunpunt_api::{Hit, Outcome, Published, RecordView};
 use steunpunt_protocol::body::{Body, Vacancy};
 use steunpunt_protocol::testing::{self, T0, in_30_days, key};

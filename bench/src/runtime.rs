@@ -108,8 +108,10 @@ impl Daemon {
             .with_context(|| format!("cannot start {}", binary.display()))?;
         let started = Instant::now();
         let (api, status) = loop {
+            // Ready once it also reports its TCP listen address.
             if let Ok(api) = Client::connect(dir)
                 && let Ok(status) = api.status()
+                && status.listen_addrs.iter().any(|a| a.contains("/tcp/"))
             {
                 break (api, status);
             }

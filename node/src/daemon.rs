@@ -47,8 +47,8 @@ pub enum StartError {
     /// The search index.
     #[error("cannot open the search index: {0}")]
     Search(#[from] SearchError),
-    /// Publishing our profile.
-    #[error("cannot publish this steunpunt's profile from config.toml: {0}")]
+    /// Publishing our profile or peering record at start.
+    #[error("cannot publish this steunpunt's profile or peering record: {0}")]
     Profile(#[from] PublishError),
     /// A port is taken.
     #[error(
@@ -259,11 +259,14 @@ pub async fn start(data_dir: DataDir, overrides: Overrides) -> Result<RunningNod
     let (shutdown, shutdown_rx) = watch::channel(false);
     let (owner_link, swarm_link) = actor::links();
     // The saved neighbours are dialled as soon as the swarm task runs.
-    for entry in opened.peers {
-        if let Some(peer) = entry.peer_id() {
-            replicator.add_target(peer, entry.multiaddr, entry.steunpunt, entry.label);
-        }
-    }
+    let saved = opened
+        .peers
+        .into_iter()
+        .filter_map(|e| Some((e.peer_id()?, e.multiaddr, e.steunpunt, e.label)))
+        .collect();
+    replicator
+        .restore_neighbours(saved, now())
+        .map_err(StartError::Profile)?;
     let (handle, owner) = actor::spawn(
         replicator,
         reader,

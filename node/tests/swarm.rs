@@ -10,7 +10,8 @@
 
 use serde_json::json;
 use steunpunt_api::{ExportQuery, RecordView, SearchQuery};
-use steunpunt_protocol::{Kind, RecordId, RecordKey, SteunpuntId};
+use steunpunt_node::data_dir::PeerEntry;
+use steunpunt_protocol::{Body, Kind, RecordId, RecordKey, SteunpuntId};
 use steunpunt_testkit::{InProcess, eventually_async, peer_both, vacancy};
 
 /// The vacancy `id` of `author` as `node` holds it.
@@ -140,4 +141,46 @@ async fn chain_of_three_gossips_syncs_and_erases() {
     for node in [a, b, c] {
         node.stop().await;
     }
+}
+
+/// A neighbour in `peers.json` that the peering record does not vouch for (a restore from
+/// a backup, an older version) is vouched for at start, so both say the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn saved_neighbours_are_vouched_for_at_start() {
+    let root = tempfile::tempdir().unwrap();
+    let a = InProcess::start(root.path(), "breda").await;
+    let b = InProcess::start(root.path(), "tilburg").await;
+    let b_address = b.call(steunpunt_testkit::address).await;
+    let b_id = b.node.steunpunt_id;
+    let a_dir = a.dir.clone();
+    a.stop().await;
+    a_dir
+        .save_peers(&[PeerEntry {
+            multiaddr: b_address.parse().unwrap(),
+            steunpunt: b_id,
+            label: "Tilburg".into(),
+        }])
+        .unwrap();
+
+    let a = InProcess::start(root.path(), "breda").await;
+    let me = a.node.steunpunt_id;
+    let peering = a
+        .call(move |api| {
+            api.record(&RecordKey {
+                author: me,
+                kind: Kind::Peering,
+                id: RecordId::peering(),
+            })
+            .unwrap()
+        })
+        .await;
+    let Some(Body::Peering(peering)) = peering.body else {
+        panic!("no peering record: {peering:?}")
+    };
+    assert!(peering.vouches_for(&b_id), "{peering:?}");
+    let peers = a.call(|api| api.peers().unwrap()).await;
+    assert_eq!(peers.peers.len(), 1);
+    assert_eq!(peers.peers[0].steunpunt, b_id);
+    a.stop().await;
+    b.stop().await;
 }

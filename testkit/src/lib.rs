@@ -66,9 +66,18 @@ pub fn draft(value: serde_json::Value) -> Draft {
 }
 
 /// The node address a neighbour dials: the first listen address plus `/p2p/PEER_ID`.
+/// Waits for the node to report a listen address: right after start it may not have one.
 pub fn address(client: &Client) -> String {
-    let status = client.status().unwrap();
-    format!("{}/p2p/{}", status.listen_addrs[0], status.peer_id)
+    let mut found = None;
+    eventually("a listen address", || {
+        let status = client.status().unwrap();
+        found = status
+            .listen_addrs
+            .first()
+            .map(|a| format!("{a}/p2p/{}", status.peer_id));
+        found.is_some()
+    });
+    found.unwrap_or_default()
 }
 
 /// Makes `a` peer with `b` (one direction), labelled with `label`.

@@ -587,6 +587,39 @@ impl<S: Store, P: Peer> Replicator<S, P> {
         Ok(record)
     }
 
+    /// At start: dial the saved neighbours, and vouch for any of them our peering record
+    /// does not (yet) vouch for, so that the neighbour list and the peering record agree.
+    /// A neighbour we block stays blocked and is not dialled.
+    pub fn restore_neighbours(
+        &mut self,
+        neighbours: Vec<(P, P::Addr, SteunpuntId, String)>,
+        now: Timestamp,
+    ) -> Result<Option<Record>, PublishError> {
+        let peering = self.engine.own_peering()?;
+        let mut missing = Vec::new();
+        for (peer, addr, steunpunt, label) in neighbours {
+            if peering.blocks(&steunpunt) || steunpunt == self.engine.me() {
+                continue;
+            }
+            if !peering.vouches_for(&steunpunt) {
+                missing.push(PeeringEntry {
+                    steunpunt,
+                    label: label.clone(),
+                });
+            }
+            self.add_target(peer, addr, steunpunt, label);
+        }
+        if missing.is_empty() {
+            return Ok(None);
+        }
+        info!(
+            count = missing.len(),
+            "vouching for saved neighbours our peering record did not list"
+        );
+        self.change_peering(|p| p.vouches.extend(missing), now)
+            .map(Some)
+    }
+
     /// `peer remove`: stop vouching for `steunpunt` and stop dialling its nodes.
     pub fn peer_remove(
         &mut self,
