@@ -21,7 +21,7 @@ use tracing::{Instrument as _, Span, warn};
 
 use crate::data_dir::{DataDir, DataDirError, PeerEntry};
 use crate::replication::{
-    Counters, Draft, DraftOutcome, Engine, Input, Output, PublishError, Replicator, Tally, Timer,
+    Counters, Draft, DraftOutcome, HeldRecords, Input, Output, PublishError, Replicator, Tally, Timer,
 };
 use crate::store::SledStore;
 
@@ -263,34 +263,6 @@ impl NodeHandle {
             .get(key)?
             .map(|e| e.decode_stored().map_err(PublishError::Damaged))
             .transpose()
-    }
-}
-
-/// Records as the search describes its results: from the engine in tests and tools, from
-/// a [`NodeHandle`] in the daemon.
-pub trait HeldRecords {
-    /// One held record.
-    fn record(&self, key: &RecordKey) -> Result<Option<Record>, PublishError>;
-    /// Whom we trust.
-    fn trust(&self) -> &TrustSet;
-    /// The name `author`'s profile gives, if we hold it.
-    fn steunpunt_name(&self, author: SteunpuntId) -> Result<Option<String>, PublishError> {
-        Ok(match self.record(&RecordKey::profile(author))? {
-            Some(record) => match &record.payload().body {
-                Some(steunpunt_protocol::Body::Profile(p)) => Some(p.name.clone()),
-                _ => None,
-            },
-            None => None,
-        })
-    }
-}
-
-impl<S: crate::store::Store> HeldRecords for Engine<S> {
-    fn record(&self, key: &RecordKey) -> Result<Option<Record>, PublishError> {
-        self.get(key)
-    }
-    fn trust(&self) -> &TrustSet {
-        Engine::trust(self)
     }
 }
 

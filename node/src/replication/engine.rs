@@ -841,17 +841,6 @@ impl<S: Store> Engine<S> {
         Ok(expired)
     }
 
-    /// The profile `author` publishes, if we hold it.
-    pub fn profile(&self, author: SteunpuntId) -> Result<Option<Profile>, PublishError> {
-        Ok(match self.get(&RecordKey::profile(author))? {
-            Some(record) => match &record.payload().body {
-                Some(Body::Profile(profile)) => Some(profile.clone()),
-                _ => None,
-            },
-            None => None,
-        })
-    }
-
     /// Node PeerIds listed in the profiles of trusted steunpunten (other than ours).
     pub fn trusted_node_ids(&self) -> Vec<(SteunpuntId, String)> {
         let mut nodes = Vec::new();
@@ -926,5 +915,33 @@ impl<S: Store> Engine<S> {
     pub fn own_payload(&self, kind: Kind, id: &RecordId) -> Result<Option<Payload>, PublishError> {
         let key = self.own_key(kind, id);
         Ok(self.get(&key)?.map(|r| r.payload().clone()))
+    }
+}
+
+/// Held records as search and the API read them: from an engine in tests and tools, from
+/// the record keeper's handle in the daemon.
+pub trait HeldRecords {
+    /// One held record.
+    fn record(&self, key: &RecordKey) -> Result<Option<Record>, PublishError>;
+    /// Whom we trust.
+    fn trust(&self) -> &TrustSet;
+    /// `author`'s profile, if we hold it.
+    fn profile(&self, author: SteunpuntId) -> Result<Option<Profile>, PublishError> {
+        Ok(match self.record(&RecordKey::profile(author))? {
+            Some(record) => match &record.payload().body {
+                Some(Body::Profile(profile)) => Some(profile.clone()),
+                _ => None,
+            },
+            None => None,
+        })
+    }
+}
+
+impl<S: Store> HeldRecords for Engine<S> {
+    fn record(&self, key: &RecordKey) -> Result<Option<Record>, PublishError> {
+        self.get(key)
+    }
+    fn trust(&self) -> &TrustSet {
+        Engine::trust(self)
     }
 }

@@ -6,6 +6,7 @@ pub mod replicator;
 pub mod sync;
 
 pub use engine::{
+    HeldRecords,
     Accepted, Counters, Draft, DraftOutcome, Engine, EngineConfig, IngestOutcome, Meta,
     PublishError, RecordObserver, Tally, Verdict, default_validity_ms,
 };

@@ -20,8 +20,7 @@ use std::time::Instant;
 use steunpunt_api::RecordView;
 use steunpunt_protocol::{Kind, Record, RecordHash, RecordKey, SteunpuntId, Timestamp};
 
-use crate::actor::HeldRecords;
-use crate::replication::{Engine, PublishError, RecordObserver};
+use crate::replication::{Engine, HeldRecords, PublishError, RecordObserver};
 use crate::store::Store;
 pub use filters::{Entry, Plan};
 use text::{TextIndex, TextIndexError};
@@ -463,7 +462,7 @@ pub fn hits(engine: &impl HeldRecords, found: &[Found]) -> Result<Vec<Hit>, Sear
         let steunpunt = match names.get(&author) {
             Some(name) => name.clone(),
             None => {
-                let name = engine.steunpunt_name(author)?;
+                let name = engine.profile(author)?.map(|p| p.name);
                 names.insert(author, name.clone());
                 name
             }
