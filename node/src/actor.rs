@@ -21,7 +21,8 @@ use tracing::{Instrument as _, Span, warn};
 
 use crate::data_dir::{DataDir, DataDirError, PeerEntry};
 use crate::replication::{
-    Counters, Draft, DraftOutcome, HeldRecords, Input, Output, PublishError, Replicator, Tally, Timer,
+    Counters, Draft, DraftOutcome, HeldRecords, Input, Output, PublishError, Replicator, Tally,
+    Timer,
 };
 use crate::store::SledStore;
 

@@ -6,9 +6,8 @@ pub mod replicator;
 pub mod sync;
 
 pub use engine::{
-    HeldRecords,
-    Accepted, Counters, Draft, DraftOutcome, Engine, EngineConfig, IngestOutcome, Meta,
-    PublishError, RecordObserver, Tally, Verdict, default_validity_ms,
+    Accepted, Counters, Draft, DraftOutcome, Engine, EngineConfig, HeldRecords, IngestOutcome,
+    Meta, PublishError, RecordObserver, Tally, Verdict, default_validity_ms,
 };
 pub use replicator::{Input, Output, Peer, Policy, Replicator, Timer};
 pub use sync::{ResponderSessions, SyncRun, SyncStats};
