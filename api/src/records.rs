@@ -11,7 +11,6 @@ use steunpunt_protocol::{
 /// A record in its JSON form: who published it and which revision it is, then the body's
 /// own fields inline (none for a withdrawal). Publishing accepts the same body fields.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecordView {
     /// The publishing steunpunt.
     pub author: SteunpuntId,
@@ -97,18 +96,119 @@ impl From<&Record> for RecordView {
     }
 }
 
-/// The metadata fields of [`RecordView`], read before the body, whose type the kind decides.
+/// The metadata fields of a record's JSON form; the body's fields follow inline.
 #[derive(Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = RecordMeta))]
 struct Meta {
+    /// The publishing steunpunt.
     author: SteunpuntId,
+    /// Kind of record (named `record`, as an organisation's body has a `kind` of its own).
     #[serde(rename = "record")]
     kind: Kind,
+    /// The author's id for it.
     id: RecordId,
+    /// Revision number, from 1.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     revision: u64,
+    /// When this revision was made.
     updated_at: Timestamp,
+    /// When it expires.
     valid_until: Timestamp,
+    /// Hash of the signed envelope.
     hash: RecordHash,
+    /// Whether this revision withdraws the record (then it has no body).
     withdrawn: bool,
+}
+
+/// The schema of [`RecordView`]: the metadata, and then exactly one of a vacancy's,
+/// organisation's, profile's or peering's fields (as `record` says), or none for a
+/// withdrawal.
+#[cfg(feature = "openapi")]
+mod schema {
+    use std::borrow::Cow;
+
+    use steunpunt_protocol::body::{Organisation, Peering, Profile, Vacancy};
+    use utoipa::openapi::schema::{AllOfBuilder, ObjectBuilder, OneOfBuilder, Schema, Type};
+    use utoipa::openapi::{Ref, RefOr};
+    use utoipa::{PartialSchema, ToSchema};
+
+    use super::{Meta, RecordView};
+
+    /// A value that must be exactly `value`.
+    fn exactly(value: serde_json::Value) -> ObjectBuilder {
+        let kind = if value.is_boolean() {
+            Type::Boolean
+        } else {
+            Type::String
+        };
+        ObjectBuilder::new()
+            .schema_type(kind)
+            .enum_values(Some([value]))
+    }
+
+    /// An object whose `property` is exactly `value`.
+    fn only(property: &str, value: serde_json::Value) -> ObjectBuilder {
+        ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .property(property, exactly(value))
+            .required(property)
+    }
+
+    impl PartialSchema for RecordView {
+        fn schema() -> RefOr<Schema> {
+            let mut bodies = OneOfBuilder::new();
+            for (kind, body) in [
+                ("vacancy", Vacancy::name()),
+                ("organisation", Organisation::name()),
+                ("profile", Profile::name()),
+                ("peering", Peering::name()),
+            ] {
+                let tag = only("record", kind.into())
+                    .property("withdrawn", exactly(false.into()))
+                    .required("withdrawn");
+                bodies = bodies.item(
+                    AllOfBuilder::new()
+                        .item(tag)
+                        .item(Ref::from_schema_name(body)),
+                );
+            }
+            bodies = bodies.item(
+                only("withdrawn", true.into()).description(Some("a withdrawal: no body fields")),
+            );
+            RefOr::T(Schema::AllOf(
+                AllOfBuilder::new()
+                    .item(Meta::schema())
+                    .item(bodies)
+                    .description(Some(
+                        "A record: its metadata, then the body's own fields inline, as `record` says",
+                    ))
+                    .build(),
+            ))
+        }
+    }
+
+    impl ToSchema for RecordView {
+        fn name() -> Cow<'static, str> {
+            Cow::Borrowed("RecordView")
+        }
+
+        fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+            <Meta as ToSchema>::schemas(schemas);
+            for (name, schema) in [
+                (Vacancy::name(), Vacancy::schema()),
+                (Organisation::name(), Organisation::schema()),
+                (Profile::name(), Profile::schema()),
+                (Peering::name(), Peering::schema()),
+            ] {
+                schemas.push((name.into_owned(), schema));
+            }
+            Vacancy::schemas(schemas);
+            Organisation::schemas(schemas);
+            Profile::schemas(schemas);
+            Peering::schemas(schemas);
+        }
+    }
 }
 
 const META_FIELDS: [&str; 8] = [

@@ -116,6 +116,25 @@ fn peered_daemons_replicate_both_ways_and_a_stranger_is_refused() {
         );
     }
     assert!(doc["components"]["schemas"]["Vacancy"]["properties"]["mas"].is_object());
+    // What the server enforces is in the document: vocabularies, kinds in paths.
+    let categories = &doc["components"]["schemas"]["Vacancy"]["properties"]["categories"];
+    assert!(
+        categories["items"]["enum"]
+            .as_array()
+            .is_some_and(|terms| terms.iter().any(|t| t == "onderwijs-school")),
+        "{categories}"
+    );
+    let parameters = &doc["paths"]["/v1/search/{kind}"]["get"]["parameters"];
+    let kind = parameters
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "kind")
+        .unwrap();
+    assert_eq!(
+        kind["schema"]["enum"],
+        serde_json::json!(["vacancy", "vacancies", "organisation", "organisations"])
+    );
     // Every operation documents its error answers with the one error body.
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, operation) in item.as_object().unwrap() {

@@ -145,7 +145,7 @@ pub(crate) async fn read<T: Send + 'static>(
     info(title = "Steunpunt Federatie node API", description = "The local API of steunpuntd. Every /v1 endpoint except this document needs `Authorization: Bearer TOKEN` with the token from DATA_DIR/api.token."),
     paths(node::status, node::sync_now, peers::list_peers, peers::add_peer, peers::remove_peer, peers::block_peer, records::list_records, records::get_record, records::publish, records::withdraw, records::export, search::search),
     components(schemas(Vacancy, Organisation, ErrorBody, ErrorDetail, Status, ConnectedPeer, Trusted, RecordCounts, SyncStarted, AddPeer, PeerAdded, PeerList, PeerView, PeerRemoved, BlockPeer, PeerBlocked, RecordView, RecordPage, Published, Outcome, Export, Hit, SearchResults, Sort, Kind, SteunpuntId)),
-    modifiers(&BearerToken, &ErrorResponses),
+    modifiers(&BearerToken, &ErrorResponses, &Constraints),
     security(("token" = [])),
 )]
 pub struct ApiDoc;
@@ -201,6 +201,119 @@ impl utoipa::Modify for ErrorResponses {
                         .responses
                         .insert((*status).to_owned(), response.into());
                 }
+            }
+        }
+    }
+}
+
+/// Adds what the server enforces but the types cannot say: the accepted forms of the
+/// `kind` in a path, the patterns of IDs in a path, and the vocabularies of record fields
+/// (refused when unknown, with the valid terms listed).
+struct Constraints;
+
+const ID_PATTERN: &str = "^[a-z0-9][a-z0-9-]{0,63}$";
+const STEUNPUNT_PATTERN: &str = "^sp_[a-z2-7]{56}$";
+
+fn text_schema(
+    pattern: Option<&str>,
+    values: Option<Vec<&str>>,
+) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+    let mut builder = ObjectBuilder::new().schema_type(Type::String);
+    if let Some(pattern) = pattern {
+        builder = builder.pattern(Some(pattern));
+    }
+    if let Some(values) = values {
+        builder = builder.enum_values(Some(values));
+    }
+    utoipa::openapi::RefOr::T(Schema::Object(builder.build()))
+}
+
+/// Sets the terms of `vocabulary` as the enum of a text field or of a list's items.
+fn vocabulary_enum(
+    schema: &mut utoipa::openapi::schema::Schema,
+    field: &str,
+    vocabulary: &steunpunt_protocol::vocab::Vocabulary,
+) {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::{ArrayItems, Schema};
+    let Schema::Object(object) = schema else {
+        return;
+    };
+    let Some(RefOr::T(property)) = object.properties.get_mut(field) else {
+        return;
+    };
+    let terms: Vec<&str> = vocabulary.terms.iter().map(|t| t.slug).collect();
+    match property {
+        Schema::Object(text) => {
+            text.enum_values = Some(terms.into_iter().map(Into::into).collect())
+        }
+        Schema::Array(list) => {
+            if let ArrayItems::RefOrSchema(items) = &mut list.items
+                && let RefOr::T(Schema::Object(item)) = items.as_mut()
+            {
+                item.enum_values = Some(terms.into_iter().map(Into::into).collect());
+            }
+        }
+        _ => {}
+    }
+}
+
+impl utoipa::Modify for Constraints {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use steunpunt_protocol::vocab;
+        use utoipa::openapi::RefOr;
+        let every_kind = vec![
+            "vacancy",
+            "vacancies",
+            "organisation",
+            "organisations",
+            "profile",
+            "profiles",
+            "peering",
+            "peerings",
+        ];
+        let own_kinds = vec!["vacancy", "vacancies", "organisation", "organisations"];
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            for (operation, writes) in [
+                (&mut item.get, false),
+                (&mut item.post, true),
+                (&mut item.delete, true),
+            ] {
+                let Some(operation) = operation else { continue };
+                for parameter in operation.parameters.iter_mut().flatten() {
+                    let RefOr::T(parameter) = parameter else {
+                        continue;
+                    };
+                    let schema = match parameter.name.as_str() {
+                        "kind" if path.contains("/search/") || writes => {
+                            text_schema(None, Some(own_kinds.clone()))
+                        }
+                        "kind" => text_schema(None, Some(every_kind.clone())),
+                        "steunpunt" | "author" => text_schema(Some(STEUNPUNT_PATTERN), None),
+                        "id" => text_schema(Some(ID_PATTERN), None),
+                        _ => continue,
+                    };
+                    parameter.schema = Some(schema);
+                }
+            }
+        }
+        let Some(components) = openapi.components.as_mut() else {
+            return;
+        };
+        let fields: [(&str, &str, &vocab::Vocabulary); 8] = [
+            ("Vacancy", "categories", &vocab::CATEGORIES),
+            ("Vacancy", "target_groups", &vocab::TARGET_GROUPS),
+            ("Vacancy", "engagement", &vocab::ENGAGEMENTS),
+            ("Vacancy", "time_of_day", &vocab::TIMES_OF_DAY),
+            ("Organisation", "kind", &vocab::ORGANISATION_KINDS),
+            ("Organisation", "expertise", &vocab::EXPERTISE),
+            ("Organisation", "target_groups", &vocab::TARGET_GROUPS),
+            ("Organisation", "relation", &vocab::RELATIONS),
+        ];
+        for (name, field, vocabulary) in fields {
+            if let Some(RefOr::T(schema)) = components.schemas.get_mut(name) {
+                vocabulary_enum(schema, field, vocabulary);
             }
         }
     }

@@ -16,7 +16,6 @@ use serde::Serialize;
 
 /// The body of a live record; its variant always matches the record's kind.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum Body {
     /// A steunpunt profile.
