@@ -171,12 +171,21 @@ fn peered_daemons_replicate_both_ways_and_a_stranger_is_refused() {
         .build()
         .into();
     let send = |content_type: &str, body: &str| {
-        let mut response = agent
-            .post(format!("{}/v1/records/vacancies", a.api.base()))
-            .header("Authorization", format!("Bearer {token}"))
-            .header("Content-Type", content_type)
-            .send(body)
-            .unwrap();
+        // The node may answer 413 and close before a large body is fully sent; the
+        // client then sees the connection reset instead of the answer. Try again.
+        let mut attempts = 0;
+        let mut response = loop {
+            let sent = agent
+                .post(format!("{}/v1/records/vacancies", a.api.base()))
+                .header("Authorization", format!("Bearer {token}"))
+                .header("Content-Type", content_type)
+                .send(body);
+            attempts += 1;
+            match sent {
+                Err(ureq::Error::Io(e)) if attempts < 5 => eprintln!("retrying: {e}"),
+                other => break other.unwrap(),
+            }
+        };
         let status = response.status().as_u16();
         let body: Value = response.body_mut().read_json().unwrap();
         (
