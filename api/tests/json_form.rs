@@ -5,27 +5,12 @@
 
 use steunpunt_api::{Hit, Outcome, Published, RecordView};
 use steunpunt_protocol::body::{Body, Vacancy};
-use steunpunt_protocol::testing::{self, T0, in_30_days, key};
-use steunpunt_protocol::{Record, RecordId, Revision, author, withdraw};
-
-fn publish(body: Body, id: &str) -> Record {
-    author(
-        &key(1),
-        None,
-        Revision {
-            kind: body.kind(),
-            id: RecordId::new(id).unwrap(),
-            body: Some(body),
-            valid_until: in_30_days(),
-        },
-        T0,
-    )
-    .unwrap()
-}
+use steunpunt_protocol::testing::{self, T0, key, published};
+use steunpunt_protocol::withdraw;
 
 #[test]
 fn json_form_uses_the_documented_field_names() {
-    let record = publish(Body::Vacancy(testing::vacancy()), "voorlezen");
+    let record = published(Body::Vacancy(testing::vacancy()), "voorlezen");
     let json = serde_json::to_value(RecordView::from(&record)).unwrap();
     assert_eq!(json["author"], key(1).id().to_string());
     assert_eq!(json["record"], "vacancy");
@@ -49,7 +34,7 @@ fn json_form_uses_the_documented_field_names() {
     let body: Vacancy = serde_json::from_value(json).unwrap();
     assert_eq!(body, testing::vacancy());
     // An organisation's own `kind` does not collide with the record kind.
-    let org = publish(Body::Organisation(testing::organisation()), "schuldhulp");
+    let org = published(Body::Organisation(testing::organisation()), "schuldhulp");
     let json = serde_json::to_value(RecordView::from(&org)).unwrap();
     assert_eq!(json["record"], "organisation");
     assert_eq!(json["kind"], "vrijwilligersorganisatie");
@@ -59,13 +44,13 @@ fn json_form_uses_the_documented_field_names() {
 fn every_kind_reads_back_into_the_same_view() {
     let me = key(1);
     let records = [
-        publish(Body::Vacancy(testing::vacancy()), "voorlezen"),
-        publish(Body::Organisation(testing::organisation()), "schuldhulp"),
-        publish(
+        published(Body::Vacancy(testing::vacancy()), "voorlezen"),
+        published(Body::Organisation(testing::organisation()), "schuldhulp"),
+        published(
             Body::Profile(testing::profile("Steunpunt Breda", vec![])),
             "profile",
         ),
-        publish(
+        published(
             Body::Peering(testing::peering(&[key(2).id()], &[key(3).id()])),
             "peering",
         ),
@@ -86,7 +71,7 @@ fn every_kind_reads_back_into_the_same_view() {
 
 #[test]
 fn answers_with_a_record_inline_read_back() {
-    let record = RecordView::from(&publish(Body::Vacancy(testing::vacancy()), "voorlezen"));
+    let record = RecordView::from(&published(Body::Vacancy(testing::vacancy()), "voorlezen"));
     let published = Published {
         record: record.clone(),
         outcome: Outcome::Updated,
@@ -108,7 +93,7 @@ fn answers_with_a_record_inline_read_back() {
 
 #[test]
 fn a_body_that_does_not_fit_its_kind_is_refused_with_the_field() {
-    let record = RecordView::from(&publish(Body::Vacancy(testing::vacancy()), "voorlezen"));
+    let record = RecordView::from(&published(Body::Vacancy(testing::vacancy()), "voorlezen"));
     let mut json = serde_json::to_value(&record).unwrap();
     json["mas"] = serde_json::json!("ja");
     let err = serde_json::from_value::<RecordView>(json).unwrap_err();
@@ -120,7 +105,7 @@ fn a_body_that_does_not_fit_its_kind_is_refused_with_the_field() {
 
 #[test]
 fn a_withdrawal_with_body_fields_is_refused() {
-    let record = publish(Body::Vacancy(testing::vacancy()), "voorlezen");
+    let record = published(Body::Vacancy(testing::vacancy()), "voorlezen");
     let gone = withdraw(&key(1), record.payload(), T0.plus_ms(1)).unwrap();
     let mut json = serde_json::to_value(RecordView::from(&gone)).unwrap();
     json["title"] = serde_json::json!("Voorlezen");

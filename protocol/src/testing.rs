@@ -25,6 +25,24 @@ pub fn in_30_days() -> Timestamp {
     T0.plus_ms(30 * DAY_MS)
 }
 
+/// The first revision of `body` as record `id` of steunpunt 1, made at `T0` and valid for
+/// thirty days. Panics when `id` or `body` is invalid: a test's sample must be valid.
+#[allow(clippy::expect_used)]
+pub fn published(body: crate::body::Body, id: &str) -> crate::envelope::Record {
+    crate::authoring::author(
+        &key(1),
+        None,
+        crate::authoring::Revision {
+            kind: body.kind(),
+            id: crate::id::RecordId::new(id).expect("a valid sample id"),
+            body: Some(body),
+            valid_until: in_30_days(),
+        },
+        T0,
+    )
+    .expect("a valid sample record")
+}
+
 /// A valid vacancy in Breda.
 pub fn vacancy() -> Vacancy {
     Vacancy {

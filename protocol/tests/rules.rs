@@ -7,7 +7,7 @@ use steunpunt_protocol::body::{Body, Organisation, Vacancy};
 use steunpunt_protocol::envelope::{EnvelopeError, MAX_ENVELOPE_BYTES};
 use steunpunt_protocol::places::Pc4;
 use steunpunt_protocol::record::{DecodeError, MAX_CLOCK_AHEAD_MS, MAX_VALIDITY_MS};
-use steunpunt_protocol::testing::{self, T0, in_30_days, key};
+use steunpunt_protocol::testing::{self, T0, in_30_days, key, published};
 use steunpunt_protocol::timestamp::DAY_MS;
 use steunpunt_protocol::{
     AuthorError, Envelope, Freshness, Kind, OpenError, Origin, Payload, RecordId, Revision,
@@ -422,24 +422,9 @@ fn freshness_against_the_clock() {
     assert_eq!(p.freshness(Timestamp(p.valid_until.0 - 1)), Freshness::Live);
 }
 
-fn publish(body: Body, id: &str) -> steunpunt_protocol::Record {
-    author(
-        &key(1),
-        None,
-        Revision {
-            kind: body.kind(),
-            id: RecordId::new(id).unwrap(),
-            body: Some(body),
-            valid_until: in_30_days(),
-        },
-        T0,
-    )
-    .unwrap()
-}
-
 #[test]
 fn signed_record_opens_and_keeps_its_bytes() {
-    let record = publish(Body::Vacancy(testing::vacancy()), "voorlezen");
+    let record = published(Body::Vacancy(testing::vacancy()), "voorlezen");
     let bytes = record.envelope().as_bytes().to_vec();
     let opened = open(bytes.clone()).unwrap();
     assert_eq!(opened.payload(), record.payload());
@@ -467,7 +452,7 @@ fn size_limit() {
         .map(|i| format!("{i:03}{}", "x".repeat(197)))
         .collect();
     v.rewards = v.requirements.clone();
-    let r = publish(Body::Vacancy(v), "groot");
+    let r = published(Body::Vacancy(v), "groot");
     assert!(r.envelope().as_bytes().len() < MAX_ENVELOPE_BYTES);
     let oversized = Envelope::sign(&key(1), &vec![0u8; MAX_ENVELOPE_BYTES]);
     assert!(matches!(oversized, Err(EnvelopeError::TooLarge(_))));
@@ -475,7 +460,7 @@ fn size_limit() {
 
 #[test]
 fn tampered_bytes_are_rejected_before_decoding() {
-    let record = publish(Body::Vacancy(testing::vacancy()), "voorlezen");
+    let record = published(Body::Vacancy(testing::vacancy()), "voorlezen");
     let mut bytes = record.envelope().as_bytes().to_vec();
     let last = bytes.len() - 1;
     bytes[last] ^= 1;
@@ -487,7 +472,7 @@ fn tampered_bytes_are_rejected_before_decoding() {
 
 #[test]
 fn a_record_signed_by_someone_else_does_not_verify_as_ours() {
-    let record = publish(Body::Vacancy(testing::vacancy()), "voorlezen");
+    let record = published(Body::Vacancy(testing::vacancy()), "voorlezen");
     let mut bytes = record.envelope().as_bytes().to_vec();
     bytes[1..33].copy_from_slice(key(2).id().as_bytes());
     assert_eq!(
@@ -529,7 +514,7 @@ fn map_insert(value: &mut ciborium::Value, key: &str, inserted: ciborium::Value)
 
 #[test]
 fn unknown_fields_from_newer_versions_are_tolerated_and_kept() {
-    let record = publish(Body::Vacancy(testing::vacancy()), "voorlezen");
+    let record = published(Body::Vacancy(testing::vacancy()), "voorlezen");
     let mut value = payload_value(&record);
     map_insert(&mut value, "language", ciborium::Value::Text("nl".into()));
     if let ciborium::Value::Map(entries) = &mut value {
@@ -559,7 +544,7 @@ fn unknown_fields_from_newer_versions_are_tolerated_and_kept() {
 
 #[test]
 fn malformed_payloads_are_rejected_with_reasons() {
-    let record = publish(Body::Vacancy(testing::vacancy()), "voorlezen");
+    let record = published(Body::Vacancy(testing::vacancy()), "voorlezen");
     let mut value = payload_value(&record);
     set_field(
         &mut value,
@@ -601,7 +586,7 @@ fn malformed_payloads_are_rejected_with_reasons() {
 #[test]
 fn authoring_increments_and_never_lowers_validity() {
     let k = key(1);
-    let first = publish(Body::Vacancy(testing::vacancy()), "voorlezen");
+    let first = published(Body::Vacancy(testing::vacancy()), "voorlezen");
     let later = T0.plus_ms(DAY_MS);
     let revise = |valid_until| {
         author(
@@ -626,7 +611,7 @@ fn authoring_increments_and_never_lowers_validity() {
 
 #[test]
 fn withdrawal_outlives_what_it_replaces_and_carries_no_body() {
-    let first = publish(Body::Vacancy(testing::vacancy()), "voorlezen");
+    let first = published(Body::Vacancy(testing::vacancy()), "voorlezen");
     let w = withdraw(&key(1), first.payload(), T0.plus_ms(DAY_MS)).unwrap();
     assert!(w.payload().is_withdrawal());
     assert_eq!(w.payload().revision, 2);
