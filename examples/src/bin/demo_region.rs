@@ -194,11 +194,13 @@ async fn main() -> anyhow::Result<()> {
         );
     }
 
-    println!("\nFederation graph (who vouches for whom; trust reaches {TRUST_HOPS} hops):");
     println!(
-        "  {}",
-        REGION.map(|m| format!("Steunpunt {m}")).join(" ── ")
+        "  (trust reaches {TRUST_HOPS} hops, so the two ends of the chain, Breda and Helmond,\n  \
+         do not hold each other's records)"
     );
+
+    println!("\nFederation graph (who vouches for whom, and whom each trusts at how many hops):");
+    println!("  {}", REGION.join(" ── "));
     let names: BTreeMap<_, &str> = nodes
         .iter()
         .zip(REGION)
@@ -206,17 +208,25 @@ async fn main() -> anyhow::Result<()> {
         .collect();
     for (node, municipality) in nodes.iter().zip(REGION) {
         let status = node.call(|api| api.status()).await?;
-        let trusted: Vec<String> = status
-            .trust
-            .iter()
-            .filter(|t| t.hops != 0)
-            .map(|t| {
-                let name = names.get(&t.steunpunt).copied().unwrap_or("?");
-                let hops = t.hops;
-                format!("{name} ({hops} hop{})", if hops == 1 { "" } else { "s" })
+        // Grouped by distance: "1 hop: Breda, Eindhoven; 2: …".
+        let mut by_hops: BTreeMap<u8, Vec<&str>> = BTreeMap::new();
+        for t in status.trust.iter().filter(|t| t.hops != 0) {
+            let name = names.get(&t.steunpunt).copied().unwrap_or("?");
+            by_hops.entry(t.hops).or_default().push(name);
+        }
+        let trusted: Vec<String> = by_hops
+            .into_iter()
+            .map(|(hops, mut names)| {
+                names.sort_unstable();
+                let label = if hops == 1 {
+                    "1 hop".to_owned()
+                } else {
+                    hops.to_string()
+                };
+                format!("{label}: {}", names.join(", "))
             })
             .collect();
-        println!("  {municipality:<18} trusts {}", trusted.join(", "));
+        println!("  {municipality:<18} trusts {}", trusted.join("; "));
     }
 
     println!(
@@ -259,8 +269,8 @@ async fn main() -> anyhow::Result<()> {
         .chain(results.iter().take(3))
     {
         println!(
-            "  - {:<70} {:>5.1} km  {}",
-            r.record.title().unwrap_or_default(),
+            "  - {:<52} {:>5.1} km  {}",
+            cut(r.record.title().unwrap_or_default(), 52),
             r.distance_km.unwrap_or_default(),
             steunpunt_of(r)
         );
@@ -290,8 +300,8 @@ async fn main() -> anyhow::Result<()> {
     );
     for r in &results {
         println!(
-            "  - {:<70} {:>5.1} km  score {:>4.0}  {}",
-            r.record.title().unwrap_or_default(),
+            "  - {:<52} {:>5.1} km  score {:>4.0}  {}",
+            cut(r.record.title().unwrap_or_default(), 52),
             r.distance_km.unwrap_or_default(),
             r.score,
             steunpunt_of(r)
@@ -300,9 +310,19 @@ async fn main() -> anyhow::Result<()> {
 
     if keep_running {
         let breda = root.path().join("breda");
+        // The CLI beside this program, where `cargo build --release` puts it.
+        let cli = std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.parent().map(|dir| dir.join("steunpunt")))
+            .filter(|cli| cli.exists())
+            .map_or_else(
+                || "cargo run --release -p steunpunt-cli --".to_owned(),
+                |cli| cli.display().to_string(),
+            );
         println!(
-            "\nThe region keeps running until Ctrl-C. Ask it with the CLI, for example:\n  \
-             steunpunt --data-dir {} search voorlezen --near 4811 --radius-km 15",
+            "\nThe region keeps running until Ctrl-C. Ask it with the CLI in another terminal,\n\
+             from this directory, for example:\n  \
+             {cli} --data-dir {} search voorlezen --near 4811 --radius-km 15",
             breda.display()
         );
         tokio::signal::ctrl_c().await?;
@@ -317,4 +337,14 @@ async fn main() -> anyhow::Result<()> {
 /// The name of the steunpunt that published a result.
 fn steunpunt_of(hit: &Hit) -> &str {
     hit.steunpunt.as_deref().unwrap_or("?")
+}
+
+/// `text` cut to `max` characters, with an ellipsis when cut.
+fn cut(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_owned()
+    } else {
+        let kept: String = text.chars().take(max - 1).collect();
+        format!("{kept}…")
+    }
 }
