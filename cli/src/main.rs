@@ -1,10 +1,13 @@
 //! `steunpunt`: the command-line tool for steunpunt staff and admins. It talks to a node
 //! only through the node's local HTTP API (`steunpunt init` runs `steunpuntd init`).
 
+mod i18n;
+
 mod columns;
 mod export;
 mod import;
 mod output;
+mod show;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -13,10 +16,12 @@ use anyhow::{Context as _, bail};
 use clap::{CommandFactory as _, Parser, Subcommand};
 use serde_json::json;
 use steunpunt_api::{
-    AddPeer, BlockPeer, Client, ExportQuery, Hit, ListQuery, RecordView, SearchQuery, Sort,
+    AddPeer, BlockPeer, Client, ClientError, ExportQuery, Hit, ListQuery, RecordView, SearchQuery,
+    Sort,
 };
 use steunpunt_protocol::Kind;
 
+use crate::i18n::Lang;
 use crate::output::{cut, table};
 
 /// Publish and search volunteer vacancies and partner organisations across the region.
@@ -32,6 +37,10 @@ struct Args {
     /// Print JSON: one object, or JSON Lines for lists.
     #[arg(long, global = true)]
     json: bool,
+    /// Language of messages and tables: nl (default) or en; without it, an English
+    /// LANG or LC_ALL chooses English.
+    #[arg(long, global = true, value_enum)]
+    lang: Option<Lang>,
     #[command(subcommand)]
     command: Command,
 }
@@ -161,6 +170,17 @@ enum RecordCommand {
         /// Only our own.
         #[arg(long)]
         mine: bool,
+    },
+    /// Shows one record in full: what, where, when, how to apply, and who published it.
+    ///
+    /// Example: steunpunt vacancy show voorlezen-op-de-basisschool
+    Show {
+        /// Record id, as `list` and `search` show it.
+        id: String,
+        /// The publishing steunpunt's ID, when several have a record with this id (default:
+        /// ours, then the only one that has it).
+        #[arg(long)]
+        steunpunt: Option<String>,
     },
 }
 
@@ -332,7 +352,13 @@ fn records_table(records: &[RecordView]) {
         })
         .collect();
     table(
-        &["id", "title", "municipality", "valid until", "steunpunt"],
+        &[
+            t!("col-id"),
+            t!("col-title"),
+            t!("col-municipality"),
+            t!("col-valid-until"),
+            t!("col-steunpunt"),
+        ],
         rows,
     );
 }
@@ -350,6 +376,9 @@ fn records(api: &Client, kind: Kind, command: RecordCommand, json: bool) -> anyh
         ),
         RecordCommand::Withdraw { id } => withdraw(api, kind, &id, json),
         RecordCommand::List { mine } => list(api, kind, mine, json),
+        RecordCommand::Show { id, steunpunt } => {
+            show::run(api, kind, &id, steunpunt.as_deref(), json)
+        }
     }
 }
 
@@ -360,7 +389,7 @@ fn withdraw(api: &Client, kind: Kind, id: &str, json: bool) -> anyhow::Result<()
             &json!({ "id": record.id, "revision": record.revision, "withdrawn": record.withdrawn }),
         );
     } else {
-        println!("withdrawn: {id}");
+        println!("{}", t!("withdrawn", id = id));
     }
     Ok(())
 }
@@ -407,12 +436,12 @@ fn search(api: &Client, kind: Kind, args: &SearchArgs, json: bool) -> anyhow::Re
         .collect();
     table(
         &[
-            "title",
-            "municipality",
-            "distance",
-            "steunpunt",
-            "id",
-            "score",
+            t!("col-title"),
+            t!("col-municipality"),
+            t!("col-distance"),
+            t!("col-steunpunt"),
+            t!("col-id"),
+            t!("col-score"),
         ],
         rows,
     );
@@ -448,21 +477,34 @@ fn run(args: Args) -> anyhow::Result<()> {
             if json {
                 output::json(&status);
             } else {
-                println!("steunpunt ID   {}", status.steunpunt_id);
-                println!("PeerId         {}", status.peer_id);
-                for addr in &status.listen_addrs {
-                    println!("listening on   {addr}");
-                }
-                println!("connected      {} node(s)", status.peers.len());
-                println!(
-                    "trusted        {} steunpunt(en)",
-                    status.trusted_steunpunten
-                );
                 let counts = status.record_counts;
-                println!(
-                    "records        {} vacancies, {} organisations, {} profiles",
-                    counts.vacancy, counts.organisation, counts.profile
-                );
+                let mut lines = vec![
+                    (t!("status-steunpunt-id"), status.steunpunt_id.to_string()),
+                    (t!("status-peer-id"), status.peer_id.clone()),
+                ];
+                for addr in &status.listen_addrs {
+                    lines.push((t!("status-listening"), addr.clone()));
+                }
+                lines.extend([
+                    (
+                        t!("status-connected"),
+                        t!("status-connected-value", count = status.peers.len()),
+                    ),
+                    (
+                        t!("status-trusted"),
+                        t!("status-trusted-value", count = status.trusted_steunpunten),
+                    ),
+                    (
+                        t!("status-records"),
+                        t!(
+                            "status-records-value",
+                            vacancies = counts.vacancy,
+                            organisations = counts.organisation,
+                            profiles = counts.profile
+                        ),
+                    ),
+                ]);
+                output::labelled(&lines);
             }
         }
         Command::Peer(PeerCommand::Add {
@@ -473,12 +515,20 @@ fn run(args: Args) -> anyhow::Result<()> {
             let added = api.add_peer(&AddPeer {
                 multiaddr,
                 steunpunt: steunpunt.clone(),
-                label,
+                label: label.clone(),
             })?;
             if json {
                 output::json(&added)
             } else {
-                println!("peered with {steunpunt}")
+                let name = if label.is_empty() {
+                    steunpunt.clone()
+                } else {
+                    format!("{label} ({steunpunt})")
+                };
+                println!("{}", t!("peer-added", name = name));
+                if let Some(old) = &added.replaced {
+                    println!("{}", t!("peer-replaced", old = old.as_str()));
+                }
             }
         }
         Command::Peer(PeerCommand::List) => {
@@ -492,12 +542,20 @@ fn run(args: Args) -> anyhow::Result<()> {
                         vec![
                             cut(&p.label, output::MAX_CELL),
                             p.steunpunt.to_string(),
-                            if p.connected { "ja" } else { "nee" }.to_owned(),
+                            if p.connected { t!("yes") } else { t!("no") },
                             p.multiaddr.clone(),
                         ]
                     })
                     .collect();
-                table(&["label", "steunpunt", "connected", "address"], rows);
+                table(
+                    &[
+                        t!("col-label"),
+                        t!("col-steunpunt-id"),
+                        t!("col-connected"),
+                        t!("col-address"),
+                    ],
+                    rows,
+                );
             }
         }
         Command::Peer(PeerCommand::Remove { id }) => {
@@ -505,7 +563,7 @@ fn run(args: Args) -> anyhow::Result<()> {
             if json {
                 output::json(&removed)
             } else {
-                println!("no longer peered with {id}")
+                println!("{}", t!("peer-removed", steunpunt = id.as_str()));
             }
         }
         Command::Peer(PeerCommand::Block { id }) => {
@@ -513,7 +571,7 @@ fn run(args: Args) -> anyhow::Result<()> {
             if json {
                 output::json(&blocked)
             } else {
-                println!("blocked {id}")
+                println!("{}", t!("peer-blocked", steunpunt = id.as_str()));
             }
         }
         Command::Vacancy(command) => records(&api, Kind::Vacancy, command, json)?,
@@ -541,12 +599,66 @@ fn run(args: Args) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// An error for a person, in the chosen language where the CLI words it itself.
+fn explain(error: &anyhow::Error) -> String {
+    let Some(client) = error.downcast_ref::<ClientError>() else {
+        return format!("{error:#}");
+    };
+    match client {
+        ClientError::NotRunning(file, dir) => {
+            t!(
+                "error-not-running",
+                file = file.as_str(),
+                dir = dir.as_str()
+            )
+        }
+        ClientError::Unreachable(addr, dir) => {
+            t!(
+                "error-unreachable",
+                addr = addr.as_str(),
+                dir = dir.as_str()
+            )
+        }
+        ClientError::Unauthorized(dir) => t!("error-unauthorized", dir = dir.as_str()),
+        ClientError::Unexpected { path, reason } => {
+            t!(
+                "error-unexpected",
+                path = path.as_str(),
+                reason = reason.as_str()
+            )
+        }
+        ClientError::Other(reason) => t!("error-other", reason = reason.as_str()),
+        ClientError::Refused { message, .. } => message.clone(),
+    }
+}
+
+/// Output piped into a program that stops reading (`| head`) ends quietly, with success:
+/// the standard library panics when printing to a closed pipe, so that panic ends the
+/// program here instead.
+fn quiet_on_broken_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let text = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if text.contains("failed printing to stdout") && text.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        default(info);
+    }));
+}
+
 fn main() -> ExitCode {
+    quiet_on_broken_pipe();
     let args = Args::parse();
+    i18n::init(args.lang);
     match run(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("steunpunt: {e:#}");
+            eprintln!("steunpunt: {}", explain(&e));
             ExitCode::FAILURE
         }
     }

@@ -16,10 +16,48 @@ pub fn cut(text: &str, max: usize) -> String {
     }
 }
 
+/// `text` in lines of at most `width` characters, broken between words (a word longer
+/// than a line gets a line of its own); line breaks in `text` are kept.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    for paragraph in text.lines() {
+        let mut line = String::new();
+        for word in paragraph.split_whitespace() {
+            let needed =
+                line.chars().count() + usize::from(!line.is_empty()) + word.chars().count();
+            if !line.is_empty() && needed > width {
+                lines.push(std::mem::take(&mut line));
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+        lines.push(line);
+    }
+    if lines.is_empty() {
+        lines.push(String::new());
+    }
+    lines
+}
+
+/// Prints `label  value` lines with the values aligned.
+pub fn labelled(lines: &[(String, String)]) {
+    let width = lines
+        .iter()
+        .map(|(label, _)| label.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (label, value) in lines {
+        let pad = width - label.chars().count();
+        println!("{label}{}  {value}", " ".repeat(pad));
+    }
+}
+
 /// Prints rows as a table fitted to the terminal.
-pub fn table(header: &[&str], rows: Vec<Vec<String>>) {
+pub fn table(header: &[String], rows: Vec<Vec<String>>) {
     if rows.is_empty() {
-        println!("(nothing found)");
+        println!("{}", crate::t!("nothing-found"));
         return;
     }
     let mut table = Table::new();

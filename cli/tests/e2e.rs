@@ -18,14 +18,22 @@ fn daemon() -> PathBuf {
     steunpunt_testkit::steunpuntd_beside(CLI)
 }
 
-fn steunpunt(dir: &Path, args: &[&str]) -> Output {
-    Command::new(CLI)
+/// The CLI as staff run it: Dutch, whatever language this machine is set to.
+fn command(dir: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(CLI);
+    command
         .arg("--data-dir")
         .arg(dir)
         .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
+        .env_remove("LANG")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .stdin(Stdio::null());
+    command
+}
+
+fn steunpunt(dir: &Path, args: &[&str]) -> Output {
+    command(dir, args).output().unwrap()
 }
 
 fn ok(dir: &Path, args: &[&str]) -> String {
@@ -184,6 +192,59 @@ fn chain_of_three_through_the_cli() {
         "{table}"
     );
 
+    // Everything needed to refer a volunteer, in Dutch, with who published it and who
+    // vouched for that steunpunt.
+    let shown = ok(&c, &["vacancy", "show", "voorlezen-op-de-basisschool"]);
+    for expected in [
+        "Voorlezen op de basisschool",
+        "Organisatie        OBS De Vlier",
+        "Waar               Breda (4811)",
+        "Categorieën        Onderwijs en school",
+        "geschikt voor een maatschappelijke stage vanaf 14 jaar",
+        "Contact            info@devlier.nl",
+        "Steunpunt Breda, vertrouwd via Steunpunt Tilburg (2 stappen)",
+    ] {
+        assert!(
+            shown.contains(expected),
+            "`{expected}` missing from:\n{shown}"
+        );
+    }
+    assert!(shown.lines().all(|l| l.chars().count() <= 80), "{shown}");
+    let english = ok(
+        &c,
+        &[
+            "--lang",
+            "en",
+            "vacancy",
+            "show",
+            "voorlezen-op-de-basisschool",
+        ],
+    );
+    assert!(english.contains("education and school"), "{english}");
+    assert!(
+        english.contains("trusted via Steunpunt Tilburg (2 hops)"),
+        "{english}"
+    );
+    let missing = fails(&c, &["vacancy", "show", "bestaat-niet"]);
+    assert!(
+        missing.contains("Geen vacature met id `bestaat-niet`"),
+        "{missing}"
+    );
+    // Output into a pipe that is closed early ends quietly and successfully.
+    let mut child = command(&c, &["vacancy", "list"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success() && out.stderr.is_empty(),
+        "{:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+
     ok(&a, &["vacancy", "withdraw", "voorlezen-op-de-basisschool"]);
     eventually("the withdrawal at C", || {
         json_lines(&c, &["search", "voorlezen"]).is_empty()
@@ -204,7 +265,7 @@ fn errors_say_what_to_do() {
     // Not running yet.
     let err = fails(&a, &["status"]);
     assert!(
-        err.contains("not running") && err.contains("steunpuntd --data-dir"),
+        err.contains("De node draait niet") && err.contains("steunpuntd --data-dir"),
         "{err}"
     );
     let node = Node::start(&a);
@@ -237,6 +298,8 @@ fn errors_say_what_to_do() {
     // A wrong token.
     std::fs::write(a.join("api.token"), "0".repeat(64)).unwrap();
     let err = fails(&a, &["status"]);
+    assert!(err.contains("weigert het API-token"), "{err}");
+    let err = fails(&a, &["--lang", "en", "status"]);
     assert!(err.contains("refused the API token"), "{err}");
     node.stop();
 }

@@ -1,0 +1,124 @@
+# What `steunpunt` says, in English. Every id is also in ../nl/steunpunt.ftl.
+
+nothing-found = (nothing found)
+yes = yes
+no = no
+
+## steunpunt status
+status-steunpunt-id = steunpunt ID
+status-peer-id = PeerId
+status-listening = listening on
+status-connected = connected
+status-connected-value = { $count ->
+    [one] 1 node
+   *[other] { $count } nodes
+}
+status-trusted = trusted
+status-trusted-value = { $count ->
+    [one] 1 steunpunt (ourselves)
+   *[other] { $count } steunpunten (ourselves included)
+}
+status-records = records
+status-records-value = { $vacancies ->
+    [one] 1 vacancy
+   *[other] { $vacancies } vacancies
+}, { $organisations ->
+    [one] 1 organisation
+   *[other] { $organisations } organisations
+}, { $profiles ->
+    [one] 1 steunpunt
+   *[other] { $profiles } steunpunten
+}
+
+## steunpunt peer …
+peer-added = { $name } was added as a neighbour; our node connects to it.
+    Records are exchanged once that steunpunt has added us too.
+peer-replaced = The address stored before ({ $old }) was replaced.
+peer-removed = { $steunpunt } is no longer a neighbour: we no longer vouch for it or connect to it.
+peer-blocked = { $steunpunt } is blocked: never trusted, even when others vouch for it.
+col-label = name
+col-steunpunt-id = steunpunt ID
+col-connected = connected
+col-address = address
+
+## lists and search
+col-id = id
+col-title = title
+col-municipality = municipality
+col-valid-until = valid until
+col-steunpunt = steunpunt
+col-distance = distance
+col-score = score
+withdrawn = Withdrawn: { $id }. It disappears at every steunpunt.
+
+## steunpunt vacancy show / org show
+show-organisation = Organisation
+show-where = Where
+show-remote = remote possible
+show-what = What
+show-categories = Categories
+show-target-groups = Target groups
+show-engagement = Engagement
+show-hours = Hours per week
+show-time-of-day = When
+show-period = Period
+show-from = from { $date }
+show-until = until { $date }
+show-mas = MaS
+show-mas-suitable = suitable for a community-service placement (maatschappelijke stage)
+show-mas-from-age = suitable for a community-service placement (maatschappelijke stage) from age { $age }
+show-requirements = Requirements
+show-rewards = Rewards
+show-volunteers-needed = Wanted
+show-volunteers-count = { $count ->
+    [one] 1 volunteer
+   *[other] { $count } volunteers
+}
+show-contact = Contact
+show-apply = Apply
+show-kind = Kind
+show-expertise = Expertise
+show-relation = Relation
+show-services = Services
+show-vetted-on = Vetted on
+show-kvk = KvK number
+show-website = Website
+show-published-by = Published by
+show-steunpunt-id = Steunpunt ID
+show-neighbour = our neighbour
+show-own = ourselves
+show-trusted-via = trusted via { $voucher } ({ $hops ->
+    [one] 1 hop
+   *[other] { $hops } hops
+})
+show-updated = Updated
+show-revision = { $date }, revision { $revision }
+show-valid-until = Valid until
+show-id = ID
+show-withdrawn = This vacancy or organisation was withdrawn.
+show-not-found = No { $kind } with id `{ $id }` found. `steunpunt { $command } list` shows the ids.
+show-ambiguous = Several steunpunten have a { $kind } with id `{ $id }`: { $steunpunten }. Choose one with --steunpunt.
+kind-vacancy = vacancy
+kind-organisation = organisation
+
+## errors talking to the node
+error-not-running = The node is not running (no { $file }). Start it with `steunpuntd --data-dir { $dir }`.
+error-unreachable = The node at { $addr } does not answer. Is steunpuntd running? Start it with `steunpuntd --data-dir { $dir }`.
+error-unauthorized = The node refused the API token. Does --data-dir point at this node's data directory ({ $dir })?
+error-unexpected = The node's answer to { $path } is not what this version expects ({ $reason }). Are steunpunt and steunpuntd the same version?
+error-other = Talking to the node failed: { $reason }
+
+## dates
+date = { $day } { $month } { $year }
+month-1 = January
+month-2 = February
+month-3 = March
+month-4 = April
+month-5 = May
+month-6 = June
+month-7 = July
+month-8 = August
+month-9 = September
+month-10 = October
+month-11 = November
+month-12 = December

@@ -1,0 +1,371 @@
+//! `vacancy show` and `org show`: one record in full, worded for the person who passes it
+//! on to a volunteer or a client: what, where, when, how to apply, and who published it
+//! (and through whom we trust that steunpunt).
+
+use anyhow::bail;
+use steunpunt_api::{Client, ClientError, ListQuery, MAX_PAGE, RecordView, Status};
+use steunpunt_protocol::body::{Contact, Location, Organisation, Vacancy};
+use steunpunt_protocol::vocab::{self, Vocabulary};
+use steunpunt_protocol::{Date, Kind, RecordId, RecordKey, SteunpuntId, Timestamp};
+
+use crate::i18n::{Lang, lang};
+use crate::{output, t};
+
+/// Width the text is wrapped to.
+const WIDTH: usize = 80;
+
+fn kind_word(kind: Kind) -> String {
+    match kind {
+        Kind::Organisation => t!("kind-organisation"),
+        _ => t!("kind-vacancy"),
+    }
+}
+
+fn command_word(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Organisation => "org",
+        _ => "vacancy",
+    }
+}
+
+fn not_found(error: &ClientError) -> bool {
+    matches!(error, ClientError::Refused { status: 404, .. })
+}
+
+/// The record `id` of `kind`: of `steunpunt` when given, else ours, else the only
+/// steunpunt's that has one with this id.
+fn find(
+    api: &Client,
+    kind: Kind,
+    id: &str,
+    steunpunt: Option<&str>,
+    me: SteunpuntId,
+) -> anyhow::Result<RecordView> {
+    let missing = || {
+        anyhow::anyhow!(t!(
+            "show-not-found",
+            kind = kind_word(kind),
+            id = id,
+            command = command_word(kind)
+        ))
+    };
+    let record_id = RecordId::new(id).map_err(|_| missing())?;
+    let author = match steunpunt {
+        Some(text) => Some(
+            text.parse::<SteunpuntId>()
+                .map_err(|e| anyhow::anyhow!("--steunpunt: {e}"))?,
+        ),
+        None => None,
+    };
+    for author in author
+        .into_iter()
+        .chain((steunpunt.is_none()).then_some(me))
+    {
+        let key = RecordKey {
+            author,
+            kind,
+            id: record_id.clone(),
+        };
+        match api.record(&key) {
+            Ok(record) => return Ok(record),
+            Err(e) if not_found(&e) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if steunpunt.is_some() {
+        return Err(missing());
+    }
+    let mut found = Vec::new();
+    let mut offset = 0;
+    loop {
+        let page = api.records(
+            kind,
+            &ListQuery {
+                offset,
+                limit: Some(MAX_PAGE),
+                ..ListQuery::default()
+            },
+        )?;
+        let read = page.records.len();
+        found.extend(page.records.into_iter().filter(|r| r.id == record_id));
+        offset += read;
+        if read == 0 || offset >= page.total {
+            break;
+        }
+    }
+    match found.len() {
+        0 => Err(missing()),
+        1 => Ok(found.remove(0)),
+        _ => {
+            let authors: Vec<String> = found.iter().map(|r| r.author.to_string()).collect();
+            bail!(t!(
+                "show-ambiguous",
+                kind = kind_word(kind),
+                id = id,
+                steunpunten = authors.join(", ")
+            ))
+        }
+    }
+}
+
+/// A date as people write it: "1 december 2026".
+pub fn date(date: Date) -> String {
+    let d = date.0;
+    let month = match u8::from(d.month()) {
+        1 => t!("month-1"),
+        2 => t!("month-2"),
+        3 => t!("month-3"),
+        4 => t!("month-4"),
+        5 => t!("month-5"),
+        6 => t!("month-6"),
+        7 => t!("month-7"),
+        8 => t!("month-8"),
+        9 => t!("month-9"),
+        10 => t!("month-10"),
+        11 => t!("month-11"),
+        _ => t!("month-12"),
+    };
+    t!("date", day = d.day(), month = month, year = d.year())
+}
+
+/// The day of a moment, as people write it.
+pub fn day(moment: Timestamp) -> String {
+    let text = moment.to_string();
+    text.get(..10)
+        .and_then(|d| Date::parse(d).ok())
+        .map_or(text.clone(), date)
+}
+
+/// A vocabulary term as staff call it: the Dutch label, or the English gloss in English.
+fn term(vocabulary: &Vocabulary, slug: &str) -> String {
+    vocabulary.get(slug).map_or_else(
+        || slug.to_owned(),
+        |t| match lang() {
+            Lang::En => t.gloss.to_owned(),
+            Lang::Nl => t.label.to_owned(),
+        },
+    )
+}
+
+fn terms(vocabulary: &Vocabulary, slugs: &[String]) -> String {
+    slugs
+        .iter()
+        .map(|s| term(vocabulary, s))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn place(location: &Location) -> String {
+    match location.pc4 {
+        Some(pc4) => format!("{} ({pc4})", location.municipality),
+        None => location.municipality.clone(),
+    }
+}
+
+fn contact(contact: &Contact) -> String {
+    [
+        &contact.person,
+        &contact.email,
+        &contact.phone,
+        &contact.url,
+    ]
+    .into_iter()
+    .flatten()
+    .cloned()
+    .collect::<Vec<_>>()
+    .join(" · ")
+}
+
+/// Lines of `label  value`, the value wrapped at word boundaries under itself.
+struct Sheet {
+    lines: Vec<(String, String)>,
+}
+
+impl Sheet {
+    fn add(&mut self, label: String, value: impl Into<String>) {
+        let value = value.into();
+        if !value.trim().is_empty() {
+            self.lines.push((label, value));
+        }
+    }
+
+    fn print(&self, title: &str) {
+        println!("{title}");
+        println!("{}", "─".repeat(title.chars().count().min(WIDTH)));
+        let width = self
+            .lines
+            .iter()
+            .map(|(l, _)| l.chars().count())
+            .max()
+            .unwrap_or(0);
+        let room = WIDTH.saturating_sub(width + 2).max(20);
+        for (label, value) in &self.lines {
+            for (i, line) in output::wrap(value, room).iter().enumerate() {
+                let label = if i == 0 { label.as_str() } else { "" };
+                let pad = width - label.chars().count();
+                println!("{label}{}  {line}", " ".repeat(pad));
+            }
+        }
+    }
+}
+
+/// The publishing steunpunt's name, from its profile.
+fn name_of(api: &Client, steunpunt: SteunpuntId) -> String {
+    api.record(&RecordKey::profile(steunpunt))
+        .ok()
+        .and_then(|r| r.profile().map(|p| p.name.clone()))
+        .unwrap_or_else(|| steunpunt.short())
+}
+
+/// Who published it, and how we came to trust them.
+fn publisher(api: &Client, status: &Status, author: SteunpuntId) -> String {
+    let name = name_of(api, author);
+    if author == status.steunpunt_id {
+        return format!("{name} ({})", t!("show-own"));
+    }
+    match status.trust.iter().find(|t| t.steunpunt == author) {
+        Some(trusted) if trusted.hops <= 1 => format!("{name} ({})", t!("show-neighbour")),
+        Some(trusted) => {
+            let voucher = trusted
+                .vouched_by
+                .map(|v| name_of(api, v))
+                .unwrap_or_default();
+            format!(
+                "{name}, {}",
+                t!("show-trusted-via", voucher = voucher, hops = trusted.hops)
+            )
+        }
+        None => name,
+    }
+}
+
+fn vacancy_sheet(api: &Client, record: &RecordView, v: &Vacancy, sheet: &mut Sheet) {
+    let organisation = match (&v.organisation.name, &v.organisation.id) {
+        (Some(name), _) => name.clone(),
+        (None, Some(id)) => api
+            .record(&RecordKey {
+                author: record.author,
+                kind: Kind::Organisation,
+                id: id.clone(),
+            })
+            .ok()
+            .and_then(|r| r.organisation().map(|o| o.name.clone()))
+            .unwrap_or_else(|| id.to_string()),
+        (None, None) => String::new(),
+    };
+    sheet.add(t!("show-organisation"), organisation);
+    let mut where_ = place(&v.location);
+    if v.remote {
+        where_ = format!("{where_}; {}", t!("show-remote"));
+    }
+    sheet.add(t!("show-where"), where_);
+    sheet.add(t!("show-what"), v.description.clone());
+    sheet.add(
+        t!("show-categories"),
+        terms(&vocab::CATEGORIES, &v.categories),
+    );
+    sheet.add(
+        t!("show-target-groups"),
+        terms(&vocab::TARGET_GROUPS, &v.target_groups),
+    );
+    sheet.add(
+        t!("show-engagement"),
+        term(&vocab::ENGAGEMENTS, &v.engagement),
+    );
+    if let Some(hours) = v.hours_per_week {
+        let hours = match lang() {
+            Lang::Nl => hours.to_string().replace('.', ","),
+            Lang::En => hours.to_string(),
+        };
+        sheet.add(t!("show-hours"), hours);
+    }
+    sheet.add(
+        t!("show-time-of-day"),
+        terms(&vocab::TIMES_OF_DAY, &v.time_of_day),
+    );
+    let period = [
+        v.start.map(|d| t!("show-from", date = date(d))),
+        v.end.map(|d| t!("show-until", date = date(d))),
+    ];
+    sheet.add(
+        t!("show-period"),
+        period.into_iter().flatten().collect::<Vec<_>>().join(" "),
+    );
+    if v.mas.suitable {
+        let mas = match v.mas.min_age {
+            Some(age) => t!("show-mas-from-age", age = age),
+            None => t!("show-mas-suitable"),
+        };
+        sheet.add(t!("show-mas"), mas);
+    }
+    sheet.add(t!("show-requirements"), v.requirements.join(", "));
+    sheet.add(t!("show-rewards"), v.rewards.join(", "));
+    if let Some(n) = v.volunteers_needed {
+        sheet.add(
+            t!("show-volunteers-needed"),
+            t!("show-volunteers-count", count = n),
+        );
+    }
+    sheet.add(t!("show-contact"), contact(&v.contact));
+    sheet.add(t!("show-apply"), v.apply_url.clone().unwrap_or_default());
+}
+
+fn organisation_sheet(o: &Organisation, sheet: &mut Sheet) {
+    sheet.add(t!("show-kind"), term(&vocab::ORGANISATION_KINDS, &o.kind));
+    sheet.add(t!("show-where"), place(&o.location));
+    sheet.add(t!("show-what"), o.description.clone());
+    sheet.add(t!("show-expertise"), terms(&vocab::EXPERTISE, &o.expertise));
+    sheet.add(
+        t!("show-target-groups"),
+        terms(&vocab::TARGET_GROUPS, &o.target_groups),
+    );
+    if let Some(relation) = &o.relation {
+        sheet.add(t!("show-relation"), term(&vocab::RELATIONS, relation));
+    }
+    sheet.add(t!("show-services"), o.services.clone().unwrap_or_default());
+    sheet.add(t!("show-contact"), contact(&o.contact));
+    sheet.add(t!("show-website"), o.website.clone().unwrap_or_default());
+    sheet.add(t!("show-kvk"), o.kvk.clone().unwrap_or_default());
+    if let Some(vetted) = o.vetted_on {
+        sheet.add(t!("show-vetted-on"), date(vetted));
+    }
+}
+
+/// Prints the record `id` of `kind` (see [`find`]), or its JSON form with `json`.
+pub fn run(
+    api: &Client,
+    kind: Kind,
+    id: &str,
+    steunpunt: Option<&str>,
+    json: bool,
+) -> anyhow::Result<()> {
+    let status = api.status()?;
+    let record = find(api, kind, id, steunpunt, status.steunpunt_id)?;
+    if json {
+        output::json(&record);
+        return Ok(());
+    }
+    let mut sheet = Sheet { lines: Vec::new() };
+    match (record.vacancy(), record.organisation()) {
+        (Some(v), _) => vacancy_sheet(api, &record, v, &mut sheet),
+        (None, Some(o)) => organisation_sheet(o, &mut sheet),
+        (None, None) => sheet.add(String::new(), t!("show-withdrawn")),
+    }
+    sheet.add(
+        t!("show-published-by"),
+        publisher(api, &status, record.author),
+    );
+    sheet.add(t!("show-steunpunt-id"), record.author.to_string());
+    sheet.add(
+        t!("show-updated"),
+        t!(
+            "show-revision",
+            date = day(record.updated_at),
+            revision = record.revision
+        ),
+    );
+    sheet.add(t!("show-valid-until"), day(record.valid_until));
+    sheet.add(t!("show-id"), record.id.to_string());
+    sheet.print(record.title().unwrap_or(record.id.as_str()));
+    Ok(())
+}
