@@ -64,11 +64,31 @@ fn is_json(file: &str, text: &str) -> bool {
     if lower.ends_with(".csv") {
         return false;
     }
-    matches!(text.trim_start().chars().next(), Some('[' | '{'))
+    let first = text
+        .lines()
+        .map(str::trim_start)
+        .find(|line| !line.is_empty() && !line.starts_with("//"));
+    matches!(first.and_then(|line| line.chars().next()), Some('[' | '{'))
+}
+
+/// `text` with every line that starts with `//` (after spaces) left empty, so that a
+/// template's explaining lines may stay and error line numbers stay right.
+fn without_comment_lines(text: &str) -> String {
+    text.lines()
+        .map(|line| {
+            if line.trim_start().starts_with("//") {
+                ""
+            } else {
+                line
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn json_rows(name: &str, text: &str, me: &str, forced: Option<&str>) -> anyhow::Result<Vec<Row>> {
-    let value: Value = serde_json::from_str(text).map_err(|e| {
+    let text = without_comment_lines(text);
+    let value: Value = serde_json::from_str(&text).map_err(|e| {
         anyhow::anyhow!(
             "{name} is not valid JSON: line {}, column {}: {e}",
             e.line(),

@@ -8,6 +8,7 @@ mod export;
 mod import;
 mod output;
 mod show;
+mod template;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -171,6 +172,11 @@ enum RecordCommand {
         #[arg(long)]
         mine: bool,
     },
+    /// Prints a complete example with every field explained, to copy into a file, edit
+    /// and publish; the `//` lines may stay.
+    ///
+    /// Example: steunpunt vacancy template > nieuw.json (or: steunpunt org template)
+    Template,
     /// Shows one record in full: what, where, when, how to apply, and who published it.
     ///
     /// Example: steunpunt vacancy show voorlezen-op-de-basisschool
@@ -376,6 +382,10 @@ fn records(api: &Client, kind: Kind, command: RecordCommand, json: bool) -> anyh
         ),
         RecordCommand::Withdraw { id } => withdraw(api, kind, &id, json),
         RecordCommand::List { mine } => list(api, kind, mine, json),
+        RecordCommand::Template => {
+            print!("{}", template::render(kind));
+            Ok(())
+        }
         RecordCommand::Show { id, steunpunt } => {
             show::run(api, kind, &id, steunpunt.as_deref(), json)
         }

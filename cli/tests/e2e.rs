@@ -435,3 +435,93 @@ fn import_and_export_round_trip() {
     );
     node.stop();
 }
+
+/// The templates, as printed, publish without an error, name every field, and fit 80
+/// columns; the explaining `//` lines may stay in the file.
+#[test]
+fn templates_publish_as_they_are() {
+    let root = tempfile::tempdir().unwrap();
+    let a = init(root.path(), "Steunpunt Oss", "Oss");
+    let node = Node::start(&a);
+    for (command, fields) in [
+        (
+            "vacancy",
+            &[
+                "title",
+                "description",
+                "organisation",
+                "categories",
+                "target_groups",
+                "engagement",
+                "remote",
+                "mas",
+                "hours_per_week",
+                "time_of_day",
+                "start",
+                "end",
+                "location",
+                "requirements",
+                "rewards",
+                "volunteers_needed",
+                "contact",
+                "apply_url",
+                "id",
+                "valid_until",
+            ][..],
+        ),
+        (
+            "org",
+            &[
+                "name",
+                "kind",
+                "kvk",
+                "description",
+                "website",
+                "contact",
+                "location",
+                "expertise",
+                "target_groups",
+                "relation",
+                "services",
+                "vetted_on",
+                "id",
+            ][..],
+        ),
+    ] {
+        for lang in ["nl", "en"] {
+            let text = ok(&a, &["--lang", lang, command, "template"]);
+            assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
+            let json: String = text
+                .lines()
+                .filter(|l| !l.trim_start().starts_with("//"))
+                .collect::<Vec<_>>()
+                .join("\n");
+            let value: Value = serde_json::from_str(&json).unwrap();
+            let keys: Vec<&str> = value
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(String::as_str)
+                .collect();
+            let mut expected = fields.to_vec();
+            expected.sort_unstable();
+            let mut keys = keys.clone();
+            keys.sort_unstable();
+            assert_eq!(keys, expected, "{command} template ({lang})");
+            let file = write(root.path(), &format!("{command}-{lang}.json"), &text);
+            ok(&a, &["import", &file, "--dry-run"]);
+            ok(&a, &[command, "publish", &file]);
+        }
+    }
+    // The README's full vacancy publishes as it is.
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();
+    let example = readme
+        .split("```json\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .unwrap();
+    let file = write(root.path(), "readme.json", example);
+    ok(&a, &["vacancy", "publish", &file]);
+    node.stop();
+}
