@@ -4,6 +4,8 @@
 
 use serde_json::{Map, Value};
 
+use crate::t;
+
 /// Which record kinds a column belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Applies {
@@ -115,6 +117,14 @@ pub fn find(name: &str) -> Option<&'static Column> {
     COLUMNS.iter().find(|c| c.name == name)
 }
 
+/// What a kind (`vacancy` or `organisation`) is called in the chosen language.
+pub fn kind_word(kind: &str) -> String {
+    match kind {
+        "organisation" => t!("kind-organisation"),
+        _ => t!("kind-vacancy"),
+    }
+}
+
 /// The record kind (`vacancy` or `organisation`) a `record` cell names, accepting Dutch.
 pub fn record_kind(text: &str) -> Option<&'static str> {
     match text.trim().to_lowercase().as_str() {
@@ -146,9 +156,7 @@ fn parse_cell(column: &Column, text: &str) -> Result<Value, String> {
         Bool => match text.to_lowercase().as_str() {
             "ja" | "j" | "yes" | "y" | "true" | "1" => Ok(Value::Bool(true)),
             "nee" | "n" | "no" | "false" | "0" => Ok(Value::Bool(false)),
-            _ => Err(format!(
-                "column {name}: `{text}` is not yes or no; write ja or nee (or true/false)"
-            )),
+            _ => Err(t!("column-not-yes-no", column = name, text = text)),
         },
         Number => text
             .replace(',', ".")
@@ -157,11 +165,11 @@ fn parse_cell(column: &Column, text: &str) -> Result<Value, String> {
             .filter(|n| n.is_finite())
             .and_then(serde_json::Number::from_f64)
             .map(Value::Number)
-            .ok_or_else(|| format!("column {name}: `{text}` is not a number; write e.g. 4 or 2.5")),
+            .ok_or_else(|| t!("column-not-number", column = name, text = text)),
         Integer => text
             .parse::<u64>()
             .map(|n| Value::Number(n.into()))
-            .map_err(|_| format!("column {name}: `{text}` is not a whole number; write e.g. 14")),
+            .map_err(|_| t!("column-not-whole", column = name, text = text)),
     }
 }
 
@@ -194,19 +202,11 @@ pub fn row_to_draft(header: &[String], cells: &[String]) -> Result<(&'static str
             .filter(|c| !c.is_empty())
     };
     let kind = match cell(RECORD_COLUMN) {
-        Some(text) => record_kind(text).ok_or_else(|| {
-            format!("column record: `{text}` is not a record kind; write vacancy or organisation")
-        })?,
+        Some(text) => record_kind(text).ok_or_else(|| t!("column-bad-kind", text = text))?,
         None => match (cell("title"), cell("name")) {
             (Some(_), None) => "vacancy",
             (None, Some(_)) => "organisation",
-            _ => {
-                return Err(
-                    "cannot tell whether this row is a vacancy or an organisation: fill in \
-                     title (vacancy) or name (organisation), or the record column"
-                        .into(),
-                );
-            }
+            _ => return Err(t!("column-unknown-kind")),
         },
     };
     let mut draft = Map::new();
@@ -218,8 +218,10 @@ pub fn row_to_draft(header: &[String], cells: &[String]) -> Result<(&'static str
             continue;
         }
         if !applies_to(column.applies, kind) {
-            problems.push(format!(
-                "column {name} does not apply to a {kind}; leave it empty in this row"
+            problems.push(t!(
+                "column-not-applicable",
+                column = name.as_str(),
+                kind = kind_word(kind)
             ));
             continue;
         }
@@ -302,20 +304,20 @@ mod tests {
         ]);
         let err = row_to_draft(&h, &c).unwrap_err();
         assert!(
-            err.contains("column remote: `misschien` is not yes or no"),
+            err.contains("kolom remote: `misschien` is geen ja of nee"),
             "{err}"
         );
         assert!(
-            err.contains("column expertise does not apply to a vacancy"),
+            err.contains("kolom expertise hoort niet bij een vacature"),
             "{err}"
         );
         let (h, c) = row(&[("description", "geen titel of naam")]);
-        assert!(row_to_draft(&h, &c).unwrap_err().contains("cannot tell"));
+        assert!(row_to_draft(&h, &c).unwrap_err().contains("niet te zien"));
         let (h, c) = row(&[("record", "taart"), ("title", "x")]);
         assert!(
             row_to_draft(&h, &c)
                 .unwrap_err()
-                .contains("write vacancy or organisation")
+                .contains("schrijf vacature of organisatie")
         );
     }
 

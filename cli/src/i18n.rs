@@ -102,7 +102,8 @@ pub fn message(id: &str, args: &[(&str, FluentValue<'_>)]) -> String {
         Some(c) => format(&c.bundle, id, args)
             .or_else(|| format(&c.fallback, id, args))
             .unwrap_or_else(|| id.to_owned()),
-        None => format(&bundle(from_environment()), id, args).unwrap_or_else(|| id.to_owned()),
+        // Before `init` (unit tests): Dutch, whatever the machine's language.
+        None => format(&bundle(Lang::Nl), id, args).unwrap_or_else(|| id.to_owned()),
     }
 }
 

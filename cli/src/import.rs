@@ -15,6 +15,7 @@ use steunpunt_protocol::{Kind, RecordId};
 
 use crate::columns;
 use crate::output;
+use crate::t;
 
 /// Fields of an exported record that describe it rather than say what it is; an import
 /// leaves them out.
@@ -45,12 +46,12 @@ fn read_source(file: &str) -> anyhow::Result<(String, String)> {
         let mut text = String::new();
         std::io::stdin()
             .read_to_string(&mut text)
-            .context("cannot read standard input as UTF-8 text")?;
-        ("standard input".to_owned(), text)
+            .map_err(|_| anyhow::anyhow!(t!("import-stdin-unreadable")))?;
+        (t!("import-stdin-name"), text)
     } else {
-        let bytes = std::fs::read(file).with_context(|| format!("cannot read {file}"))?;
+        let bytes = std::fs::read(file).with_context(|| t!("import-unreadable", file = file))?;
         let text = String::from_utf8(bytes)
-            .map_err(|_| anyhow::anyhow!("{file} is not UTF-8 text; save it as UTF-8"))?;
+            .map_err(|_| anyhow::anyhow!(t!("import-not-utf8", file = file)))?;
         (file.to_owned(), text)
     };
     Ok((name, text.trim_start_matches('\u{feff}').to_owned()))
@@ -89,22 +90,24 @@ fn without_comment_lines(text: &str) -> String {
 fn json_rows(name: &str, text: &str, me: &str, forced: Option<&str>) -> anyhow::Result<Vec<Row>> {
     let text = without_comment_lines(text);
     let value: Value = serde_json::from_str(&text).map_err(|e| {
-        anyhow::anyhow!(
-            "{name} is not valid JSON: line {}, column {}: {e}",
-            e.line(),
-            e.column()
-        )
+        anyhow::anyhow!(t!(
+            "import-bad-json",
+            name = name,
+            line = e.line(),
+            column = e.column(),
+            reason = e.to_string()
+        ))
     })?;
     let items = match value {
         Value::Array(items) => items,
         Value::Object(_) => vec![value],
-        _ => bail!("{name} must hold a JSON object or an array of objects"),
+        _ => bail!(t!("import-json-shape", name = name)),
     };
     Ok(items
         .into_iter()
         .enumerate()
         .map(|(i, item)| Row {
-            label: format!("item {}", i + 1),
+            label: t!("import-item", n = i + 1),
             parsed: json_draft(item, me, forced),
         })
         .collect())
@@ -117,27 +120,27 @@ fn json_draft(
     forced: Option<&str>,
 ) -> Result<(&'static str, Value), String> {
     let Value::Object(mut fields) = item else {
-        return Err("is not a JSON object".into());
+        return Err(t!("import-not-object"));
     };
     if let Some(author) = fields.remove("author")
         && author.as_str() != Some(me)
     {
-        return Err(format!(
-            "was published by another steunpunt ({}); only your own records can be imported",
-            author.as_str().unwrap_or("?")
+        return Err(t!(
+            "import-foreign",
+            author = author.as_str().unwrap_or("?")
         ));
     }
     if fields.get("withdrawn") == Some(&Value::Bool(true)) {
-        return Err("is a withdrawal; there is nothing to publish".into());
+        return Err(t!("import-withdrawal"));
     }
     for field in EXPORT_METADATA {
         fields.remove(*field);
     }
     let named = fields.remove("record");
     let kind = match named.as_ref().and_then(Value::as_str) {
-        Some(text) => columns::record_kind(text).ok_or_else(|| {
-            format!("record: `{text}` is not a record kind; write vacancy or organisation")
-        })?,
+        Some(text) => {
+            columns::record_kind(text).ok_or_else(|| t!("import-bad-kind", text = text))?
+        }
         None if fields.contains_key("title") => "vacancy",
         None if fields.contains_key("name") => "organisation",
         None => match forced {
@@ -164,7 +167,7 @@ fn csv_rows(name: &str, text: &str) -> anyhow::Result<Vec<Row>> {
         .from_reader(text.as_bytes());
     let header: Vec<String> = reader
         .headers()
-        .with_context(|| format!("cannot read the header row of {name}"))?
+        .with_context(|| t!("import-no-header", name = name))?
         .iter()
         .map(|h| h.trim().to_lowercase())
         .collect();
@@ -175,19 +178,24 @@ fn csv_rows(name: &str, text: &str) -> anyhow::Result<Vec<Row>> {
         .map(String::as_str)
         .collect();
     if !unknown.is_empty() {
-        bail!(
-            "{name}: unknown column(s) {}; the columns are: {}",
-            unknown.join(", "),
-            allowed.join(", ")
-        );
+        bail!(t!(
+            "import-unknown-columns",
+            name = name,
+            unknown = unknown.join(", "),
+            known = allowed.join(", ")
+        ));
     }
     for (i, h) in header.iter().enumerate() {
         if header[..i].contains(h) {
-            bail!("{name}: the column {h} appears twice in the header row");
+            bail!(t!(
+                "import-repeated-column",
+                name = name,
+                column = h.as_str()
+            ));
         }
     }
     if !header.iter().any(|h| h == "title" || h == "name") {
-        bail!("{name}: the header row has no title (vacancies) or name (organisations) column");
+        bail!(t!("import-no-title-column", name = name));
     }
     let mut rows = Vec::new();
     for (i, record) in reader.records().enumerate() {
@@ -198,19 +206,22 @@ fn csv_rows(name: &str, text: &str) -> anyhow::Result<Vec<Row>> {
                 let parsed = if cells.iter().all(|c| c.trim().is_empty()) {
                     continue;
                 } else if cells.len() != header.len() {
-                    Err(format!(
-                        "has {} cells, the header row has {}; check for a missing or extra separator",
-                        cells.len(),
-                        header.len()
+                    Err(t!(
+                        "import-cell-count",
+                        cells = cells.len(),
+                        header = header.len()
                     ))
                 } else {
                     columns::row_to_draft(&header, &cells)
                 };
-                (format!("line {line}"), parsed)
+                (t!("import-line", line = line), parsed)
             }
             Err(e) => {
                 let line = e.position().map_or(i as u64 + 2, |p| p.line());
-                (format!("line {line}"), Err(format!("cannot be read: {e}")))
+                (
+                    t!("import-line", line = line),
+                    Err(t!("import-unreadable-row", reason = e.to_string())),
+                )
             }
         };
         rows.push(Row { label, parsed });
@@ -238,8 +249,11 @@ fn reject_repeated_ids(rows: &mut [Row]) {
         let Some(id) = draft_id(draft) else { continue };
         let kind = *kind;
         if let Some(first) = seen.get(&(kind, id.clone())) {
-            row.parsed = Err(format!(
-                "has the same id ({id}) as {first}; give each {kind} its own id column value"
+            row.parsed = Err(t!(
+                "import-same-id",
+                id = id.as_str(),
+                first = first.as_str(),
+                kind = columns::kind_word(kind)
             ));
         } else {
             seen.insert((kind, id), row.label.clone());
@@ -252,9 +266,11 @@ fn progress(rows: usize, json: bool) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(rows as u64), ProgressDrawTarget::stderr());
-    if let Ok(style) =
-        ProgressStyle::with_template("{bar:40} {pos}/{len} rows {msg} (about {eta} left)")
-    {
+    if let Ok(style) = ProgressStyle::with_template(&format!(
+        "{{bar:40}} {{pos}}/{{len}} {} {{msg}} ({} {{eta}})",
+        t!("import-progress-rows"),
+        t!("import-progress-left")
+    )) {
         bar.set_style(style);
     }
     bar
@@ -308,8 +324,10 @@ pub fn run(api: &Client, file: &str, options: &Options) -> anyhow::Result<()> {
             if let Ok((kind, _)) = &row.parsed
                 && *kind != wanted
             {
-                row.parsed = Err(format!(
-                    "is a {kind}, not a {wanted}; use `steunpunt import` for mixed files"
+                row.parsed = Err(t!(
+                    "import-wrong-kind",
+                    kind = columns::kind_word(kind),
+                    wanted = columns::kind_word(wanted)
                 ));
             }
         }
@@ -341,10 +359,8 @@ pub fn run(api: &Client, file: &str, options: &Options) -> anyhow::Result<()> {
                     }
                     Err(fatal) => {
                         bar.abandon();
-                        return Err(anyhow::Error::new(fatal).context(format!(
-                            "the import stopped at {}; the rows before it were handled",
-                            row.label
-                        )));
+                        return Err(anyhow::Error::new(fatal)
+                            .context(t!("import-stopped", row = row.label.as_str())));
                     }
                 }
             }
@@ -353,7 +369,14 @@ pub fn run(api: &Client, file: &str, options: &Options) -> anyhow::Result<()> {
             if options.json {
                 output::json(&report);
             } else if let Some(reason) = &report.error {
-                eprintln!("{}: rejected: {reason}", row.label);
+                eprintln!(
+                    "{}",
+                    t!(
+                        "import-rejected-row",
+                        row = row.label.as_str(),
+                        reason = reason.as_str()
+                    )
+                );
             } else if options.kind.is_some() {
                 println!("{}", report.id.as_deref().unwrap_or_default());
             }
@@ -374,34 +397,33 @@ pub fn run(api: &Client, file: &str, options: &Options) -> anyhow::Result<()> {
     if options.json {
         output::json(&serde_json::json!({ "summary": summary }));
     } else if options.kind.is_none() || rows.len() > 1 {
-        eprintln!(
-            "{} rows: {} new, {} updated, {} unchanged, {} rejected{}",
-            summary.rows,
-            summary.new,
-            summary.updated,
-            summary.unchanged,
-            summary.rejected,
-            if options.dry_run {
-                " (dry run: nothing was published)"
-            } else {
-                ""
-            }
+        let line = t!(
+            "import-summary",
+            rows = summary.rows,
+            new = summary.new,
+            updated = summary.updated,
+            unchanged = summary.unchanged,
+            rejected = summary.rejected
         );
+        if options.dry_run {
+            eprintln!("{line} {}", t!("import-dry-run-note"));
+        } else {
+            eprintln!("{line}");
+        }
     }
     if summary.rejected > 0 {
         if let [only] = reports.as_slice() {
-            bail!(
-                "{} was not published: {}",
-                only.row,
-                only.error.as_deref().unwrap_or_default()
-            );
+            bail!(t!(
+                "import-one-failed",
+                row = only.row,
+                reason = only.error.as_deref().unwrap_or_default()
+            ));
         }
-        bail!(
-            "{} of {} rows were rejected (see above); fix them and import the file \
-             again: rows already published stay as they are",
-            summary.rejected,
-            rows.len()
-        );
+        bail!(t!(
+            "import-some-failed",
+            rejected = summary.rejected,
+            rows = rows.len()
+        ));
     }
     Ok(())
 }

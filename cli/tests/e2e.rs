@@ -272,7 +272,7 @@ fn errors_say_what_to_do() {
     // JSON that does not parse: line and column.
     let broken = write(root.path(), "kapot.json", "{\n  \"title\": \"x\",\n}\n");
     let err = fails(&a, &["vacancy", "publish", &broken]);
-    assert!(err.contains("line 3, column 1"), "{err}");
+    assert!(err.contains("regel 3, kolom 1"), "{err}");
     // A field that fails validation, with the allowed values.
     let bad = write(
         root.path(),
@@ -348,25 +348,25 @@ fn import_and_export_round_trip() {
     assert!(!success, "rejected rows make the exit code non-zero");
     assert_eq!(counts(&totals), summary(3, 0, 0, 2));
     assert!(json_lines(&a, &["vacancy", "list", "--mine"]).is_empty());
-    let bad_category = rows.iter().find(|r| r["row"] == "line 5").unwrap();
+    let bad_category = rows.iter().find(|r| r["row"] == "regel 5").unwrap();
     let error = bad_category["error"].as_str().unwrap();
     assert!(
         error.contains("categories[0]") && error.contains("sport-bewegen"),
         "{error}"
     );
-    let short = rows.iter().find(|r| r["row"] == "line 6").unwrap();
-    assert!(short["error"].as_str().unwrap().contains("has 4 cells"));
+    let short = rows.iter().find(|r| r["row"] == "regel 6").unwrap();
+    assert!(short["error"].as_str().unwrap().contains("heeft 4 cellen"));
 
     // The real import publishes the valid rows although two fail, and names the failures.
     let out = steunpunt(&a, &["import", &sheet]);
     assert!(!out.status.success());
     let report = String::from_utf8(out.stderr).unwrap();
     assert!(
-        report.contains("line 5: rejected") && report.contains("line 6: rejected"),
+        report.contains("regel 5: afgewezen") && report.contains("regel 6: afgewezen"),
         "{report}"
     );
     assert!(
-        report.contains("5 rows: 3 new, 0 updated, 0 unchanged, 2 rejected"),
+        report.contains("5 rijen: 3 nieuw, 0 bijgewerkt, 0 ongewijzigd, 2 afgewezen"),
         "{report}"
     );
     let vacancies = json_lines(&a, &["vacancy", "list", "--mine"]);
@@ -430,7 +430,7 @@ fn import_and_export_round_trip() {
     let typo = write(root.path(), "typo.csv", "titel;description\nx;y\n");
     let err = fails(&a, &["import", &typo]);
     assert!(
-        err.contains("unknown column(s) titel") && err.contains("title"),
+        err.contains("onbekende kolom(men) titel") && err.contains("title"),
         "{err}"
     );
     node.stop();

@@ -122,3 +122,43 @@ month-9 = September
 month-10 = October
 month-11 = November
 month-12 = December
+
+## steunpunt import, vacancy publish, org publish
+import-stdin-unreadable = Standard input is not readable UTF-8 text.
+import-stdin-name = standard input
+import-unreadable = Cannot read { $file }
+import-not-utf8 = { $file } is not UTF-8 text; save it as UTF-8 (in Excel: CSV UTF-8).
+import-bad-json = { $name } is not valid JSON: line { $line }, column { $column }: { $reason }
+import-json-shape = { $name } must hold a JSON object or an array of objects.
+import-item = item { $n }
+import-not-object = is not a JSON object
+import-foreign = was published by another steunpunt ({ $author }); only your own records can be imported
+import-withdrawal = is a withdrawal; there is nothing to publish
+import-bad-kind = record: `{ $text }` is not a record kind; write vacancy or organisation
+import-unknown-kind = cannot tell whether this is a vacancy or an organisation: give a title (vacancy) or a name (organisation), or a record field
+import-no-header = Cannot read the header row of { $name }
+import-unknown-columns = { $name }: unknown column(s) { $unknown }; the columns are: { $known }
+import-repeated-column = { $name }: the column { $column } appears twice in the header row.
+import-no-title-column = { $name }: the header row has no title (vacancies) or name (organisations) column.
+import-cell-count = has { $cells } cells, the header row has { $header }; check for a missing or extra separator
+import-line = line { $line }
+import-unreadable-row = cannot be read: { $reason }
+import-same-id = has the same id ({ $id }) as { $first }; give each { $kind } its own id column value
+import-progress-rows = rows
+import-progress-left = about
+import-wrong-kind = is a { $kind }, not a { $wanted }; use `steunpunt import` for mixed files
+import-stopped = The import stopped at { $row }; the rows before it were handled.
+import-rejected-row = { $row }: rejected: { $reason }
+import-summary = { $rows ->
+    [one] 1 row
+   *[other] { $rows } rows
+}: { $new } new, { $updated } updated, { $unchanged } unchanged, { $rejected } rejected
+import-dry-run-note = (dry run: nothing was published)
+import-one-failed = { $row } was not published: { $reason }
+import-some-failed = { $rejected } of { $rows } rows were rejected (see above); fix them and import the file again: rows already published stay as they are.
+column-not-yes-no = column { $column }: `{ $text }` is not yes or no; write ja or nee (or yes/no)
+column-not-number = column { $column }: `{ $text }` is not a number; write e.g. 4 or 2.5
+column-not-whole = column { $column }: `{ $text }` is not a whole number; write e.g. 14
+column-bad-kind = column record: `{ $text }` is not a record kind; write vacancy or organisation
+column-unknown-kind = cannot tell whether this row is a vacancy or an organisation: fill in title (vacancy) or name (organisation), or the record column
+column-not-applicable = column { $column } does not apply to a { $kind }; leave it empty in this row

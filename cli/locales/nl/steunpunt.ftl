@@ -122,3 +122,43 @@ month-9 = september
 month-10 = oktober
 month-11 = november
 month-12 = december
+
+## steunpunt import, vacancy publish, org publish
+import-stdin-unreadable = Standaardinvoer is geen leesbare UTF-8-tekst.
+import-stdin-name = standaardinvoer
+import-unreadable = Kan { $file } niet lezen
+import-not-utf8 = { $file } is geen UTF-8-tekst; sla het op als UTF-8 (in Excel: CSV UTF-8).
+import-bad-json = { $name } is geen geldige JSON: regel { $line }, kolom { $column }: { $reason }
+import-json-shape = { $name } moet één JSON-object of een lijst van objecten bevatten.
+import-item = item { $n }
+import-not-object = is geen JSON-object
+import-foreign = is gepubliceerd door een ander steunpunt ({ $author }); alleen eigen gegevens kunnen worden geïmporteerd
+import-withdrawal = is een intrekking; er is niets te publiceren
+import-bad-kind = record: `{ $text }` is geen soort; schrijf vacature of organisatie
+import-unknown-kind = het is niet te zien of dit een vacature of een organisatie is: geef een title (vacature) of een name (organisatie), of een veld record
+import-no-header = Kan de kopregel van { $name } niet lezen
+import-unknown-columns = { $name }: onbekende kolom(men) { $unknown }; de kolommen zijn: { $known }
+import-repeated-column = { $name }: de kolom { $column } staat twee keer in de kopregel.
+import-no-title-column = { $name }: de kopregel heeft geen kolom title (vacatures) of name (organisaties).
+import-cell-count = heeft { $cells } cellen, de kopregel { $header }; kijk of er een scheidingsteken ontbreekt of te veel staat
+import-line = regel { $line }
+import-unreadable-row = is niet te lezen: { $reason }
+import-same-id = heeft hetzelfde id ({ $id }) als { $first }; geef elke { $kind } een eigen waarde in de kolom id
+import-progress-rows = rijen
+import-progress-left = nog ongeveer
+import-wrong-kind = is een { $kind }, geen { $wanted }; gebruik `steunpunt import` voor bestanden met beide
+import-stopped = De import stopte bij { $row }; de rijen daarvoor zijn verwerkt.
+import-rejected-row = { $row }: afgewezen: { $reason }
+import-summary = { $rows ->
+    [one] 1 rij
+   *[other] { $rows } rijen
+}: { $new } nieuw, { $updated } bijgewerkt, { $unchanged } ongewijzigd, { $rejected } afgewezen
+import-dry-run-note = (proefrun: er is niets gepubliceerd)
+import-one-failed = { $row } is niet gepubliceerd: { $reason }
+import-some-failed = { $rejected } van de { $rows } rijen zijn afgewezen (zie hierboven); verbeter ze en importeer het bestand opnieuw: rijen die al gepubliceerd zijn blijven zoals ze zijn.
+column-not-yes-no = kolom { $column }: `{ $text }` is geen ja of nee; schrijf ja of nee
+column-not-number = kolom { $column }: `{ $text }` is geen getal; schrijf bijvoorbeeld 4 of 2,5
+column-not-whole = kolom { $column }: `{ $text }` is geen heel getal; schrijf bijvoorbeeld 14
+column-bad-kind = kolom record: `{ $text }` is geen soort; schrijf vacature of organisatie
+column-unknown-kind = het is niet te zien of deze rij een vacature of een organisatie is: vul title (vacature) of name (organisatie) in, of de kolom record
+column-not-applicable = kolom { $column } hoort niet bij een { $kind }; laat hem leeg in deze rij
