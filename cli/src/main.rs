@@ -10,6 +10,7 @@ mod output;
 mod show;
 mod template;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -20,7 +21,7 @@ use steunpunt_api::{
     AddPeer, BlockPeer, Client, ClientError, ExportQuery, Hit, ListQuery, RecordView, SearchQuery,
     Sort,
 };
-use steunpunt_protocol::Kind;
+use steunpunt_protocol::{Kind, SteunpuntId};
 
 use crate::i18n::Lang;
 use crate::output::{cut, table};
@@ -249,6 +250,9 @@ struct SearchArgs {
     /// Most results.
     #[arg(long, default_value_t = 20)]
     limit: usize,
+    /// Also the relevance score.
+    #[arg(long)]
+    wide: bool,
 }
 
 impl SearchArgs {
@@ -344,29 +348,55 @@ fn municipality(record: &RecordView) -> Option<&str> {
         })
 }
 
-fn records_table(records: &[RecordView]) {
+/// Names of the steunpunten whose profiles we hold.
+fn steunpunt_names(api: &Client) -> HashMap<SteunpuntId, String> {
+    api.records(
+        Kind::Profile,
+        &ListQuery {
+            limit: Some(steunpunt_api::MAX_PAGE),
+            ..ListQuery::default()
+        },
+    )
+    .map(|page| {
+        page.records
+            .iter()
+            .filter_map(|r| Some((r.author, r.profile()?.name.clone())))
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+fn records_table(api: &Client, records: &[RecordView], total: usize) {
+    let names = steunpunt_names(api);
     let rows = records
         .iter()
         .map(|r| {
             vec![
-                r.id.to_string(),
                 text(r.title()),
                 text(municipality(r)),
-                r.valid_until.to_string(),
-                cut(&r.author.to_string(), 11),
+                show::day(r.valid_until),
+                names
+                    .get(&r.author)
+                    .cloned()
+                    .unwrap_or_else(|| r.author.short()),
+                r.id.to_string(),
             ]
         })
         .collect();
     table(
         &[
-            t!("col-id"),
             t!("col-title"),
             t!("col-municipality"),
             t!("col-valid-until"),
             t!("col-steunpunt"),
+            t!("col-id"),
         ],
         rows,
+        &[4],
     );
+    if total > records.len() {
+        println!("{}", t!("shown-of", shown = records.len(), total = total));
+    }
 }
 
 fn records(api: &Client, kind: Kind, command: RecordCommand, json: bool) -> anyhow::Result<()> {
@@ -416,7 +446,7 @@ fn list(api: &Client, kind: Kind, mine: bool, json: bool) -> anyhow::Result<()> 
     if json {
         output::json_lines(&page.records);
     } else {
-        records_table(&page.records);
+        records_table(api, &page.records, page.total);
     }
     Ok(())
 }
@@ -427,34 +457,34 @@ fn search(api: &Client, kind: Kind, args: &SearchArgs, json: bool) -> anyhow::Re
         output::json_lines(&found.results);
         return Ok(());
     }
+    let with_distance = found.results.iter().any(|h| h.distance_km.is_some());
     let rows = found
         .results
         .iter()
         .map(|hit: &Hit| {
             let r = &hit.record;
-            vec![
-                text(r.title()),
-                text(municipality(r)),
-                hit.distance_km
-                    .map(|d| format!("{d:.1} km"))
-                    .unwrap_or_default(),
-                text(hit.steunpunt.as_deref()),
-                r.id.to_string(),
-                format!("{:.0}", hit.score),
-            ]
+            let mut row = vec![text(r.title()), text(municipality(r))];
+            if with_distance {
+                row.push(hit.distance_km.map(show::km).unwrap_or_default());
+            }
+            row.push(text(hit.steunpunt.as_deref()));
+            row.push(r.id.to_string());
+            if args.wide {
+                row.push(format!("{:.0}", hit.score));
+            }
+            row
         })
         .collect();
-    table(
-        &[
-            t!("col-title"),
-            t!("col-municipality"),
-            t!("col-distance"),
-            t!("col-steunpunt"),
-            t!("col-id"),
-            t!("col-score"),
-        ],
-        rows,
-    );
+    let mut header = vec![t!("col-title"), t!("col-municipality")];
+    if with_distance {
+        header.push(t!("col-distance"));
+    }
+    header.extend([t!("col-steunpunt"), t!("col-id")]);
+    if args.wide {
+        header.push(t!("col-score"));
+    }
+    let id_column = header.len() - 1 - usize::from(args.wide);
+    table(&header, rows, &[id_column]);
     Ok(())
 }
 
@@ -546,26 +576,32 @@ fn run(args: Args) -> anyhow::Result<()> {
             if json {
                 output::json_lines(&peers);
             } else {
-                let rows = peers
-                    .iter()
-                    .map(|p| {
-                        vec![
-                            cut(&p.label, output::MAX_CELL),
+                // One block per neighbour: the ID and address are read out and copied
+                // whole, so they are never cut or wrapped.
+                if peers.is_empty() {
+                    println!("{}", t!("no-peers"));
+                }
+                for (i, p) in peers.iter().enumerate() {
+                    if i > 0 {
+                        println!();
+                    }
+                    println!("{}", p.label);
+                    output::labelled(&[
+                        (
+                            format!("  {}", t!("col-steunpunt-id")),
                             p.steunpunt.to_string(),
-                            if p.connected { t!("yes") } else { t!("no") },
-                            p.multiaddr.clone(),
-                        ]
-                    })
-                    .collect();
-                table(
-                    &[
-                        t!("col-label"),
-                        t!("col-steunpunt-id"),
-                        t!("col-connected"),
-                        t!("col-address"),
-                    ],
-                    rows,
-                );
+                        ),
+                        (
+                            format!("  {}", t!("col-connected")),
+                            if p.connected {
+                                t!("yes")
+                            } else {
+                                t!("peer-not-connected")
+                            },
+                        ),
+                        (format!("  {}", t!("col-address")), p.multiaddr.clone()),
+                    ]);
+                }
             }
         }
         Command::Peer(PeerCommand::Remove { id }) => {

@@ -54,8 +54,9 @@ pub fn labelled(lines: &[(String, String)]) {
     }
 }
 
-/// Prints rows as a table fitted to the terminal.
-pub fn table(header: &[String], rows: Vec<Vec<String>>) {
+/// Prints rows as a table fitted to the terminal; the columns in `whole` (such as ids,
+/// which staff copy) are never broken inside a word.
+pub fn table(header: &[String], rows: Vec<Vec<String>>, whole: &[usize]) {
     if rows.is_empty() {
         println!("{}", crate::t!("nothing-found"));
         return;
@@ -67,6 +68,11 @@ pub fn table(header: &[String], rows: Vec<Vec<String>>) {
         .set_header(header.to_vec());
     for row in rows {
         table.add_row(row);
+    }
+    for &index in whole {
+        if let Some(column) = table.column_mut(index) {
+            column.set_constraint(comfy_table::ColumnConstraint::ContentWidth);
+        }
     }
     println!("{table}");
 }

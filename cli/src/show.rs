@@ -136,6 +136,15 @@ pub fn day(moment: Timestamp) -> String {
         .map_or(text.clone(), date)
 }
 
+/// A distance, with a decimal comma in Dutch: "3,4 km".
+pub fn km(distance: f64) -> String {
+    let text = format!("{distance:.1} km");
+    match lang() {
+        Lang::Nl => text.replace('.', ","),
+        Lang::En => text,
+    }
+}
+
 /// A vocabulary term as staff call it: the Dutch label, or the English gloss in English.
 fn term(vocabulary: &Vocabulary, slug: &str) -> String {
     vocabulary.get(slug).map_or_else(

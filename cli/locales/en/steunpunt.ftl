@@ -36,9 +36,10 @@ peer-added = { $name } was added as a neighbour; our node connects to it.
 peer-replaced = The address stored before ({ $old }) was replaced.
 peer-removed = { $steunpunt } is no longer a neighbour: we no longer vouch for it or connect to it.
 peer-blocked = { $steunpunt } is blocked: never trusted, even when others vouch for it.
-col-label = name
 col-steunpunt-id = steunpunt ID
 col-connected = connected
+no-peers = No neighbours yet. Add one with `steunpunt peer add ADDRESS --steunpunt ID`.
+peer-not-connected = no; has that steunpunt added us yet, and is its node running?
 col-address = address
 
 ## lists and search
@@ -48,6 +49,7 @@ col-municipality = municipality
 col-valid-until = valid until
 col-steunpunt = steunpunt
 col-distance = distance
+shown-of = { $shown } of { $total } shown; `steunpunt export` gives them all.
 col-score = score
 withdrawn = Withdrawn: { $id }. It disappears at every steunpunt.
 

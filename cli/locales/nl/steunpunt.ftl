@@ -36,9 +36,10 @@ peer-added = { $name } is toegevoegd als buur; onze node maakt verbinding.
 peer-replaced = Het eerder opgeslagen adres ({ $old }) is vervangen.
 peer-removed = { $steunpunt } is geen buur meer: we staan niet meer voor dat steunpunt in en maken geen verbinding meer.
 peer-blocked = { $steunpunt } is geblokkeerd: nooit vertrouwd, ook niet als anderen ervoor instaan.
-col-label = naam
 col-steunpunt-id = steunpunt-ID
 col-connected = verbonden
+no-peers = Nog geen buren. Voeg er een toe met `steunpunt peer add ADRES --steunpunt ID`.
+peer-not-connected = nee; heeft dat steunpunt ons al toegevoegd, en draait zijn node?
 col-address = adres
 
 ## lijsten en zoeken
@@ -48,6 +49,7 @@ col-municipality = gemeente
 col-valid-until = geldig tot
 col-steunpunt = steunpunt
 col-distance = afstand
+shown-of = { $shown } van { $total } getoond; `steunpunt export` geeft ze allemaal.
 col-score = score
 withdrawn = Ingetrokken: { $id }. Het verdwijnt bij alle steunpunten.
 
