@@ -107,6 +107,12 @@ pub fn message(id: &str, args: &[(&str, FluentValue<'_>)]) -> String {
     }
 }
 
+/// The message `id` in the chosen language only: `None` when that catalogue lacks it, so
+/// callers can keep their own (English) text.
+pub fn lookup(id: &str) -> Option<String> {
+    CATALOGUE.get().and_then(|c| format(&c.bundle, id, None))
+}
+
 /// `t!("id")` or `t!("id", name = value, …)`: a message of the catalogue.
 #[macro_export]
 macro_rules! t {
@@ -132,13 +138,14 @@ mod tests {
 
     use super::CATALOGUES;
 
+    /// Message ids, except the Dutch help texts (English help is the code's own).
     fn ids(text: &str) -> BTreeSet<String> {
         let resource = FluentResource::try_new(text.to_owned())
             .unwrap_or_else(|(_, errors)| panic!("the catalogue does not parse: {errors:?}"));
         resource
             .entries()
             .filter_map(|entry| match entry {
-                Entry::Message(m) => Some(m.id.name.to_owned()),
+                Entry::Message(m) if !m.id.name.starts_with("help") => Some(m.id.name.to_owned()),
                 _ => None,
             })
             .collect()

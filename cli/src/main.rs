@@ -41,7 +41,7 @@ struct Args {
     json: bool,
     /// Language of messages and tables: nl (default) or en; without it, an English
     /// LANG or LC_ALL chooses English.
-    #[arg(long, global = true, value_enum)]
+    #[arg(long, global = true, value_enum, hide_possible_values = true)]
     lang: Option<Lang>,
     #[command(subcommand)]
     command: Command,
@@ -100,8 +100,11 @@ enum Command {
     },
     /// Prints all records held (or only ours) in a format other tools read.
     ///
-    /// Example: steunpunt export --mine > backup.json
-    ///          steunpunt export --format jsonld > vacatures.jsonld
+    /// Examples:
+    ///
+    ///   steunpunt export --mine > backup.json
+    ///
+    ///   steunpunt export --format jsonld > vacatures.jsonld
     Export {
         /// Output format: json (re-importable), csv (the import columns), jsonld
         /// (schema.org) or hsds (Open Referral).
@@ -136,13 +139,19 @@ enum PeerCommand {
         label: String,
     },
     /// Lists our neighbours.
+    ///
+    /// Example: steunpunt peer list
     List,
     /// Stops vouching for a neighbour and connecting to it.
+    ///
+    /// Example: steunpunt peer remove sp_…
     Remove {
         /// Steunpunt ID.
         id: String,
     },
     /// Blocks a steunpunt: never trusted, even when others vouch for it.
+    ///
+    /// Example: steunpunt peer block sp_…
     Block {
         /// Steunpunt ID.
         id: String,
@@ -160,14 +169,14 @@ enum RecordCommand {
     },
     /// Withdraws one of our records; it disappears everywhere.
     ///
-    /// Example: steunpunt vacancy withdraw voorlezen-op-school
+    /// Example: steunpunt vacancy withdraw voorlezen-op-school (or: steunpunt org withdraw ID)
     Withdraw {
         /// Record id.
         id: String,
     },
     /// Lists records held (of the whole region, or only ours).
     ///
-    /// Example: steunpunt vacancy list --mine
+    /// Example: steunpunt vacancy list --mine (or: steunpunt org list --mine)
     List {
         /// Only our own.
         #[arg(long)]
@@ -180,7 +189,7 @@ enum RecordCommand {
     Template,
     /// Shows one record in full: what, where, when, how to apply, and who published it.
     ///
-    /// Example: steunpunt vacancy show voorlezen-op-de-basisschool
+    /// Example: steunpunt vacancy show voorlezen-op-de-basisschool (or: steunpunt org show ID)
     Show {
         /// Record id, as `list` and `search` show it.
         id: String,
@@ -491,12 +500,7 @@ fn search(api: &Client, kind: Kind, args: &SearchArgs, json: bool) -> anyhow::Re
 fn run(args: Args) -> anyhow::Result<()> {
     let json = args.json;
     if let Command::Completions { shell } = args.command {
-        clap_complete::generate(
-            shell,
-            &mut Args::command(),
-            "steunpunt",
-            &mut std::io::stdout(),
-        );
+        clap_complete::generate(shell, &mut command(), "steunpunt", &mut std::io::stdout());
         return Ok(());
     }
     let dir = data_dir(args.data_dir)?;
@@ -697,15 +701,150 @@ fn quiet_on_broken_pipe() {
     }));
 }
 
+/// The language asked for on the command line, before it is parsed (help texts depend on it).
+fn lang_argument() -> Option<Lang> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter().enumerate().find_map(|(i, arg)| {
+        let value = match arg.strip_prefix("--lang") {
+            Some("") => args.get(i + 1).map(String::as_str),
+            Some(rest) => rest.strip_prefix('='),
+            None => None,
+        }?;
+        <Lang as clap::ValueEnum>::from_str(value, true).ok()
+    })
+}
+
+/// The command line's definition, with its help in the chosen language: the English help is
+/// in the doc comments here, the Dutch in the catalogue (`help-…` ids).
+fn command() -> clap::Command {
+    let command = Args::command();
+    if i18n::lang() == Lang::En {
+        return command;
+    }
+    localise(command, "help", true)
+}
+
+fn localise(mut command: clap::Command, id: &str, root: bool) -> clap::Command {
+    use clap::{Arg, ArgAction};
+    if let Some(about) = i18n::lookup(id) {
+        command = command.about(about);
+    }
+    // Without a Dutch long text the short one serves; the English one must not show.
+    command = match i18n::lookup(&format!("{id}--long")) {
+        Some(long) => command.long_about(long),
+        None => command.long_about(clap::builder::Resettable::Reset),
+    };
+    command = command
+        .help_template(t!("help-template"))
+        .subcommand_help_heading(t!("help-heading-commands"))
+        .subcommand_value_name(t!("help-value-command"))
+        .disable_help_subcommand(true)
+        .disable_help_flag(true)
+        .arg(
+            Arg::new("help")
+                .short('h')
+                .long("help")
+                .action(ArgAction::Help)
+                .help(t!("help-flag"))
+                .help_heading(t!("help-heading-options")),
+        );
+    if root {
+        command = command.disable_version_flag(true).arg(
+            Arg::new("version")
+                .short('V')
+                .long("version")
+                .action(ArgAction::Version)
+                .help(t!("help-version"))
+                .help_heading(t!("help-heading-options")),
+        );
+    }
+    let arguments: Vec<(String, bool)> = command
+        .get_arguments()
+        .filter(|a| !matches!(a.get_id().as_str(), "help" | "version"))
+        .map(|a| (a.get_id().to_string(), a.is_positional()))
+        .collect();
+    for (argument, positional) in arguments {
+        let help = i18n::lookup(&format!("{id}--{argument}"));
+        let heading = if positional {
+            t!("help-heading-arguments")
+        } else {
+            t!("help-heading-options")
+        };
+        command = command.mut_arg(&argument, |a| {
+            let a = a.help_heading(heading);
+            match help {
+                Some(help) => a.help(help).long_help(clap::builder::Resettable::Reset),
+                None => a,
+            }
+        });
+    }
+    let subcommands: Vec<String> = command
+        .get_subcommands()
+        .map(|s| s.get_name().to_owned())
+        .collect();
+    for name in subcommands {
+        let sub_id = format!("{id}-{name}");
+        command = command.mut_subcommand(&name, |s| localise(s, &sub_id, false));
+    }
+    command
+}
+
 fn main() -> ExitCode {
     quiet_on_broken_pipe();
-    let args = Args::parse();
-    i18n::init(args.lang);
+    i18n::init(lang_argument());
+    let matches = command().get_matches();
+    let args = match <Args as clap::FromArgMatches>::from_arg_matches(&matches) {
+        Ok(args) => args,
+        Err(e) => e.exit(),
+    };
     match run(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("steunpunt: {}", explain(&e));
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use clap::CommandFactory as _;
+
+    use super::Args;
+
+    /// Every `help-…` id the command line needs.
+    fn ids(command: &clap::Command, id: &str, out: &mut Vec<String>) {
+        out.push(id.to_owned());
+        for argument in command.get_arguments() {
+            if !matches!(argument.get_id().as_str(), "help" | "version") {
+                out.push(format!("{id}--{}", argument.get_id()));
+            }
+        }
+        for sub in command.get_subcommands() {
+            ids(sub, &format!("{id}-{}", sub.get_name()), out);
+        }
+    }
+
+    #[test]
+    fn every_command_and_argument_has_dutch_help() {
+        crate::i18n::init(Some(crate::i18n::Lang::Nl));
+        let mut all = Vec::new();
+        ids(&Args::command(), "help", &mut all);
+        let missing: Vec<&String> = all
+            .iter()
+            .filter(|id| crate::i18n::lookup(id).is_none())
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "no Dutch help for:\n{}",
+            missing
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+        super::command().debug_assert();
     }
 }

@@ -164,3 +164,171 @@ column-not-whole = kolom { $column }: `{ $text }` is geen heel getal; schrijf bi
 column-bad-kind = kolom record: `{ $text }` is geen soort; schrijf vacature of organisatie
 column-unknown-kind = het is niet te zien of deze rij een vacature of een organisatie is: vul title (vacature) of name (organisatie) in, of de kolom record
 column-not-applicable = kolom { $column } hoort niet bij een { $kind }; laat hem leeg in deze rij
+
+## Hulpteksten (--help). De Engelse staan in cli/src/main.rs bij de opdrachten zelf.
+help-template = {"{"}about-with-newline{"}"}
+    Gebruik: {"{"}usage{"}"}
+
+    {"{"}all-args{"}"}{"{"}after-help{"}"}
+help-heading-commands = Opdrachten
+help-heading-options = Opties
+help-heading-arguments = Argumenten
+help-value-command = OPDRACHT
+help-flag = Toon deze hulp (meer met --help)
+help-version = Toon de versie
+help = Vacatures en partnerorganisaties publiceren en zoeken in de hele regio.
+help--long = Vacatures en partnerorganisaties publiceren en zoeken in de hele regio.
+
+    Voorbeeld: steunpunt search voorlezen --near 4811 --radius-km 15
+help--data_dir = Datamap van de node (standaard: $STEUNPUNT_DATA_DIR, anders de datamap van het systeem)
+help--json = Toon JSON: één object, of JSON Lines voor lijsten
+help--lang = Taal van meldingen en tabellen: nl (standaard) of en; zonder deze optie kiest een Engelse LANG of LC_ALL Engels
+help-init = Maakt een nieuw steunpunt: sleutels en config.toml in de datamap.
+help-init--long = Maakt een nieuw steunpunt: sleutels en config.toml in de datamap.
+
+    Voorbeeld: steunpunt --data-dir ./breda init --name "Steunpunt Breda" --municipality Breda
+help-init--name = Naam van het steunpunt
+help-init--municipality = Gemeente die het steunpunt bedient (mag vaker)
+help-init--listen = libp2p-adres om op te luisteren (mag vaker), bijvoorbeeld /ip4/0.0.0.0/tcp/4001
+help-init--api = Adres van de API, bijvoorbeeld 127.0.0.1:7300
+help-status = Toont de node: steunpunt-ID, PeerId, adressen, verbindingen en aantallen.
+help-status--long = Toont de node: steunpunt-ID, PeerId, adressen, verbindingen en aantallen.
+
+    Voorbeeld: steunpunt status
+help-peer = Buren: steunpunten waarmee onze node gegevens uitwisselt.
+help-peer-add = Koppelt een naburig steunpunt: we staan ervoor in en maken verbinding met zijn node.
+help-peer-add--long = Koppelt een naburig steunpunt: we staan ervoor in en maken verbinding met zijn node. Gegevens worden uitgewisseld zodra dat steunpunt ons ook heeft toegevoegd.
+
+    Voorbeeld: steunpunt peer add /ip4/192.0.2.10/tcp/4001/p2p/12D3KooW… --steunpunt sp_… --label "Steunpunt Tilburg"
+help-peer-add--multiaddr = Het adres van de node van de buur, eindigend op /p2p/PEER_ID (zijn `steunpunt status` toont het)
+help-peer-add--steunpunt = Het steunpunt-ID van de buur (sp_…)
+help-peer-add--label = Een naam voor de buur, bijvoorbeeld "Steunpunt Tilburg"
+help-peer-list = Toont onze buren, met hun volledige steunpunt-ID en adres.
+help-peer-list--long = Toont onze buren, met hun volledige steunpunt-ID en adres.
+
+    Voorbeeld: steunpunt peer list
+help-peer-remove = Ontkoppelt een buur: we staan er niet meer voor in en maken geen verbinding meer.
+help-peer-remove--long = Ontkoppelt een buur: we staan er niet meer voor in en maken geen verbinding meer.
+
+    Voorbeeld: steunpunt peer remove sp_…
+help-peer-remove--id = Steunpunt-ID (sp_…)
+help-peer-block = Blokkeert een steunpunt: nooit vertrouwd, ook niet als anderen ervoor instaan.
+help-peer-block--long = Blokkeert een steunpunt: nooit vertrouwd, ook niet als anderen ervoor instaan.
+
+    Voorbeeld: steunpunt peer block sp_…
+help-peer-block--id = Steunpunt-ID (sp_…)
+help-vacancy = Onze vacatures.
+help-vacancy-publish = Publiceert (of werkt bij) vacatures uit een JSON-bestand, of `-` voor standaardinvoer; toont de ids.
+help-vacancy-publish--long = Publiceert (of werkt bij) vacatures uit een JSON-bestand, of `-` voor standaardinvoer; toont de ids. `steunpunt vacancy template` geeft een voorbeeld met alle velden.
+
+    Voorbeeld: steunpunt vacancy publish voorlezen.json
+help-vacancy-publish--file = Een JSON-object, of een lijst van objecten
+help-vacancy-withdraw = Trekt een van onze vacatures in; ze verdwijnt bij alle steunpunten.
+help-vacancy-withdraw--long = Trekt een van onze vacatures in; ze verdwijnt bij alle steunpunten.
+
+    Voorbeeld: steunpunt vacancy withdraw voorlezen-op-de-basisschool
+help-vacancy-withdraw--id = Id van de vacature
+help-vacancy-list = Toont de vacatures die de node heeft (van de hele regio, of alleen de onze).
+help-vacancy-list--long = Toont de vacatures die de node heeft (van de hele regio, of alleen de onze).
+
+    Voorbeeld: steunpunt vacancy list --mine
+help-vacancy-list--mine = Alleen onze eigen
+help-vacancy-template = Toont een volledig voorbeeld met uitleg bij elk veld, om te kopiëren, aan te passen en te publiceren.
+help-vacancy-template--long = Toont een volledig voorbeeld met uitleg bij elk veld, om te kopiëren, aan te passen en te publiceren; de regels met // mogen blijven staan.
+
+    Voorbeeld: steunpunt vacancy template > nieuw.json
+help-vacancy-show = Toont één vacature volledig: wat, waar, wanneer, hoe aanmelden, en wie haar publiceerde.
+help-vacancy-show--long = Toont één vacature volledig: wat, waar, wanneer, hoe aanmelden, en wie haar publiceerde.
+
+    Voorbeeld: steunpunt vacancy show voorlezen-op-de-basisschool
+help-vacancy-show--id = Id, zoals `list` en `search` het tonen
+help-vacancy-show--steunpunt = Het steunpunt-ID van de uitgever, als meer steunpunten dit id gebruiken (standaard: wijzelf, anders het enige dat het heeft)
+help-org = Onze partnerorganisaties.
+help-org-publish = Publiceert (of werkt bij) organisaties uit een JSON-bestand, of `-` voor standaardinvoer; toont de ids.
+help-org-publish--long = Publiceert (of werkt bij) organisaties uit een JSON-bestand, of `-` voor standaardinvoer; toont de ids. `steunpunt org template` geeft een voorbeeld met alle velden.
+
+    Voorbeeld: steunpunt org publish partners.json
+help-org-publish--file = { help-vacancy-publish--file }
+help-org-withdraw = Trekt een van onze organisaties in; ze verdwijnt bij alle steunpunten.
+help-org-withdraw--long = Trekt een van onze organisaties in; ze verdwijnt bij alle steunpunten.
+
+    Voorbeeld: steunpunt org withdraw schuldhulpmaatje-breda
+help-org-withdraw--id = Id van de organisatie
+help-org-list = Toont de organisaties die de node heeft (van de hele regio, of alleen de onze).
+help-org-list--long = Toont de organisaties die de node heeft (van de hele regio, of alleen de onze).
+
+    Voorbeeld: steunpunt org list --mine
+help-org-list--mine = { help-vacancy-list--mine }
+help-org-template = { help-vacancy-template }
+help-org-template--long = Toont een volledig voorbeeld met uitleg bij elk veld, om te kopiëren, aan te passen en te publiceren; de regels met // mogen blijven staan.
+
+    Voorbeeld: steunpunt org template > partner.json
+help-org-show = Toont één organisatie volledig: wat ze doet, voor wie, contact, en wie haar publiceerde.
+help-org-show--long = Toont één organisatie volledig: wat ze doet, voor wie, contact, en wie haar publiceerde.
+
+    Voorbeeld: steunpunt org show schuldhulpmaatje-breda
+help-org-show--id = { help-vacancy-show--id }
+help-org-show--steunpunt = { help-vacancy-show--steunpunt }
+help-org-search = Zoekt partnerorganisaties in de hele regio.
+help-org-search--long = Zoekt partnerorganisaties in de hele regio.
+
+    Voorbeeld: steunpunt org search --expertise schuldhulp --near Tilburg
+help-search = Zoekt vacatures in de hele vertrouwde regio, in het Nederlands.
+help-search--long = Zoekt vacatures in de hele vertrouwde regio, in het Nederlands: `voorlezen` vindt ook `voorleesvrijwilliger`; meer gevonden woorden en woorden in de titel komen hoger.
+
+    Voorbeeld: steunpunt search voorlezen --mas --age 14 --near 4811 --radius-km 20
+help-search--words = Woorden om te zoeken
+help-search--municipality = Gemeente
+help-search--near = Een postcode (vier cijfers) of plaats om de afstand vanaf te meten
+help-search--radius_km = Straal rond --near in km (standaard 15)
+help-search--category = Categorie (vacatures)
+help-search--target_group = Doelgroep
+help-search--engagement = Inzet (vacatures): eenmalig, kortlopend, structureel, groepsklus
+help-search--mas = Alleen plaatsen die geschikt zijn voor een maatschappelijke stage
+help-search--age = Met --mas: de leeftijd van de leerling
+help-search--remote = Alleen werk op afstand
+help-search--expertise = Expertise (organisaties)
+help-search--kind = Soort organisatie (organisaties)
+help-search--on = Alleen vacatures die op deze datum lopen, bijvoorbeeld 2027-06-12
+help-search--steunpunt = Alleen gegevens van dit steunpunt (zijn ID, sp_…)
+help-search--sort = Volgorde: relevance (relevantie), distance (afstand, met --near) of recent
+help-search--limit = Hoogstens zoveel resultaten
+help-search--wide = Toon ook de relevantiescore
+help-org-search--words = { help-search--words }
+help-org-search--municipality = { help-search--municipality }
+help-org-search--near = { help-search--near }
+help-org-search--radius_km = { help-search--radius_km }
+help-org-search--category = { help-search--category }
+help-org-search--target_group = { help-search--target_group }
+help-org-search--engagement = { help-search--engagement }
+help-org-search--mas = { help-search--mas }
+help-org-search--age = { help-search--age }
+help-org-search--remote = { help-search--remote }
+help-org-search--expertise = { help-search--expertise }
+help-org-search--kind = { help-search--kind }
+help-org-search--on = { help-search--on }
+help-org-search--steunpunt = { help-search--steunpunt }
+help-org-search--sort = { help-search--sort }
+help-org-search--limit = { help-search--limit }
+help-org-search--wide = { help-search--wide }
+help-import = Publiceert vacatures en organisaties uit een CSV- of JSON-bestand, rij voor rij.
+help-import--long = Publiceert vacatures en organisaties uit een CSV- of JSON-bestand, rij voor rij.
+
+    CSV: een kopregel met de kolommen uit de README (gescheiden door ; of ,, UTF-8). JSON: een object of een lijst, zoals `export` schrijft. Hetzelfde bestand nog eens importeren verandert niets.
+
+    Voorbeeld: steunpunt import vacatures.csv --dry-run
+help-import--file = Het bestand (.csv of .json), of `-` voor standaardinvoer
+help-import--dry_run = Controleer elke rij, publiceer niets
+help-export = Schrijft alle gegevens die de node heeft (of alleen de onze) in een vorm die andere programma's lezen.
+help-export--long = Schrijft alle gegevens die de node heeft (of alleen de onze) in een vorm die andere programma's lezen.
+
+    Voorbeelden:
+      steunpunt export --mine > reservekopie.json
+      steunpunt export --format jsonld > vacatures.jsonld
+help-export--format = Formaat: json (opnieuw te importeren), csv (de importkolommen), jsonld (schema.org) of hsds (Open Referral)
+help-export--mine = Alleen onze eigen gegevens
+help-completions = Toont aanvulling voor de shell.
+help-completions--long = Toont aanvulling voor de shell.
+
+    Voorbeeld: steunpunt completions bash > /etc/bash_completion.d/steunpunt
+help-completions--shell = De shell
