@@ -27,7 +27,17 @@ const PROGRESS_FROM_ROWS: usize = 20;
 /// One row of the input: where it is, and its record kind and draft, or why not.
 struct Row {
     label: String,
+    at: Place,
     parsed: Result<(&'static str, Value), String>,
+}
+
+/// Where a row is, for programs reading `--json` (the label is for people, in their
+/// language): `{"line": 5}` in a CSV file, `{"item": 2}` in a JSON array.
+#[derive(Debug, Clone, Copy, Serialize)]
+#[serde(rename_all = "lowercase")]
+enum Place {
+    Line(u64),
+    Item(usize),
 }
 
 /// What to do with the rows.
@@ -108,6 +118,7 @@ fn json_rows(name: &str, text: &str, me: &str, forced: Option<&str>) -> anyhow::
         .enumerate()
         .map(|(i, item)| Row {
             label: t!("import-item", n = i + 1),
+            at: Place::Item(i + 1),
             parsed: json_draft(item, me, forced),
         })
         .collect())
@@ -199,7 +210,7 @@ fn csv_rows(name: &str, text: &str) -> anyhow::Result<Vec<Row>> {
     }
     let mut rows = Vec::new();
     for (i, record) in reader.records().enumerate() {
-        let (label, parsed) = match record {
+        let (line, parsed) = match record {
             Ok(record) => {
                 let line = record.position().map_or(i as u64 + 2, |p| p.line());
                 let cells: Vec<String> = record.iter().map(str::to_owned).collect();
@@ -214,17 +225,21 @@ fn csv_rows(name: &str, text: &str) -> anyhow::Result<Vec<Row>> {
                 } else {
                     columns::row_to_draft(&header, &cells)
                 };
-                (t!("import-line", line = line), parsed)
+                (line, parsed)
             }
             Err(e) => {
                 let line = e.position().map_or(i as u64 + 2, |p| p.line());
                 (
-                    t!("import-line", line = line),
+                    line,
                     Err(t!("import-unreadable-row", reason = e.to_string())),
                 )
             }
         };
-        rows.push(Row { label, parsed });
+        rows.push(Row {
+            label: t!("import-line", line = line),
+            at: Place::Line(line),
+            parsed,
+        });
     }
     Ok(rows)
 }
@@ -280,6 +295,8 @@ fn progress(rows: usize, json: bool) -> ProgressBar {
 #[derive(Serialize)]
 struct RowReport<'a> {
     row: &'a str,
+    #[serde(flatten)]
+    at: Place,
     record: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     id: Option<String>,
@@ -337,7 +354,7 @@ pub fn run(api: &Client, file: &str, options: &Options) -> anyhow::Result<()> {
     let mut reports = Vec::with_capacity(rows.len());
     for row in &rows {
         let report = match &row.parsed {
-            Err(reason) => rejected(&row.label, None, reason.clone()),
+            Err(reason) => rejected(row, None, reason.clone()),
             Ok((kind, draft)) => {
                 let answer = match (kind.parse::<Kind>(), draft) {
                     (Ok(record_kind), Value::Object(fields)) => {
@@ -348,15 +365,14 @@ pub fn run(api: &Client, file: &str, options: &Options) -> anyhow::Result<()> {
                 match answer {
                     Ok(published) => RowReport {
                         row: &row.label,
+                        at: row.at,
                         record: Some(kind),
                         id: Some(published.record.id.as_str().to_owned()),
                         outcome: outcome_name(published.outcome),
                         dry_run: Some(options.dry_run),
                         error: None,
                     },
-                    Err(ClientError::Refused { message, .. }) => {
-                        rejected(&row.label, Some(kind), message)
-                    }
+                    Err(ClientError::Refused { message, .. }) => rejected(row, Some(kind), message),
                     Err(fatal) => {
                         bar.abandon();
                         return Err(anyhow::Error::new(fatal)
@@ -428,9 +444,10 @@ pub fn run(api: &Client, file: &str, options: &Options) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn rejected<'a>(label: &'a str, kind: Option<&'static str>, reason: String) -> RowReport<'a> {
+fn rejected<'a>(row: &'a Row, kind: Option<&'static str>, reason: String) -> RowReport<'a> {
     RowReport {
-        row: label,
+        row: &row.label,
+        at: row.at,
         record: kind,
         id: None,
         outcome: "rejected",

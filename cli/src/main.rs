@@ -21,6 +21,7 @@ use steunpunt_api::{
     AddPeer, BlockPeer, Client, ClientError, ExportQuery, Hit, ListQuery, RecordView, SearchQuery,
     Sort,
 };
+use steunpunt_protocol::timestamp::DAY_MS;
 use steunpunt_protocol::{Kind, SteunpuntId};
 
 use crate::i18n::Lang;
@@ -181,6 +182,15 @@ enum RecordCommand {
         /// Only our own.
         #[arg(long)]
         mine: bool,
+    },
+    /// Lists our own records that expire within a number of days; publish one again with a
+    /// later `valid_until` to keep it.
+    ///
+    /// Example: steunpunt vacancy expiring --days 30
+    Expiring {
+        /// Within this many days.
+        #[arg(long, default_value_t = EXPIRING_DAYS)]
+        days: u64,
     },
     /// Prints a complete example with every field explained, to copy into a file, edit
     /// and publish; the `//` lines may stay.
@@ -421,6 +431,7 @@ fn records(api: &Client, kind: Kind, command: RecordCommand, json: bool) -> anyh
         ),
         RecordCommand::Withdraw { id } => withdraw(api, kind, &id, json),
         RecordCommand::List { mine } => list(api, kind, mine, json),
+        RecordCommand::Expiring { days } => expiring(api, kind, days, json),
         RecordCommand::Template => {
             print!("{}", template::render(kind));
             Ok(())
@@ -456,6 +467,59 @@ fn list(api: &Client, kind: Kind, mine: bool, json: bool) -> anyhow::Result<()> 
         output::json_lines(&page.records);
     } else {
         records_table(api, &page.records, page.total);
+    }
+    Ok(())
+}
+
+/// Days ahead that `expiring` and `status` look at by default.
+const EXPIRING_DAYS: u64 = 14;
+
+/// Our own records of `kind` that expire within `days`, soonest first.
+fn own_expiring(api: &Client, kind: Kind, days: u64) -> anyhow::Result<Vec<RecordView>> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+    let until = steunpunt_protocol::Timestamp(now).plus_ms(days.saturating_mul(DAY_MS));
+    let mut found = Vec::new();
+    let mut offset = 0;
+    loop {
+        let page = api.records(
+            kind,
+            &ListQuery {
+                mine: true,
+                offset,
+                limit: Some(steunpunt_api::MAX_PAGE),
+                ..ListQuery::default()
+            },
+        )?;
+        let read = page.records.len();
+        found.extend(page.records.into_iter().filter(|r| r.valid_until <= until));
+        offset += read;
+        if read == 0 || offset >= page.total {
+            break;
+        }
+    }
+    found.sort_by_key(|r| r.valid_until);
+    Ok(found)
+}
+
+fn expiring(api: &Client, kind: Kind, days: u64, json: bool) -> anyhow::Result<()> {
+    let found = own_expiring(api, kind, days)?;
+    if json {
+        output::json_lines(&found);
+    } else if found.is_empty() {
+        println!("{}", t!("expiring-none", days = days));
+    } else {
+        let rows = found
+            .iter()
+            .map(|r| vec![text(r.title()), show::day(r.valid_until), r.id.to_string()])
+            .collect();
+        table(
+            &[t!("col-title"), t!("col-valid-until"), t!("col-id")],
+            rows,
+            &[2],
+        );
+        println!("{}", t!("expiring-hint"));
     }
     Ok(())
 }
@@ -537,6 +601,14 @@ fn run(args: Args) -> anyhow::Result<()> {
                     (
                         t!("status-trusted"),
                         t!("status-trusted-value", count = status.trusted_steunpunten),
+                    ),
+                    (
+                        t!("status-expiring"),
+                        t!(
+                            "status-expiring-value",
+                            count = own_expiring(&api, Kind::Vacancy, EXPIRING_DAYS)?.len(),
+                            days = EXPIRING_DAYS
+                        ),
                     ),
                     (
                         t!("status-records"),

@@ -348,13 +348,13 @@ fn import_and_export_round_trip() {
     assert!(!success, "rejected rows make the exit code non-zero");
     assert_eq!(counts(&totals), summary(3, 0, 0, 2));
     assert!(json_lines(&a, &["vacancy", "list", "--mine"]).is_empty());
-    let bad_category = rows.iter().find(|r| r["row"] == "regel 5").unwrap();
+    let bad_category = rows.iter().find(|r| r["line"] == 5).unwrap();
     let error = bad_category["error"].as_str().unwrap();
     assert!(
         error.contains("categories[0]") && error.contains("sport-bewegen"),
         "{error}"
     );
-    let short = rows.iter().find(|r| r["row"] == "regel 6").unwrap();
+    let short = rows.iter().find(|r| r["line"] == 6).unwrap();
     assert!(short["error"].as_str().unwrap().contains("heeft 4 cellen"));
 
     // The real import publishes the valid rows although two fail, and names the failures.
@@ -513,6 +513,34 @@ fn templates_publish_as_they_are() {
             ok(&a, &[command, "publish", &file]);
         }
     }
+    // A vacancy that runs out within 14 days is listed, and status counts it.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    let soon = steunpunt_protocol::Timestamp(now)
+        .plus_ms(5 * 86_400_000)
+        .to_string();
+    let short = VACANCY.replace(
+        "\"engagement\"",
+        &format!(
+            "\"id\": \"bijna-verlopen\", \"valid_until\": \"{}\", \"engagement\"",
+            &soon[..10]
+        ),
+    );
+    let file = write(root.path(), "kort.json", &short);
+    ok(&a, &["vacancy", "publish", &file]);
+    let listed = ok(&a, &["vacancy", "expiring"]);
+    assert!(
+        listed.contains("bijna-verlopen") && !listed.contains("voorlezen-op-de-basisschool"),
+        "{listed}"
+    );
+    let status = ok(&a, &["status"]);
+    assert!(
+        status.contains("1 eigen vacature binnen 14 dagen"),
+        "{status}"
+    );
+
     // The README's full vacancy publishes as it is.
     let readme =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();

@@ -18,6 +18,14 @@ status-trusted-value = { $count ->
     [one] 1 steunpunt (ourselves)
    *[other] { $count } steunpunten (ourselves included)
 }
+status-expiring = expiring soon
+status-expiring-value = { $count ->
+    [0] no own vacancies within { $days } days
+    [one] 1 own vacancy within { $days } days (steunpunt vacancy expiring)
+   *[other] { $count } own vacancies within { $days } days (steunpunt vacancy expiring)
+}
+expiring-none = Nothing of ours expires within { $days } days.
+expiring-hint = Publish a vacancy again with a later valid_until to keep it.
 status-records = records
 status-records-value = { $vacancies ->
     [one] 1 vacancy

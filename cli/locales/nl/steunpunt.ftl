@@ -18,6 +18,14 @@ status-trusted-value = { $count ->
     [one] 1 steunpunt (wijzelf)
    *[other] { $count } steunpunten (wijzelf meegeteld)
 }
+status-expiring = verloopt binnenkort
+status-expiring-value = { $count ->
+    [0] geen eigen vacatures binnen { $days } dagen
+    [one] 1 eigen vacature binnen { $days } dagen (steunpunt vacancy expiring)
+   *[other] { $count } eigen vacatures binnen { $days } dagen (steunpunt vacancy expiring)
+}
+expiring-none = Niets van ons verloopt binnen { $days } dagen.
+expiring-hint = Publiceer een vacature opnieuw met een latere valid_until om haar te verlengen.
 status-records = gegevens
 status-records-value = { $vacancies ->
     [one] 1 vacature
@@ -332,3 +340,10 @@ help-completions--long = Toont aanvulling voor de shell.
 
     Voorbeeld: steunpunt completions bash > /etc/bash_completion.d/steunpunt
 help-completions--shell = De shell
+help-vacancy-expiring = Toont onze eigen vacatures die binnen een aantal dagen verlopen; publiceer er een opnieuw met een latere valid_until om haar te houden.
+help-vacancy-expiring--long = Toont onze eigen vacatures die binnen een aantal dagen verlopen; publiceer er een opnieuw met een latere valid_until om haar te houden.
+
+    Voorbeeld: steunpunt vacancy expiring --days 30
+help-vacancy-expiring--days = Binnen zoveel dagen
+help-org-expiring = Toont onze eigen organisaties die binnen een aantal dagen verlopen (de node verlengt ze zelf binnen 30 dagen voor het einde).
+help-org-expiring--days = { help-vacancy-expiring--days }
