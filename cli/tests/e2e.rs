@@ -541,6 +541,36 @@ fn templates_publish_as_they_are() {
         "{status}"
     );
 
+    // Written as staff write it: short forms and capitals are understood.
+    let natural = write(
+        root.path(),
+        "natuurlijk.json",
+        r#"{
+  "title": "Kort geschreven vacature",
+  "description": "Zo schrijven medewerkers het op.",
+  "organisation": "Buurthuis De Linde",
+  "categories": ["Buurt-Wonen"],
+  "engagement": "Structureel",
+  "mas": 14,
+  "location": "4811 Breda",
+  "contact": "info@delinde.nl"
+}"#,
+    );
+    ok(&a, &["vacancy", "publish", &natural]);
+    let shown = ok(&a, &["vacancy", "show", "kort-geschreven-vacature"]);
+    for expected in [
+        "Buurthuis De Linde",
+        "Breda (4811)",
+        "Buurt en wonen",
+        "vanaf 14 jaar",
+        "info@delinde.nl",
+    ] {
+        assert!(
+            shown.contains(expected),
+            "`{expected}` missing from:\n{shown}"
+        );
+    }
+
     // The README's full vacancy publishes as it is.
     let readme =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md")).unwrap();

@@ -155,6 +155,72 @@ fn parse_body<T: serde::de::DeserializeOwned>(fields: Draft) -> Result<T, ApiErr
     Ok(parsed)
 }
 
+/// Accepts what staff naturally write where it is unambiguous, so a first draft does not
+/// fail on shape: `"organisation": "Naam"` (its name), `"contact": "info@…"` (an e-mail
+/// address; a web address or else a phone number), `"location": "4811 Breda"` (postcode
+/// and municipality, either order), `"mas": true` or `"mas": 14` (suitable, from that
+/// age), and vocabulary terms in any case (`Structureel`).
+fn shorthand(fields: &mut Draft) {
+    if let Some(Value::String(name)) = fields.get("organisation") {
+        let name = name.trim().to_owned();
+        fields.insert("organisation".into(), serde_json::json!({ "name": name }));
+    }
+    if let Some(Value::String(text)) = fields.get("contact") {
+        let text = text.trim().to_owned();
+        let field = if text.contains('@') {
+            "email"
+        } else if text.starts_with("http://") || text.starts_with("https://") {
+            "url"
+        } else {
+            "phone"
+        };
+        fields.insert("contact".into(), serde_json::json!({ field: text }));
+    }
+    if let Some(Value::String(text)) = fields.get("location") {
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let is_pc4 = |w: &&str| w.len() == 4 && w.chars().all(|c| c.is_ascii_digit());
+        let location = match words.as_slice() {
+            [first, rest @ ..] if is_pc4(first) && !rest.is_empty() => {
+                serde_json::json!({ "pc4": first, "municipality": rest.join(" ") })
+            }
+            [rest @ .., last] if is_pc4(last) && !rest.is_empty() => {
+                serde_json::json!({ "pc4": last, "municipality": rest.join(" ") })
+            }
+            _ => serde_json::json!({ "municipality": text.trim() }),
+        };
+        fields.insert("location".into(), location);
+    }
+    match fields.get("mas") {
+        Some(Value::Bool(suitable)) => {
+            let suitable = *suitable;
+            fields.insert("mas".into(), serde_json::json!({ "suitable": suitable }));
+        }
+        Some(Value::Number(age)) => {
+            let age = age.clone();
+            fields.insert(
+                "mas".into(),
+                serde_json::json!({ "suitable": true, "min_age": age }),
+            );
+        }
+        _ => {}
+    }
+    let lower = |value: &mut Value| {
+        if let Value::String(text) = value {
+            *text = text.trim().to_lowercase();
+        }
+    };
+    for field in ["engagement", "kind", "relation"] {
+        if let Some(value) = fields.get_mut(field) {
+            lower(value);
+        }
+    }
+    for field in ["categories", "target_groups", "time_of_day", "expertise"] {
+        if let Some(Value::Array(items)) = fields.get_mut(field) {
+            items.iter_mut().for_each(lower);
+        }
+    }
+}
+
 /// Publishes a draft of one of our vacancies or organisations. A draft that says what the
 /// live revision says changes nothing (`outcome: unchanged`), so imports can be repeated.
 #[utoipa::path(post, path = "/v1/records/{kind}", tag = "records", params(("kind" = String, Path, description = "vacancy or organisation (plural accepted)"), PublishQuery), request_body(content = Vacancy, description = "the body fields, plus optional `id` and `valid_until` (a date or date-time); an organisation takes the Organisation fields"), responses((status = 201, description = "published: a new record, durable", body = Published), (status = 200, description = "updated, unchanged, or checked only (dry_run)", body = Published), (status = 400, description = "field path, what is wrong and what is allowed")))]
@@ -171,6 +237,7 @@ pub(super) async fn publish(
             "send one JSON object with the record's fields",
         ));
     };
+    shorthand(&mut fields);
     let given_id = fields.remove("id");
     let valid_until = fields
         .remove("valid_until")
