@@ -59,17 +59,6 @@ pub enum ClientError {
     Other(String),
 }
 
-impl ClientError {
-    /// The error code when the node refused the call.
-    pub fn code(&self) -> Option<&str> {
-        match self {
-            ClientError::Refused { code, .. } => Some(code),
-            ClientError::Unauthorized(_) => Some("unauthorized"),
-            _ => None,
-        }
-    }
-}
-
 /// A client for one node.
 #[derive(Clone)]
 pub struct Client {
@@ -260,6 +249,34 @@ impl Client {
     /// `GET /v1/records/{kind}`.
     pub fn records(&self, kind: Kind, query: &ListQuery) -> Result<RecordPage, ClientError> {
         self.get(&format!("/v1/records/{kind}"), query)
+    }
+
+    /// Every record `query` matches (its `offset` and `limit` aside), read page by page,
+    /// keeping those `keep` accepts.
+    pub fn records_where(
+        &self,
+        kind: Kind,
+        query: &ListQuery,
+        mut keep: impl FnMut(&RecordView) -> bool,
+    ) -> Result<Vec<RecordView>, ClientError> {
+        let mut kept = Vec::new();
+        let mut offset = 0;
+        loop {
+            let page = self.records(
+                kind,
+                &ListQuery {
+                    offset,
+                    limit: Some(crate::MAX_PAGE),
+                    ..query.clone()
+                },
+            )?;
+            let read = page.records.len();
+            kept.extend(page.records.into_iter().filter(|r| keep(r)));
+            offset += read;
+            if read == 0 || offset >= page.total {
+                return Ok(kept);
+            }
+        }
     }
 
     /// `GET /v1/records/{kind}/{author}/{id}`.

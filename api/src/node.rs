@@ -63,16 +63,6 @@ pub struct RecordCounts {
 }
 
 impl RecordCounts {
-    /// The count of one kind.
-    pub fn get(&self, kind: Kind) -> u64 {
-        match kind {
-            Kind::Vacancy => self.vacancy,
-            Kind::Organisation => self.organisation,
-            Kind::Profile => self.profile,
-            Kind::Peering => self.peering,
-        }
-    }
-
     /// Sets the count of one kind.
     pub fn set(&mut self, kind: Kind, count: u64) {
         match kind {

@@ -476,29 +476,12 @@ const EXPIRING_DAYS: u64 = 14;
 
 /// Our own records of `kind` that expire within `days`, soonest first.
 fn own_expiring(api: &Client, kind: Kind, days: u64) -> anyhow::Result<Vec<RecordView>> {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
-    let until = steunpunt_protocol::Timestamp(now).plus_ms(days.saturating_mul(DAY_MS));
-    let mut found = Vec::new();
-    let mut offset = 0;
-    loop {
-        let page = api.records(
-            kind,
-            &ListQuery {
-                mine: true,
-                offset,
-                limit: Some(steunpunt_api::MAX_PAGE),
-                ..ListQuery::default()
-            },
-        )?;
-        let read = page.records.len();
-        found.extend(page.records.into_iter().filter(|r| r.valid_until <= until));
-        offset += read;
-        if read == 0 || offset >= page.total {
-            break;
-        }
-    }
+    let until = show::now().plus_ms(days.saturating_mul(DAY_MS));
+    let mine = ListQuery {
+        mine: true,
+        ..ListQuery::default()
+    };
+    let mut found = api.records_where(kind, &mine, |r| r.valid_until <= until)?;
     found.sort_by_key(|r| r.valid_until);
     Ok(found)
 }

@@ -3,7 +3,9 @@
 //! (and through whom we trust that steunpunt).
 
 use anyhow::bail;
-use steunpunt_api::{Client, ClientError, ListQuery, MAX_PAGE, RecordView, Status};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use steunpunt_api::{Client, ClientError, ListQuery, RecordView, Status};
 use steunpunt_protocol::body::{Contact, Location, Organisation, Vacancy};
 use steunpunt_protocol::vocab::{self, Vocabulary};
 use steunpunt_protocol::{Date, Kind, RecordId, RecordKey, SteunpuntId, Timestamp};
@@ -15,10 +17,7 @@ use crate::{output, t};
 const WIDTH: usize = 80;
 
 fn kind_word(kind: Kind) -> String {
-    match kind {
-        Kind::Organisation => t!("kind-organisation"),
-        _ => t!("kind-vacancy"),
-    }
+    crate::columns::kind_word(kind.as_str())
 }
 
 fn command_word(kind: Kind) -> &'static str {
@@ -75,24 +74,7 @@ fn find(
     if steunpunt.is_some() {
         return Err(missing());
     }
-    let mut found = Vec::new();
-    let mut offset = 0;
-    loop {
-        let page = api.records(
-            kind,
-            &ListQuery {
-                offset,
-                limit: Some(MAX_PAGE),
-                ..ListQuery::default()
-            },
-        )?;
-        let read = page.records.len();
-        found.extend(page.records.into_iter().filter(|r| r.id == record_id));
-        offset += read;
-        if read == 0 || offset >= page.total {
-            break;
-        }
-    }
+    let mut found = api.records_where(kind, &ListQuery::default(), |r| r.id == record_id)?;
     match found.len() {
         0 => Err(missing()),
         1 => Ok(found.remove(0)),
@@ -126,6 +108,14 @@ pub fn date(date: Date) -> String {
         _ => t!("month-12"),
     };
     t!("date", day = d.day(), month = month, year = d.year())
+}
+
+/// Now, by this machine's clock.
+pub fn now() -> Timestamp {
+    let millis = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+    Timestamp(millis)
 }
 
 /// The day of a moment, as people write it.

@@ -2,11 +2,9 @@
 //! in `//` lines (which `publish` and `import` skip), with the vocabularies spelled out and
 //! dates that are valid today.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
+use steunpunt_protocol::Kind;
 use steunpunt_protocol::timestamp::DAY_MS;
 use steunpunt_protocol::vocab::{self, Vocabulary};
-use steunpunt_protocol::{Kind, Timestamp};
 
 use crate::i18n::{Lang, lang};
 use crate::output;
@@ -43,10 +41,7 @@ fn slugs(vocabulary: &Vocabulary) -> String {
 
 /// The day `days` from now, as `YYYY-MM-DD`.
 fn day(days: u64) -> String {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
-    let text = Timestamp(now).plus_ms(days * DAY_MS).to_string();
+    let text = crate::show::now().plus_ms(days * DAY_MS).to_string();
     text.get(..10).unwrap_or(&text).to_owned()
 }
 

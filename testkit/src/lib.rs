@@ -14,7 +14,6 @@ pub use steunpunt_api::{self as api, Client, ClientError, Draft};
 use steunpunt_api::{AddPeer, files};
 use steunpunt_node::daemon::{Overrides, RunningNode, start};
 use steunpunt_node::data_dir::{DataDir, InitOptions};
-use steunpunt_protocol::SteunpuntId;
 
 /// How long [`eventually`] waits before the test fails.
 pub const PATIENCE: Duration = Duration::from_secs(20);
@@ -175,16 +174,6 @@ impl Daemon {
             api,
             child: Some(child),
         }
-    }
-
-    /// Our steunpunt ID.
-    pub fn steunpunt_id(&self) -> SteunpuntId {
-        self.api.status().unwrap().steunpunt_id
-    }
-
-    /// The process ID.
-    pub fn pid(&self) -> u32 {
-        self.child.as_ref().map_or(0, Child::id)
     }
 
     /// Sends SIGTERM and checks that the node stops cleanly and removes `api.addr`.
