@@ -393,7 +393,7 @@ fn records_table(api: &Client, records: &[RecordView], total: usize) {
             vec![
                 text(r.title()),
                 text(municipality(r)),
-                show::day(r.valid_until),
+                show::last_day(r.valid_until),
                 names
                     .get(&r.author)
                     .cloned()
@@ -495,7 +495,13 @@ fn expiring(api: &Client, kind: Kind, days: u64, json: bool) -> anyhow::Result<(
     } else {
         let rows = found
             .iter()
-            .map(|r| vec![text(r.title()), show::day(r.valid_until), r.id.to_string()])
+            .map(|r| {
+                vec![
+                    text(r.title()),
+                    show::last_day(r.valid_until),
+                    r.id.to_string(),
+                ]
+            })
             .collect();
         table(
             &[t!("col-title"), t!("col-valid-until"), t!("col-id")],

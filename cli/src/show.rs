@@ -118,6 +118,12 @@ pub fn now() -> Timestamp {
     Timestamp(millis)
 }
 
+/// The last day a record is valid: `valid_until` is the first moment it no longer is
+/// (a vacancy valid through 8 December has `valid_until` 9 December 00:00).
+pub fn last_day(valid_until: Timestamp) -> String {
+    day(Timestamp(valid_until.0.saturating_sub(1)))
+}
+
 /// The day of a moment, as people write it.
 pub fn day(moment: Timestamp) -> String {
     let text = moment.to_string();
@@ -363,8 +369,24 @@ pub fn run(
             revision = record.revision
         ),
     );
-    sheet.add(t!("show-valid-until"), day(record.valid_until));
+    sheet.add(t!("show-valid-until"), last_day(record.valid_until));
     sheet.add(t!("show-id"), record.id.to_string());
     sheet.print(record.title().unwrap_or(record.id.as_str()));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use steunpunt_protocol::Date;
+    use steunpunt_protocol::timestamp::DAY_MS;
+
+    #[test]
+    fn valid_through_a_date_shows_that_date() {
+        // What publishing makes of `"valid_until": "2026-12-08"`.
+        let valid_until = Date::parse("2026-12-08").unwrap().start().plus_ms(DAY_MS);
+        assert_eq!(super::last_day(valid_until), "8 december 2026");
+        assert_eq!(super::day(valid_until), "9 december 2026");
+    }
 }

@@ -21,8 +21,8 @@ status-trusted-value = { $count ->
 status-expiring = expiring soon
 status-expiring-value = { $count ->
     [0] no own vacancies within { $days } days
-    [one] 1 own vacancy within { $days } days (steunpunt vacancy expiring)
-   *[other] { $count } own vacancies within { $days } days (steunpunt vacancy expiring)
+    [one] 1 own vacancy within { $days } days (vacancy expiring)
+   *[other] { $count } own vacancies within { $days } days (vacancy expiring)
 }
 expiring-none = Nothing of ours expires within { $days } days.
 expiring-hint = Publish a vacancy again with a later valid_until to keep it.
@@ -106,7 +106,7 @@ show-revision = { $date }, revision { $revision }
 show-valid-until = Valid until
 show-id = ID
 show-withdrawn = This vacancy or organisation was withdrawn.
-show-not-found = No { $kind } with id `{ $id }` found. `steunpunt { $command } list` shows the ids.
+show-not-found = No { $kind } with id `{ $id }`; `steunpunt { $command } list` shows the ids.
 show-ambiguous = Several steunpunten have a { $kind } with id `{ $id }`: { $steunpunten }. Choose one with --steunpunt.
 kind-vacancy = vacancy
 kind-organisation = organisation

@@ -21,8 +21,8 @@ status-trusted-value = { $count ->
 status-expiring = verloopt binnenkort
 status-expiring-value = { $count ->
     [0] geen eigen vacatures binnen { $days } dagen
-    [one] 1 eigen vacature binnen { $days } dagen (steunpunt vacancy expiring)
-   *[other] { $count } eigen vacatures binnen { $days } dagen (steunpunt vacancy expiring)
+    [one] 1 eigen vacature binnen { $days } dagen (vacancy expiring)
+   *[other] { $count } eigen vacatures binnen { $days } dagen (vacancy expiring)
 }
 expiring-none = Niets van ons verloopt binnen { $days } dagen.
 expiring-hint = Publiceer een vacature opnieuw met een latere valid_until om haar te verlengen.
@@ -106,7 +106,7 @@ show-revision = { $date }, versie { $revision }
 show-valid-until = Geldig tot
 show-id = ID
 show-withdrawn = Deze vacature of organisatie is ingetrokken.
-show-not-found = Geen { $kind } met id `{ $id }` gevonden. `steunpunt { $command } list` toont de ids.
+show-not-found = Geen { $kind } met id `{ $id }`; `steunpunt { $command } list` toont de ids.
 show-ambiguous = Meerdere steunpunten hebben een { $kind } met id `{ $id }`: { $steunpunten }. Kies er een met --steunpunt.
 kind-vacancy = vacature
 kind-organisation = organisatie
