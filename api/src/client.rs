@@ -43,6 +43,8 @@ pub enum ClientError {
         code: String,
         /// The node's message.
         message: String,
+        /// For a refused record: each problem, to word in the client's language.
+        problems: Vec<crate::Problem>,
     },
     /// The answer was not the type this client expects: node and client differ in version.
     #[error(
@@ -162,11 +164,13 @@ impl Client {
                     status: status.as_u16(),
                     code: error.error.code,
                     message: error.error.message,
+                    problems: error.error.problems,
                 },
                 Err(_) => ClientError::Refused {
                     status: status.as_u16(),
                     code: String::new(),
                     message: format!("the node answered {status}"),
+                    problems: Vec::new(),
                 },
             });
         }

@@ -18,7 +18,7 @@ pub mod search;
 #[cfg(feature = "client")]
 pub mod client;
 
-pub use error::{ErrorBody, ErrorDetail};
+pub use error::{ErrorBody, ErrorDetail, Problem};
 pub use node::{ConnectedPeer, RecordCounts, Status, SyncStarted, Trusted};
 pub use peers::{AddPeer, BlockPeer, PeerAdded, PeerBlocked, PeerList, PeerRemoved, PeerView};
 pub use records::{

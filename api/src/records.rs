@@ -341,6 +341,10 @@ pub struct Published {
     pub outcome: Outcome,
     /// Whether this was only a check.
     pub dry_run: bool,
+    /// Likely mistakes that did not stop publishing, such as a municipality missing from
+    /// the postcode table.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<crate::Problem>,
 }
 
 /// Query of `GET /v1/export`.

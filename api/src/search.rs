@@ -118,4 +118,10 @@ pub struct Hit {
 pub struct SearchResults {
     /// At most `limit` results.
     pub results: Vec<Hit>,
+    /// How many records match in all (more than `results` holds when `limit` cut them).
+    pub total: usize,
+    /// Likely mistakes in the query, such as a municipality missing from the postcode
+    /// table.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<crate::Problem>,
 }

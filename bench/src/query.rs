@@ -320,7 +320,7 @@ pub fn run(n: usize, count: usize) -> anyhow::Result<QueryReport> {
     let (mut index_ms, mut index_results) = (Vec::with_capacity(count), 0);
     for plan in &plans {
         let started = Instant::now();
-        let found = index.find(plan, now)?;
+        let (found, _) = index.find(plan, now)?;
         let answer = hits(&engine, &found)?;
         index_ms.push(started.elapsed().as_secs_f64() * 1000.0);
         index_results += answer.len();

@@ -117,6 +117,21 @@ pub fn find(name: &str) -> Option<&'static Column> {
     COLUMNS.iter().find(|c| c.name == name)
 }
 
+/// The column that holds the field at `path` (a node's problem path such as
+/// `location.pc4` or `categories[2]`): the column of that field, or else the first column
+/// inside it (`contact` → `email`).
+pub fn column_for_path(path: &str) -> Option<&'static str> {
+    let fields: Vec<&str> = path
+        .split('.')
+        .map(|part| part.split('[').next().unwrap_or(part))
+        .collect();
+    COLUMNS
+        .iter()
+        .find(|c| c.path == fields.as_slice())
+        .or_else(|| COLUMNS.iter().find(|c| c.path.starts_with(&fields)))
+        .map(|c| c.name)
+}
+
 /// What a kind (`vacancy` or `organisation`) is called in the chosen language.
 pub fn kind_word(kind: &str) -> String {
     match kind {
@@ -192,7 +207,10 @@ fn set_path(target: &mut Map<String, Value>, path: &[&str], value: Value) {
 
 /// Turns one CSV row (header names and cells) into the record kind and its JSON draft.
 /// Empty cells are left out; a filled-in cell in a column of the other kind is an error.
-pub fn row_to_draft(header: &[String], cells: &[String]) -> Result<(&'static str, Value), String> {
+pub fn row_to_draft(
+    header: &[String],
+    cells: &[String],
+) -> Result<(&'static str, Value), Vec<String>> {
     let cell = |name: &str| {
         header
             .iter()
@@ -202,11 +220,11 @@ pub fn row_to_draft(header: &[String], cells: &[String]) -> Result<(&'static str
             .filter(|c| !c.is_empty())
     };
     let kind = match cell(RECORD_COLUMN) {
-        Some(text) => record_kind(text).ok_or_else(|| t!("column-bad-kind", text = text))?,
+        Some(text) => record_kind(text).ok_or_else(|| vec![t!("column-bad-kind", text = text)])?,
         None => match (cell("title"), cell("name")) {
             (Some(_), None) => "vacancy",
             (None, Some(_)) => "organisation",
-            _ => return Err(t!("column-unknown-kind")),
+            _ => return Err(vec![t!("column-unknown-kind")]),
         },
     };
     let mut draft = Map::new();
@@ -233,7 +251,7 @@ pub fn row_to_draft(header: &[String], cells: &[String]) -> Result<(&'static str
     if problems.is_empty() {
         Ok((kind, Value::Object(draft)))
     } else {
-        Err(problems.join("; "))
+        Err(problems)
     }
 }
 
@@ -296,13 +314,23 @@ mod tests {
     }
 
     #[test]
+    fn problem_paths_name_their_column() {
+        assert_eq!(column_for_path("location.pc4"), Some("pc4"));
+        assert_eq!(column_for_path("categories[2]"), Some("categories"));
+        assert_eq!(column_for_path("contact"), Some("email"));
+        assert_eq!(column_for_path("mas.min_age"), Some("mas_min_age"));
+        assert_eq!(column_for_path("organisation.name"), Some("organisation"));
+        assert_eq!(column_for_path("nergens"), None);
+    }
+
+    #[test]
     fn bad_cells_are_named_with_what_is_allowed() {
         let (h, c) = row(&[
             ("title", "x"),
             ("remote", "misschien"),
             ("expertise", "taal"),
         ]);
-        let err = row_to_draft(&h, &c).unwrap_err();
+        let err = row_to_draft(&h, &c).unwrap_err().join("; ");
         assert!(
             err.contains("kolom remote: `misschien` is geen ja of nee"),
             "{err}"
@@ -312,13 +340,9 @@ mod tests {
             "{err}"
         );
         let (h, c) = row(&[("description", "geen titel of naam")]);
-        assert!(row_to_draft(&h, &c).unwrap_err().contains("niet te zien"));
+        assert!(row_to_draft(&h, &c).unwrap_err()[0].contains("niet te zien"));
         let (h, c) = row(&[("record", "taart"), ("title", "x")]);
-        assert!(
-            row_to_draft(&h, &c)
-                .unwrap_err()
-                .contains("schrijf vacature of organisatie")
-        );
+        assert!(row_to_draft(&h, &c).unwrap_err()[0].contains("schrijf vacature of organisatie"));
     }
 
     #[test]

@@ -113,6 +113,50 @@ pub fn lookup(id: &str) -> Option<String> {
     CATALOGUE.get().and_then(|c| format(&c.bundle, id, None))
 }
 
+/// What a problem the node found says, in the chosen language: `problem-CODE` of the
+/// catalogue with the problem's values (vocabulary and record kinds named in that
+/// language); the node's English wording for a code the catalogue does not know.
+pub fn problem(problem: &steunpunt_api::Problem) -> String {
+    let id = format!("problem-{}", problem.code);
+    let mut args: Vec<(&str, FluentValue<'_>)> = Vec::new();
+    let mut named = Vec::new();
+    for (name, value) in &problem.values {
+        let shown = match name.as_str() {
+            "vocabulary" => lookup(&format!("vocabulary-{}", value.replace(' ', "-")))
+                .unwrap_or_else(|| value.clone()),
+            "kind" => {
+                named.push((
+                    "command",
+                    if value == "organisation" {
+                        "org"
+                    } else {
+                        "vacancy"
+                    },
+                ));
+                match value.as_str() {
+                    "vacancy" => message("kind-vacancy", &[]),
+                    "organisation" => message("kind-organisation", &[]),
+                    _ => value.clone(),
+                }
+            }
+            _ => value.clone(),
+        };
+        args.push((name.as_str(), FluentValue::from(shown)));
+    }
+    for (name, value) in named {
+        args.push((name, FluentValue::from(value)));
+    }
+    let known = CATALOGUE.get().map_or_else(
+        || bundle(Lang::Nl).has_message(&id),
+        |c| c.bundle.has_message(&id),
+    );
+    if known {
+        message(&id, &args)
+    } else {
+        problem.message.clone()
+    }
+}
+
 /// `t!("id")` or `t!("id", name = value, …)`: a message of the catalogue.
 #[macro_export]
 macro_rules! t {
@@ -149,6 +193,19 @@ mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    #[test]
+    fn every_rule_of_the_node_has_a_wording() {
+        for (_, tag, text) in &CATALOGUES {
+            let known = ids(text);
+            let missing: Vec<&str> = steunpunt_protocol::validate::RULES
+                .iter()
+                .map(|(code, _)| *code)
+                .filter(|code| !known.contains(&format!("problem-{code}")))
+                .collect();
+            assert!(missing.is_empty(), "{tag}: no wording for {missing:?}");
+        }
     }
 
     #[test]

@@ -10,10 +10,11 @@ use anyhow::{Context as _, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 use serde_json::Value;
-use steunpunt_api::{Client, ClientError, Outcome};
+use steunpunt_api::{Client, ClientError, Outcome, Problem};
 use steunpunt_protocol::{Kind, RecordId};
 
 use crate::columns;
+use crate::explain::{self, Names};
 use crate::output;
 use crate::t;
 
@@ -28,8 +29,11 @@ const PROGRESS_FROM_ROWS: usize = 20;
 struct Row {
     label: String,
     at: Place,
-    parsed: Result<(&'static str, Value), String>,
+    parsed: Result<(&'static str, Value), Vec<String>>,
 }
+
+/// Most row numbers listed after a problem repeated in many rows.
+const LISTED_ROWS: usize = 12;
 
 /// Where a row is, for programs reading `--json` (the label is for people, in their
 /// language): `{"line": 5}` in a CSV file, `{"item": 2}` in a JSON array.
@@ -38,6 +42,15 @@ struct Row {
 enum Place {
     Line(u64),
     Item(usize),
+}
+
+impl Place {
+    fn number(self) -> String {
+        match self {
+            Place::Line(n) => n.to_string(),
+            Place::Item(n) => n.to_string(),
+        }
+    }
 }
 
 /// What to do with the rows.
@@ -64,7 +77,11 @@ fn read_source(file: &str) -> anyhow::Result<(String, String)> {
             .map_err(|_| anyhow::anyhow!(t!("import-not-utf8", file = file)))?;
         (file.to_owned(), text)
     };
-    Ok((name, text.trim_start_matches('\u{feff}').to_owned()))
+    // Excel writes Windows line endings; counted as one, line numbers stay right.
+    Ok((
+        name,
+        text.trim_start_matches('\u{feff}').replace("\r\n", "\n"),
+    ))
 }
 
 fn is_json(file: &str, text: &str) -> bool {
@@ -108,16 +125,20 @@ fn json_rows(name: &str, text: &str, me: &str, forced: Option<&str>) -> anyhow::
             reason = e.to_string()
         ))
     })?;
-    let items = match value {
-        Value::Array(items) => items,
-        Value::Object(_) => vec![value],
+    let (items, single) = match value {
+        Value::Array(items) => (items, false),
+        Value::Object(_) => (vec![value], true),
         _ => bail!(t!("import-json-shape", name = name)),
     };
     Ok(items
         .into_iter()
         .enumerate()
         .map(|(i, item)| Row {
-            label: t!("import-item", n = i + 1),
+            label: if single {
+                name.to_owned()
+            } else {
+                t!("import-item", n = i + 1)
+            },
             at: Place::Item(i + 1),
             parsed: json_draft(item, me, forced),
         })
@@ -129,20 +150,20 @@ fn json_draft(
     item: Value,
     me: &str,
     forced: Option<&str>,
-) -> Result<(&'static str, Value), String> {
+) -> Result<(&'static str, Value), Vec<String>> {
     let Value::Object(mut fields) = item else {
-        return Err(t!("import-not-object"));
+        return Err(vec![t!("import-not-object")]);
     };
     if let Some(author) = fields.remove("author")
         && author.as_str() != Some(me)
     {
-        return Err(t!(
+        return Err(vec![t!(
             "import-foreign",
             author = author.as_str().unwrap_or("?")
-        ));
+        )]);
     }
     if fields.get("withdrawn") == Some(&Value::Bool(true)) {
-        return Err(t!("import-withdrawal"));
+        return Err(vec![t!("import-withdrawal")]);
     }
     for field in EXPORT_METADATA {
         fields.remove(*field);
@@ -150,20 +171,14 @@ fn json_draft(
     let named = fields.remove("record");
     let kind = match named.as_ref().and_then(Value::as_str) {
         Some(text) => {
-            columns::record_kind(text).ok_or_else(|| t!("import-bad-kind", text = text))?
+            columns::record_kind(text).ok_or_else(|| vec![t!("import-bad-kind", text = text)])?
         }
         None if fields.contains_key("title") => "vacancy",
         None if fields.contains_key("name") => "organisation",
         None => match forced {
             Some("vacancy") => "vacancy",
             Some(_) => "organisation",
-            None => {
-                return Err(
-                    "cannot tell whether this is a vacancy or an organisation: give \
-                     a title (vacancy) or a name (organisation), or a record field"
-                        .into(),
-                );
-            }
+            None => return Err(vec![t!("import-unknown-kind")]),
         },
     };
     Ok((kind, Value::Object(fields)))
@@ -217,11 +232,11 @@ fn csv_rows(name: &str, text: &str) -> anyhow::Result<Vec<Row>> {
                 let parsed = if cells.iter().all(|c| c.trim().is_empty()) {
                     continue;
                 } else if cells.len() != header.len() {
-                    Err(t!(
+                    Err(vec![t!(
                         "import-cell-count",
                         cells = cells.len(),
                         header = header.len()
-                    ))
+                    )])
                 } else {
                     columns::row_to_draft(&header, &cells)
                 };
@@ -231,7 +246,7 @@ fn csv_rows(name: &str, text: &str) -> anyhow::Result<Vec<Row>> {
                 let line = e.position().map_or(i as u64 + 2, |p| p.line());
                 (
                     line,
-                    Err(t!("import-unreadable-row", reason = e.to_string())),
+                    Err(vec![t!("import-unreadable-row", reason = e.to_string())]),
                 )
             }
         };
@@ -264,12 +279,12 @@ fn reject_repeated_ids(rows: &mut [Row]) {
         let Some(id) = draft_id(draft) else { continue };
         let kind = *kind;
         if let Some(first) = seen.get(&(kind, id.clone())) {
-            row.parsed = Err(t!(
+            row.parsed = Err(vec![t!(
                 "import-same-id",
                 id = id.as_str(),
                 first = first.as_str(),
                 kind = columns::kind_word(kind)
-            ));
+            )]);
         } else {
             seen.insert((kind, id), row.label.clone());
         }
@@ -303,8 +318,15 @@ struct RowReport<'a> {
     outcome: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     dry_run: Option<bool>,
+    /// Why it was rejected, in the chosen language: one line per problem.
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
+    /// The node's problems, as it gave them (empty when the CLI itself refused the row).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    problems: Vec<Problem>,
+    /// Likely mistakes that did not stop publishing.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    warnings: Vec<Problem>,
 }
 
 /// The totals, as `--json` prints them last.
@@ -326,35 +348,81 @@ fn outcome_name(outcome: Outcome) -> &'static str {
     }
 }
 
+/// Lines said about rows, each once: a line said about many rows is printed once with
+/// their numbers ("… (in 11 rijen: 4, 7, …)").
+#[derive(Default)]
+struct Said {
+    lines: Vec<(String, Vec<(String, Place)>)>,
+}
+
+impl Said {
+    fn add(&mut self, row: &Row, line: String) {
+        let at = (row.label.clone(), row.at);
+        match self.lines.iter_mut().find(|(l, _)| *l == line) {
+            Some((_, rows)) => rows.push(at),
+            None => self.lines.push((line, vec![at])),
+        }
+    }
+
+    fn print(&self, prefix: &str) {
+        for (line, rows) in &self.lines {
+            let text = match rows.as_slice() {
+                [(label, _)] => format!("{label}: {line}"),
+                _ => {
+                    let mut numbers: Vec<String> = rows
+                        .iter()
+                        .take(LISTED_ROWS)
+                        .map(|(_, at)| at.number())
+                        .collect();
+                    if rows.len() > LISTED_ROWS {
+                        numbers.push("…".into());
+                    }
+                    t!(
+                        "repeated-in-rows",
+                        problem = line.as_str(),
+                        count = rows.len(),
+                        rows = numbers.join(", ")
+                    )
+                }
+            };
+            eprintln!("{prefix}{text}");
+        }
+    }
+}
+
 /// Publishes (or with `dry_run` checks) every row of `file`; prints a report and fails when
 /// any row was rejected.
 pub fn run(api: &Client, file: &str, options: &Options) -> anyhow::Result<()> {
     let me = api.status()?.steunpunt_id.to_string();
     let (name, text) = read_source(file)?;
-    let mut rows = if is_json(file, &text) {
-        json_rows(&name, &text, &me, options.kind)?
-    } else {
+    let csv = !is_json(file, &text);
+    let mut rows = if csv {
         csv_rows(&name, &text)?
+    } else {
+        json_rows(&name, &text, &me, options.kind)?
     };
+    let names = if csv { Names::Columns } else { Names::Fields };
     if let Some(wanted) = options.kind {
         for row in &mut rows {
             if let Ok((kind, _)) = &row.parsed
                 && *kind != wanted
             {
-                row.parsed = Err(t!(
+                row.parsed = Err(vec![t!(
                     "import-wrong-kind",
                     kind = columns::kind_word(kind),
                     wanted = columns::kind_word(wanted)
-                ));
+                )]);
             }
         }
     }
     reject_repeated_ids(&mut rows);
     let bar = progress(rows.len(), options.json);
     let mut reports = Vec::with_capacity(rows.len());
+    let mut errors = Said::default();
+    let mut warnings = Said::default();
     for row in &rows {
         let report = match &row.parsed {
-            Err(reason) => rejected(row, None, reason.clone()),
+            Err(lines) => rejected(row, None, lines.clone(), Vec::new()),
             Ok((kind, draft)) => {
                 let answer = match (kind.parse::<Kind>(), draft) {
                     (Ok(record_kind), Value::Object(fields)) => {
@@ -371,8 +439,19 @@ pub fn run(api: &Client, file: &str, options: &Options) -> anyhow::Result<()> {
                         outcome: outcome_name(published.outcome),
                         dry_run: Some(options.dry_run),
                         error: None,
+                        problems: Vec::new(),
+                        warnings: published.warnings,
                     },
-                    Err(ClientError::Refused { message, .. }) => rejected(row, Some(kind), message),
+                    Err(ClientError::Refused {
+                        message, problems, ..
+                    }) => {
+                        let lines = if problems.is_empty() {
+                            vec![message]
+                        } else {
+                            problems.iter().map(|p| explain::line(p, names)).collect()
+                        };
+                        rejected(row, Some(kind), lines, problems)
+                    }
                     Err(fatal) => {
                         bar.abandon();
                         return Err(anyhow::Error::new(fatal)
@@ -381,22 +460,19 @@ pub fn run(api: &Client, file: &str, options: &Options) -> anyhow::Result<()> {
                 }
             }
         };
-        bar.suspend(|| {
-            if options.json {
-                output::json(&report);
-            } else if let Some(reason) = &report.error {
-                eprintln!(
-                    "{}",
-                    t!(
-                        "import-rejected-row",
-                        row = row.label.as_str(),
-                        reason = reason.as_str()
-                    )
-                );
-            } else if options.kind.is_some() {
-                println!("{}", report.id.as_deref().unwrap_or_default());
+        if let Some(error) = &report.error {
+            for line in error.lines() {
+                errors.add(row, line.to_owned());
             }
-        });
+        }
+        for warning in &report.warnings {
+            warnings.add(row, explain::line(warning, names));
+        }
+        if options.json {
+            bar.suspend(|| output::json(&report));
+        } else if options.kind.is_some() && report.error.is_none() {
+            bar.suspend(|| println!("{}", report.id.as_deref().unwrap_or_default()));
+        }
         bar.inc(1);
         reports.push(report);
     }
@@ -412,7 +488,14 @@ pub fn run(api: &Client, file: &str, options: &Options) -> anyhow::Result<()> {
     };
     if options.json {
         output::json(&serde_json::json!({ "summary": summary }));
-    } else if options.kind.is_none() || rows.len() > 1 {
+    } else {
+        warnings.print(&format!("{}: ", t!("warning")));
+    }
+    let single = rows.len() == 1;
+    if !options.json && !single {
+        errors.print("");
+    }
+    if !options.json && (options.kind.is_none() || !single) {
         let line = t!(
             "import-summary",
             rows = summary.rows,
@@ -429,10 +512,20 @@ pub fn run(api: &Client, file: &str, options: &Options) -> anyhow::Result<()> {
     }
     if summary.rejected > 0 {
         if let [only] = reports.as_slice() {
+            // One record: its problems once, in the error itself.
+            let error = only.error.as_deref().unwrap_or_default();
+            let reason = if error.lines().count() > 1 {
+                error.lines().map(|l| format!("\n  {l}")).fold(
+                    t!("problems-heading", count = error.lines().count()),
+                    |a, b| a + &b,
+                )
+            } else {
+                error.to_owned()
+            };
             bail!(t!(
                 "import-one-failed",
                 row = only.row,
-                reason = only.error.as_deref().unwrap_or_default()
+                reason = reason.as_str()
             ));
         }
         bail!(t!(
@@ -444,7 +537,12 @@ pub fn run(api: &Client, file: &str, options: &Options) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn rejected<'a>(row: &'a Row, kind: Option<&'static str>, reason: String) -> RowReport<'a> {
+fn rejected<'a>(
+    row: &'a Row,
+    kind: Option<&'static str>,
+    lines: Vec<String>,
+    problems: Vec<Problem>,
+) -> RowReport<'a> {
     RowReport {
         row: &row.label,
         at: row.at,
@@ -452,6 +550,8 @@ fn rejected<'a>(row: &'a Row, kind: Option<&'static str>, reason: String) -> Row
         id: None,
         outcome: "rejected",
         dry_run: None,
-        error: Some(reason),
+        error: Some(lines.join("\n")),
+        problems,
+        warnings: Vec::new(),
     }
 }

@@ -4,6 +4,7 @@
 mod i18n;
 
 mod columns;
+mod explain;
 mod export;
 mod import;
 mod output;
@@ -18,9 +19,9 @@ use anyhow::{Context as _, bail};
 use clap::{CommandFactory as _, Parser, Subcommand};
 use serde_json::json;
 use steunpunt_api::{
-    AddPeer, BlockPeer, Client, ClientError, ExportQuery, Hit, ListQuery, RecordView, SearchQuery,
-    Sort,
+    AddPeer, BlockPeer, Client, ExportQuery, Hit, ListQuery, RecordView, SearchQuery, Sort,
 };
+use steunpunt_protocol::text::fold;
 use steunpunt_protocol::timestamp::DAY_MS;
 use steunpunt_protocol::{Kind, SteunpuntId};
 
@@ -385,6 +386,76 @@ fn steunpunt_names(api: &Client) -> HashMap<SteunpuntId, String> {
     .unwrap_or_default()
 }
 
+/// The steunpunt `text` names: its ID (sp_…), or, when only one fits, the name of a
+/// steunpunt whose profile we hold or the label of a neighbour (case and accents aside;
+/// "Tilburg" finds "Steunpunt Tilburg").
+pub(crate) fn steunpunt_id(api: &Client, text: &str) -> anyhow::Result<SteunpuntId> {
+    let text = text.trim();
+    if text.starts_with("sp_") {
+        return text.parse().map_err(|_| {
+            anyhow::anyhow!(i18n::problem(
+                &steunpunt_protocol::Problem::new("", "steunpunt_id", &[("value", &text)]).into()
+            ))
+        });
+    }
+    let mut known: Vec<(SteunpuntId, String)> = steunpunt_names(api).into_iter().collect();
+    if let Ok(peers) = api.peers() {
+        known.extend(
+            peers
+                .peers
+                .into_iter()
+                .filter(|p| !p.label.is_empty())
+                .map(|p| (p.steunpunt, p.label)),
+        );
+    }
+    let wanted = fold(text);
+    let fitting = |exact: bool| {
+        let mut ids: Vec<SteunpuntId> = known
+            .iter()
+            .filter(|(_, name)| {
+                let name = fold(name);
+                if exact {
+                    name == wanted
+                } else {
+                    name.contains(&wanted)
+                }
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        ids.sort_by_key(ToString::to_string);
+        ids.dedup();
+        ids
+    };
+    let mut found = fitting(true);
+    if found.is_empty() {
+        found = fitting(false);
+    }
+    let name = |id: &SteunpuntId| {
+        known
+            .iter()
+            .find(|(k, _)| k == id)
+            .map_or_else(|| id.to_string(), |(_, n)| format!("{n} ({id})"))
+    };
+    match found.as_slice() {
+        [one] => Ok(*one),
+        [] => {
+            let mut names: Vec<String> = known.iter().map(|(_, n)| n.clone()).collect();
+            names.sort();
+            names.dedup();
+            bail!(t!(
+                "steunpunt-unknown-name",
+                name = text,
+                known = names.join(", ")
+            ))
+        }
+        many => bail!(t!(
+            "steunpunt-ambiguous-name",
+            name = text,
+            found = many.iter().map(name).collect::<Vec<_>>().join(", ")
+        )),
+    }
+}
+
 fn records_table(api: &Client, records: &[RecordView], total: usize) {
     let names = steunpunt_names(api);
     let rows = records
@@ -514,11 +585,23 @@ fn expiring(api: &Client, kind: Kind, days: u64, json: bool) -> anyhow::Result<(
 }
 
 fn search(api: &Client, kind: Kind, args: &SearchArgs, json: bool) -> anyhow::Result<()> {
-    let found = api.search(kind, &args.query())?;
+    let mut query = args.query();
+    if let Some(steunpunt) = &args.steunpunt {
+        query.author = Some(steunpunt_id(api, steunpunt)?.to_string());
+    }
+    let found = api.search(kind, &query).map_err(explain::Search)?;
+    for warning in &found.warnings {
+        eprintln!(
+            "{}: {}",
+            t!("warning"),
+            explain::line(warning, explain::Names::Flags)
+        );
+    }
     if json {
         output::json_lines(&found.results);
         return Ok(());
     }
+
     let with_distance = found.results.iter().any(|h| h.distance_km.is_some());
     let rows = found
         .results
@@ -547,6 +630,16 @@ fn search(api: &Client, kind: Kind, args: &SearchArgs, json: bool) -> anyhow::Re
     }
     let id_column = header.len() - 1 - usize::from(args.wide);
     table(&header, rows, &[id_column]);
+    if found.total > found.results.len() {
+        println!(
+            "{}",
+            t!(
+                "search-shown-of",
+                shown = found.results.len(),
+                total = found.total
+            )
+        );
+    }
     Ok(())
 }
 
@@ -670,7 +763,7 @@ fn run(args: Args) -> anyhow::Result<()> {
             }
         }
         Command::Peer(PeerCommand::Remove { id }) => {
-            let removed = api.remove_peer(&id)?;
+            let removed = api.remove_peer(&steunpunt_id(&api, &id)?.to_string())?;
             if json {
                 output::json(&removed)
             } else {
@@ -678,7 +771,8 @@ fn run(args: Args) -> anyhow::Result<()> {
             }
         }
         Command::Peer(PeerCommand::Block { id }) => {
-            let blocked = api.block_peer(&id, &BlockPeer::default())?;
+            let blocked =
+                api.block_peer(&steunpunt_id(&api, &id)?.to_string(), &BlockPeer::default())?;
             if json {
                 output::json(&blocked)
             } else {
@@ -708,39 +802,6 @@ fn run(args: Args) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-/// An error for a person, in the chosen language where the CLI words it itself.
-fn explain(error: &anyhow::Error) -> String {
-    let Some(client) = error.downcast_ref::<ClientError>() else {
-        return format!("{error:#}");
-    };
-    match client {
-        ClientError::NotRunning(file, dir) => {
-            t!(
-                "error-not-running",
-                file = file.as_str(),
-                dir = dir.as_str()
-            )
-        }
-        ClientError::Unreachable(addr, dir) => {
-            t!(
-                "error-unreachable",
-                addr = addr.as_str(),
-                dir = dir.as_str()
-            )
-        }
-        ClientError::Unauthorized(dir) => t!("error-unauthorized", dir = dir.as_str()),
-        ClientError::Unexpected { path, reason } => {
-            t!(
-                "error-unexpected",
-                path = path.as_str(),
-                reason = reason.as_str()
-            )
-        }
-        ClientError::Other(reason) => t!("error-other", reason = reason.as_str()),
-        ClientError::Refused { message, .. } => message.clone(),
-    }
 }
 
 /// Output piped into a program that stops reading (`| head`) ends quietly, with success:
@@ -858,10 +919,15 @@ fn main() -> ExitCode {
         Ok(args) => args,
         Err(e) => e.exit(),
     };
+    let json = args.json;
     match run(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("steunpunt: {}", explain(&e));
+            if json {
+                eprintln!("{}", explain::error_json(&e));
+            } else {
+                eprintln!("steunpunt: {}", explain::error(&e));
+            }
             ExitCode::FAILURE
         }
     }

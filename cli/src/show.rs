@@ -49,13 +49,9 @@ fn find(
         ))
     };
     let record_id = RecordId::new(id).map_err(|_| missing())?;
-    let author = match steunpunt {
-        Some(text) => Some(
-            text.parse::<SteunpuntId>()
-                .map_err(|e| anyhow::anyhow!("--steunpunt: {e}"))?,
-        ),
-        None => None,
-    };
+    let author = steunpunt
+        .map(|text| crate::steunpunt_id(api, text))
+        .transpose()?;
     for author in author
         .into_iter()
         .chain((steunpunt.is_none()).then_some(me))

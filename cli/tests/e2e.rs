@@ -294,7 +294,7 @@ fn errors_say_what_to_do() {
     assert!(err.contains("omschrijving"), "{err}");
     // A malformed steunpunt ID.
     let err = fails(&a, &["peer", "block", "sp_kapot"]);
-    assert!(err.contains("steunpunt ID"), "{err}");
+    assert!(err.contains("geen steunpunt-ID"), "{err}");
     // A wrong token.
     std::fs::write(a.join("api.token"), "0".repeat(64)).unwrap();
     let err = fails(&a, &["status"]);
@@ -351,9 +351,12 @@ fn import_and_export_round_trip() {
     let bad_category = rows.iter().find(|r| r["line"] == 5).unwrap();
     let error = bad_category["error"].as_str().unwrap();
     assert!(
-        error.contains("categories[0]") && error.contains("sport-bewegen"),
+        error.contains("kolom categories: `sportief` is geen bekende categorie")
+            && error.contains("sport-bewegen"),
         "{error}"
     );
+    assert_eq!(bad_category["problems"][0]["path"], "categories[0]");
+    assert_eq!(bad_category["problems"][0]["code"], "unknown_term");
     let short = rows.iter().find(|r| r["line"] == 6).unwrap();
     assert!(short["error"].as_str().unwrap().contains("heeft 4 cellen"));
 
@@ -362,7 +365,7 @@ fn import_and_export_round_trip() {
     assert!(!out.status.success());
     let report = String::from_utf8(out.stderr).unwrap();
     assert!(
-        report.contains("regel 5: afgewezen") && report.contains("regel 6: afgewezen"),
+        report.contains("regel 5: kolom categories") && report.contains("regel 6: heeft 4 cellen"),
         "{report}"
     );
     assert!(
@@ -581,5 +584,234 @@ fn templates_publish_as_they_are() {
         .unwrap();
     let file = write(root.path(), "readme.json", example);
     ok(&a, &["vacancy", "publish", &file]);
+    node.stop();
+}
+
+/// A date `days` from today (negative: in the past), as `2027-03-01`.
+fn day_from_now(days: i64) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let ms = u64::try_from(now + days * 86_400_000).unwrap();
+    steunpunt_protocol::Timestamp(ms).to_string()[..10].to_owned()
+}
+
+/// `2027-03-01` as a Dutch spreadsheet writes it: `1-3-2027`.
+fn dutch(iso: &str) -> String {
+    let parts: Vec<u32> = iso.split('-').map(|p| p.parse().unwrap()).collect();
+    format!("{}-{}-{}", parts[2], parts[1], parts[0])
+}
+
+/// How staff get things wrong, and what they are told: every problem of a draft at once,
+/// in Dutch, each once, with the field and an example; likely mistakes as warnings; a
+/// spreadsheet from Excel with its own line numbers, dates and repeated mistakes.
+#[test]
+fn mistakes_are_explained_once_in_dutch() {
+    let root = tempfile::tempdir().unwrap();
+    let a = init(root.path(), "Steunpunt Breda", "Breda");
+    let node = Node::start(&a);
+
+    // Four mistakes in one file, all told in one round, each once.
+    let wrong = write(
+        root.path(),
+        "fout.json",
+        r#"{
+  "title": "Voorlezen",
+  "description": "Lees voor aan groep 3.",
+  "organisation": 5,
+  "categories": ["zorg"],
+  "engagement": "vaak",
+  "location": ["Breda"],
+  "contact": "info@devlier.nl"
+}"#,
+    );
+    let err = fails(&a, &["vacancy", "publish", &wrong]);
+    for expected in [
+        "fout.json is niet gepubliceerd: 4 fouten:",
+        "organisation: heeft niet de goede vorm; schrijf het zo: {\"name\": \"OBS De Vlier\"}, of kort: \"OBS De Vlier\"",
+        "location: heeft niet de goede vorm; schrijf het zo: {\"municipality\": \"Breda\", \"pc4\": \"4811\"}, of kort: \"4811 Breda\"",
+        "categories[0]: `zorg` is geen bekende categorie; kies uit: zorg-verzorging",
+        "engagement: `vaak` is geen bekende soort inzet; kies uit: eenmalig",
+    ] {
+        assert!(err.contains(expected), "`{expected}` missing from:\n{err}");
+    }
+    assert_eq!(err.matches("categories[0]").count(), 1, "{err}");
+    // With --json the error is one JSON object on standard error.
+    let out = steunpunt(&a, &["--json", "vacancy", "publish", &wrong]);
+    assert!(!out.status.success());
+    let error: Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("4 fouten")
+    );
+    let rows: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let codes: Vec<&str> = rows[0]["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        ["shape_or", "shape_or", "unknown_term", "unknown_term"]
+    );
+
+    // Likely mistakes are published with a warning; an ended vacancy is refused.
+    let vacancy =
+        |extra: &str| VACANCY.replace("\"engagement\"", &format!("{extra}, \"engagement\""));
+    let bredaa = write(
+        root.path(),
+        "bredaa.json",
+        &vacancy(r#""id": "bredaa""#).replace(
+            "\"municipality\": \"Breda\"",
+            "\"municipality\": \"Bredaa\"",
+        ),
+    );
+    let out = steunpunt(&a, &["vacancy", "publish", &bredaa]);
+    assert!(out.status.success());
+    let warned = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        warned.starts_with("let op: ")
+            && warned.contains(
+                "bredaa.json: location.municipality: `Bredaa` staat niet in de postcodetabel"
+            ),
+        "{warned}"
+    );
+    let tilburg = write(
+        root.path(),
+        "tilburg.json",
+        &vacancy(&format!(
+            r#""id": "ver-weg", "start": "{}""#,
+            day_from_now(400)
+        ))
+        .replace("\"pc4\": \"4811\"", "\"pc4\": \"5038\""),
+    );
+    let out = steunpunt(&a, &["vacancy", "publish", &tilburg]);
+    let warned = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        warned.contains("postcode 5038 ligt in Tilburg")
+            && warned.contains("meer dan een jaar vooruit"),
+        "{warned}"
+    );
+    let ended = write(
+        root.path(),
+        "afgelopen.json",
+        &vacancy(&format!(
+            r#""id": "afgelopen", "end": "{}""#,
+            dutch(&day_from_now(-2))
+        )),
+    );
+    let err = fails(&a, &["vacancy", "publish", &ended]);
+    assert!(
+        err.contains("end: ") && err.contains("is al voorbij"),
+        "{err}"
+    );
+
+    // The default expiry follows the end date; an unchanged draft that runs out within
+    // 30 days is renewed.
+    let end = day_from_now(200);
+    let event = write(
+        root.path(),
+        "evenement.json",
+        &vacancy(&format!(r#""id": "evenement", "end": "{}""#, dutch(&end))),
+    );
+    ok(&a, &["vacancy", "publish", &event]);
+    let shown = json(&a, &["vacancy", "show", "evenement"]);
+    assert_eq!(shown["end"], end.as_str());
+    assert!(
+        shown["valid_until"].as_str().unwrap()[..10] > *end.as_str(),
+        "{shown}"
+    );
+    let soon = write(
+        root.path(),
+        "bijna.json",
+        &vacancy(&format!(
+            r#""id": "bijna", "valid_until": "{}""#,
+            day_from_now(10)
+        )),
+    );
+    ok(&a, &["vacancy", "publish", &soon]);
+    let unchanged = write(
+        root.path(),
+        "bijna-opnieuw.json",
+        &vacancy(r#""id": "bijna""#),
+    );
+    let (rows, totals, _) = import(&a, &[&unchanged]);
+    assert_eq!(counts(&totals), summary(0, 1, 0, 0), "{rows:?}");
+    let renewed = json(&a, &["vacancy", "show", "bijna"]);
+    assert!(renewed["valid_until"].as_str().unwrap()[..10] > *day_from_now(60).as_str());
+
+    // A spreadsheet saved by Excel: Windows line endings, Dutch dates, one mistake in
+    // eleven rows said once with their line numbers, the column named.
+    let mut lines = vec![
+        "title;description;organisation;categories;engagement;municipality;pc4;email;start"
+            .to_owned(),
+    ];
+    for i in 0..11 {
+        lines.push(format!(
+            "Klus {i};Help mee;Club {i};zorg;eenmalig;Breda;4811;info@club.nl;1-3-2027"
+        ));
+    }
+    lines.push(
+        "Goed;Help mee;Club;onderwijs-school;eenmalig;Breda;4811;info@club.nl;01-03-2027".into(),
+    );
+    lines.push(
+        "Datum;Help mee;Club;onderwijs-school;eenmalig;Breda;4811;info@club.nl;32-1-2027".into(),
+    );
+    let sheet = write(root.path(), "excel.csv", &(lines.join("\r\n") + "\r\n"));
+    let out = steunpunt(&a, &["import", &sheet]);
+    assert!(!out.status.success());
+    let report = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        report.contains("11 rijen (2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12): kolom categories: `zorg` is geen bekende categorie"),
+        "{report}"
+    );
+    assert_eq!(report.matches("kies uit").count(), 1, "{report}");
+    assert!(
+        report.contains("regel 14: kolom start: `32-1-2027` is geen datum; schrijf bijvoorbeeld 2027-03-01 of 1-3-2027"),
+        "{report}"
+    );
+    let goed = json(&a, &["vacancy", "show", "goed"]);
+    assert_eq!(goed["start"], "2027-03-01");
+
+    // Search: flags named as typed, vocabulary in any case, a steunpunt by name, an
+    // unknown municipality said, and a word when there are more results than shown.
+    let err = fails(&a, &["search", "--radius-km", "5"]);
+    assert!(
+        err.contains("--radius-km: werkt alleen met --near"),
+        "{err}"
+    );
+    let out = steunpunt(&a, &["search", "--municipality", "Bredaa"]);
+    let said = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        said.contains("let op: --municipality: `Bredaa` staat niet in de postcodetabel"),
+        "{said}"
+    );
+    let found = ok(
+        &a,
+        &[
+            "search",
+            "--engagement",
+            "Structureel",
+            "--steunpunt",
+            "breda",
+            "--limit",
+            "2",
+        ],
+    );
+    assert!(found.contains("2 van "), "{found}");
+    assert!(found.contains("getoond (meer met --limit"), "{found}");
+    let err = fails(&a, &["search", "--steunpunt", "Tilburg"]);
+    assert!(
+        err.contains("Geen steunpunt heet `Tilburg`") && err.contains("Steunpunt Breda"),
+        "{err}"
+    );
     node.stop();
 }

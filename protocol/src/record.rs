@@ -167,36 +167,36 @@ impl Payload {
     pub fn validate(&self, author: &SteunpuntId, origin: Origin) -> Result<(), ValidationError> {
         let mut c = Checker::new(origin);
         if self.kind.is_singleton() && self.id.as_str() != self.kind.as_str() {
-            c.problem(
-                "id",
-                format!("a {0} record always has the id `{0}`", self.kind),
-            );
+            c.problem("id", "managed_id", &[("kind", &self.kind)]);
         }
         if self.revision == 0 {
-            c.problem("revision", "starts at 1");
+            c.problem("revision", "revision", &[]);
         }
         if self.valid_until <= self.updated_at {
             c.problem(
                 "valid_until",
-                format!(
-                    "{} is not after updated_at {}; a record must be valid for some time",
-                    self.valid_until, self.updated_at
-                ),
+                "not_valid",
+                &[
+                    ("valid_until", &self.valid_until),
+                    ("updated_at", &self.updated_at),
+                ],
             );
         } else if self.valid_until.0 - self.updated_at.0 > MAX_VALIDITY_MS {
             c.problem(
                 "valid_until",
-                format!(
-                    "{} is more than 400 days after updated_at {}; renew the record instead",
-                    self.valid_until, self.updated_at
-                ),
+                "valid_too_long",
+                &[
+                    ("valid_until", &self.valid_until),
+                    ("updated_at", &self.updated_at),
+                ],
             );
         }
         if let Some(body) = &self.body {
             if body.kind() != self.kind {
                 c.problem(
                     "",
-                    format!("a {} record has a {} body", self.kind, body.kind()),
+                    "body_kind",
+                    &[("kind", &self.kind), ("body", &body.kind())],
                 );
             }
             match body {
@@ -207,7 +207,7 @@ impl Payload {
             }
         }
         if c.origin() == Origin::Local && self.version != FORMAT_VERSION {
-            c.problem("version", format!("must be {FORMAT_VERSION}"));
+            c.problem("version", "version", &[("version", &FORMAT_VERSION)]);
         }
         c.finish()
     }

@@ -1,9 +1,10 @@
 //! Validation of records against the rules (ARCHITECTURE.md, Records), with messages a staff member
 //! can act on: the field path, what is wrong, and what is allowed.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::places::Pc4;
 use crate::vocab::Vocabulary;
@@ -29,13 +30,209 @@ pub enum Origin {
     Remote,
 }
 
-/// One thing wrong with a record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One thing wrong with a record (or, as a warning, likely wrong).
+///
+/// `code` and `values` let a client word the problem in its own language; `message` is
+/// the English wording from [`RULES`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Problem {
-    /// Where: a field path such as `location.pc4` or `categories[1]`.
+    /// Where: a field path such as `location.pc4` or `categories[1]`; empty for the
+    /// record as a whole.
     pub path: String,
-    /// What is wrong and what is allowed.
+    /// Which rule, one of the codes in [`RULES`].
+    pub code: String,
+    /// The values the wording refers to, such as `value`, `max` or `allowed`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub values: BTreeMap<String, String>,
+    /// What is wrong and what is allowed, in English.
     pub message: String,
+}
+
+/// Every rule a problem can name, with its English wording; `{name}` is replaced by the
+/// problem's value of that name. Clients that speak another language keep a wording per
+/// code (the CLI's catalogues test that they have every one).
+pub const RULES: &[(&str, &str)] = &[
+    ("empty", "is empty; fill it in"),
+    (
+        "too_long",
+        "is {chars} characters long; at most {max} are allowed",
+    ),
+    (
+        "control_characters",
+        "contains control characters; use plain text",
+    ),
+    (
+        "unknown_term",
+        "`{value}` is not a known {vocabulary}; choose one of: {allowed}",
+    ),
+    ("invalid_code", "`{value}` is not a valid {vocabulary} code"),
+    (
+        "too_few",
+        "needs at least {min} {vocabulary}; choose from: {allowed}",
+    ),
+    ("repeated", "`{value}` is listed twice"),
+    (
+        "too_many_items",
+        "has {len} items; at most {max} are allowed",
+    ),
+    (
+        "unknown_postcode",
+        "postcode {value} does not exist in the Netherlands; check the four digits",
+    ),
+    (
+        "email",
+        "`{value}` is not an e-mail address like info@example.nl",
+    ),
+    (
+        "phone",
+        "`{value}` is not a phone number like 076-5221234 or +31 76 522 1234",
+    ),
+    (
+        "url",
+        "`{value}` is not a web address like https://www.example.nl",
+    ),
+    (
+        "municipality_needed",
+        "name at least one municipality that the steunpunt serves",
+    ),
+    ("postcode", "`{value}` is not a Dutch postcode like 4811 AB"),
+    (
+        "peer_id",
+        "`{value}` is not a node PeerId (they start with 12D3KooW)",
+    ),
+    ("lists_itself", "a steunpunt cannot list itself"),
+    (
+        "vouched_and_blocked",
+        "{value} is both vouched for and blocked; choose one",
+    ),
+    (
+        "kvk",
+        "`{value}` is not a KvK number; it has exactly 8 digits",
+    ),
+    (
+        "organisation_needed",
+        "give the organisation's record id or its name",
+    ),
+    ("age", "{value} is not a sensible age; use {min} to 99"),
+    (
+        "age_without_mas",
+        "is only meaningful when mas.suitable is true",
+    ),
+    (
+        "hours",
+        "{value} is not allowed; give a number above 0 and at most {max}",
+    ),
+    ("end_before_start", "{end} is before the start date {start}"),
+    ("volunteers_needed", "must be at least 1, or left out"),
+    (
+        "contact_needed",
+        "give an e-mail address, phone number, contact url or apply_url so volunteers can respond",
+    ),
+    (
+        "latitude",
+        "{value} is not a latitude; use degrees from -90 to 90",
+    ),
+    (
+        "longitude",
+        "{value} is not a longitude; use degrees from -180 to 180",
+    ),
+    ("lat_lon_pair", "give both lat and lon, or neither"),
+    ("managed_id", "a {kind} record always has the id `{kind}`"),
+    ("revision", "starts at 1"),
+    (
+        "not_valid",
+        "{valid_until} is not after updated_at {updated_at}; a record must be valid for some time",
+    ),
+    (
+        "valid_too_long",
+        "{valid_until} is more than 400 days after updated_at {updated_at}; renew the record instead",
+    ),
+    ("body_kind", "a {kind} record has a {body} body"),
+    ("version", "must be {version}"),
+    ("shape", "has the wrong form; write it like {example}"),
+    (
+        "shape_or",
+        "has the wrong form; write it like {example}, or in short {short}",
+    ),
+    (
+        "unknown_field",
+        "is not a field of a {kind}; check the spelling",
+    ),
+    (
+        "record_id",
+        "`{value}` cannot be an id: use lowercase letters, digits and dashes, like voorlezen-op-school",
+    ),
+    (
+        "id_needed",
+        "give an id, or a title from which one can be made",
+    ),
+    (
+        "date",
+        "`{value}` is not a date; write it like 2027-03-01 or 1-3-2027",
+    ),
+    (
+        "end_passed",
+        "{end} has passed; a vacancy that has ended cannot be published",
+    ),
+    (
+        "unknown_municipality",
+        "`{value}` is not a place in the postcode table; check the spelling, or searches by place will not find it",
+    ),
+    (
+        "postcode_elsewhere",
+        "postcode {pc4} is in {place}, {km} km from {municipality}; check the postcode or the municipality",
+    ),
+    (
+        "start_far",
+        "{start} is more than a year ahead; check the year",
+    ),
+    ("vacancies_only", "applies to vacancies only"),
+    ("organisations_only", "applies to organisations only"),
+    (
+        "unknown_place",
+        "`{value}` is neither a four-digit postcode nor a Dutch place name",
+    ),
+    ("limit", "must be 1 to {max}"),
+    ("age_needs_mas", "only applies together with mas"),
+    (
+        "steunpunt_id",
+        "`{value}` is not a steunpunt ID (sp_ and 56 letters and digits)",
+    ),
+    ("needs_near", "needs near (a postcode or a place)"),
+    ("radius", "must be above 0 and at most {max}"),
+    ("query_too_long", "at most {max} bytes of words"),
+];
+
+/// The English wording of `code` with `values` filled in; the code itself when unknown.
+fn word(code: &str, values: &BTreeMap<String, String>) -> String {
+    let Some((_, template)) = RULES.iter().find(|(c, _)| *c == code) else {
+        return code.to_owned();
+    };
+    let mut out = (*template).to_owned();
+    for (name, value) in values {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    out
+}
+
+impl Problem {
+    /// A problem at `path` breaking rule `code`, with the values its wording names.
+    pub fn new(path: impl Into<String>, code: &str, values: &[(&str, &dyn fmt::Display)]) -> Self {
+        let values: BTreeMap<String, String> = values
+            .iter()
+            .map(|(name, value)| ((*name).to_owned(), value.to_string()))
+            .collect();
+        debug_assert!(
+            RULES.iter().any(|(c, _)| *c == code),
+            "no wording for rule `{code}`"
+        );
+        Self {
+            path: path.into(),
+            message: word(code, &values),
+            code: code.to_owned(),
+            values,
+        }
+    }
 }
 
 /// Everything wrong with a record; never empty.
@@ -100,19 +297,22 @@ impl Checker {
         path
     }
 
-    /// Records a problem with `field` (relative to the current path; "" for the path itself).
-    pub(crate) fn problem(&mut self, field: &str, message: impl Into<String>) {
+    /// Records a problem with `field` (relative to the current path; "" for the path
+    /// itself) under rule `code` of [`RULES`].
+    pub(crate) fn problem(
+        &mut self,
+        field: &str,
+        code: &str,
+        values: &[(&str, &dyn fmt::Display)],
+    ) {
         let path = self.path_to(field);
-        self.problems.push(Problem {
-            path,
-            message: message.into(),
-        });
+        self.problems.push(Problem::new(path, code, values));
     }
 
     /// Text that must be present (not blank) and at most `max` characters.
     pub(crate) fn required_text(&mut self, field: &str, value: &str, max: usize) {
         if value.trim().is_empty() {
-            self.problem(field, "is empty; fill it in");
+            self.problem(field, "empty", &[]);
         } else {
             self.text(field, value, max);
         }
@@ -128,16 +328,13 @@ impl Checker {
     fn text(&mut self, field: &str, value: &str, max: usize) {
         let chars = value.chars().count();
         if chars > max {
-            self.problem(
-                field,
-                format!("is {chars} characters long; at most {max} are allowed"),
-            );
+            self.problem(field, "too_long", &[("chars", &chars), ("max", &max)]);
         }
         if value
             .chars()
             .any(|c| c.is_control() && c != '\n' && c != '\t')
         {
-            self.problem(field, "contains control characters; use plain text");
+            self.problem(field, "control_characters", &[]);
         }
     }
 
@@ -146,16 +343,18 @@ impl Checker {
         if self.origin == Origin::Local && !vocabulary.contains(value) {
             self.problem(
                 field,
-                format!(
-                    "`{value}` is not a known {}; choose one of: {}",
-                    vocabulary.name,
-                    vocabulary.slugs()
-                ),
+                "unknown_term",
+                &[
+                    ("value", &value),
+                    ("vocabulary", &vocabulary.name),
+                    ("allowed", &vocabulary.slugs()),
+                ],
             );
         } else if !crate::id::is_slug(value) {
             self.problem(
                 field,
-                format!("`{value}` is not a valid {} code", vocabulary.name),
+                "invalid_code",
+                &[("value", &value), ("vocabulary", &vocabulary.name)],
             );
         }
     }
@@ -171,21 +370,19 @@ impl Checker {
         if values.len() < min {
             self.problem(
                 field,
-                format!(
-                    "needs at least {min} {}; choose from: {}",
-                    vocabulary.name,
-                    vocabulary.slugs()
-                ),
+                "too_few",
+                &[
+                    ("min", &min),
+                    ("vocabulary", &vocabulary.name),
+                    ("allowed", &vocabulary.slugs()),
+                ],
             );
         }
         self.list_len(field, values.len());
         for (i, value) in values.iter().enumerate() {
             self.slug(&format!("{field}[{i}]"), value, vocabulary);
             if values[..i].contains(value) {
-                self.problem(
-                    &format!("{field}[{i}]"),
-                    format!("`{value}` is listed twice"),
-                );
+                self.problem(&format!("{field}[{i}]"), "repeated", &[("value", value)]);
             }
         }
     }
@@ -198,24 +395,21 @@ impl Checker {
         }
     }
 
-    pub(crate) fn list_len(&mut self, field: &str, len: usize) {
-        if len > MAX_LIST_ITEMS {
-            self.problem(
-                field,
-                format!("has {len} items; at most {MAX_LIST_ITEMS} are allowed"),
-            );
+    /// A list of at most `max` items.
+    pub(crate) fn at_most(&mut self, field: &str, len: usize, max: usize) {
+        if len > max {
+            self.problem(field, "too_many_items", &[("len", &len), ("max", &max)]);
         }
+    }
+
+    pub(crate) fn list_len(&mut self, field: &str, len: usize) {
+        self.at_most(field, len, MAX_LIST_ITEMS);
     }
 
     /// A postcode: locally it must exist in the PC4 table.
     pub(crate) fn pc4(&mut self, field: &str, value: Pc4) {
         if self.origin == Origin::Local && value.place().is_none() {
-            self.problem(
-                field,
-                format!(
-                    "postcode {value} does not exist in the Netherlands; check the four digits"
-                ),
-            );
+            self.problem(field, "unknown_postcode", &[("value", &value)]);
         }
     }
 
@@ -233,10 +427,7 @@ impl Checker {
                     && !domain.ends_with('.')
             });
         if !valid {
-            self.problem(
-                field,
-                format!("`{value}` is not an e-mail address like info@example.nl"),
-            );
+            self.problem(field, "email", &[("value", &value)]);
         }
     }
 
@@ -248,10 +439,7 @@ impl Checker {
             .chars()
             .all(|c| c.is_ascii_digit() || " +-().".contains(c));
         if !allowed || !(6..=15).contains(&digits) || value.len() > 32 {
-            self.problem(
-                field,
-                format!("`{value}` is not a phone number like 076-5221234 or +31 76 522 1234"),
-            );
+            self.problem(field, "phone", &[("value", &value)]);
         }
     }
 
@@ -262,10 +450,7 @@ impl Checker {
             && url::Url::parse(value)
                 .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
         if !ok {
-            self.problem(
-                field,
-                format!("`{value}` is not a web address like https://www.example.nl"),
-            );
+            self.problem(field, "url", &[("value", &value)]);
         }
     }
 
@@ -295,8 +480,8 @@ mod tests {
     #[test]
     fn paths_nest() {
         let p = problems(Origin::Local, |c| {
-            c.at("location", |c| c.problem("pc4", "x"));
-            c.problem("categories[1]", "y");
+            c.at("location", |c| c.problem("pc4", "empty", &[]));
+            c.problem("categories[1]", "empty", &[]);
         });
         assert_eq!(p[0].path, "location.pc4");
         assert_eq!(p[1].path, "categories[1]");

@@ -4,7 +4,8 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use steunpunt_api::{ErrorBody, ErrorDetail};
+use steunpunt_api::{ErrorBody, ErrorDetail, Problem};
+use steunpunt_protocol::authoring::AuthorError;
 
 use crate::replication::PublishError;
 
@@ -17,6 +18,8 @@ pub struct ApiError {
     pub code: &'static str,
     /// What went wrong and what to do.
     pub message: String,
+    /// For a refused record: each problem.
+    pub problems: Vec<Problem>,
 }
 
 impl ApiError {
@@ -26,6 +29,20 @@ impl ApiError {
             status: StatusCode::BAD_REQUEST,
             code,
             message: message.into(),
+            problems: Vec::new(),
+        }
+    }
+
+    /// 400 `invalid_record` listing every problem of a draft.
+    pub fn invalid(problems: Vec<Problem>) -> Self {
+        let message = problems
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; ");
+        Self {
+            problems,
+            ..Self::bad_request("invalid_record", message)
         }
     }
 
@@ -35,6 +52,7 @@ impl ApiError {
             status: StatusCode::NOT_FOUND,
             code: "not_found",
             message: message.into(),
+            problems: Vec::new(),
         }
     }
 
@@ -44,6 +62,7 @@ impl ApiError {
             status: StatusCode::INTERNAL_SERVER_ERROR,
             code: "internal",
             message: message.to_string(),
+            problems: Vec::new(),
         }
     }
 
@@ -53,6 +72,7 @@ impl ApiError {
             status: StatusCode::UNAUTHORIZED,
             code: "unauthorized",
             message: "missing or wrong bearer token; use the token in DATA_DIR/api.token".into(),
+            problems: Vec::new(),
         }
     }
 }
@@ -63,6 +83,7 @@ impl IntoResponse for ApiError {
             error: ErrorDetail {
                 code: self.code.to_owned(),
                 message: self.message,
+                problems: self.problems,
             },
         };
         (self.status, Json(body)).into_response()
@@ -72,6 +93,9 @@ impl IntoResponse for ApiError {
 impl From<PublishError> for ApiError {
     fn from(e: PublishError) -> Self {
         match e {
+            PublishError::Author(AuthorError::Invalid(invalid)) => {
+                Self::invalid(invalid.problems.into_iter().map(Problem::from).collect())
+            }
             PublishError::Author(a) => Self::bad_request("invalid_record", a.to_string()),
             PublishError::NotFound { .. } => Self::not_found(e.to_string()),
             PublishError::Managed(_) => Self::bad_request("managed_record", e.to_string()),

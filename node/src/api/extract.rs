@@ -14,6 +14,7 @@ fn rejected(status: StatusCode, code: &'static str, text: String) -> ApiError {
         status,
         code,
         message: text,
+        problems: Vec::new(),
     }
 }
 

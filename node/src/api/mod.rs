@@ -3,6 +3,7 @@
 //! `/metrics`. One module per resource; every request and answer is a type of
 //! `steunpunt-api`, the contract the CLI and every other client share.
 
+mod draft;
 mod error;
 mod extract;
 mod metrics;
@@ -77,6 +78,7 @@ pub fn router(state: ApiState) -> Router {
                 status: StatusCode::METHOD_NOT_ALLOWED,
                 code: "method_not_allowed",
                 message: "this endpoint does not take that method; see /v1/openapi.json".into(),
+                problems: Vec::new(),
             }
         })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -7,15 +7,14 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use serde_json::Value;
 use steunpunt_api::{
-    DEFAULT_PAGE, Draft, Export, ExportQuery, ListQuery, MAX_PAGE, Outcome, PublishQuery,
-    Published, RecordPage, RecordView,
+    DEFAULT_PAGE, Export, ExportQuery, ListQuery, MAX_PAGE, Outcome, PublishQuery, Published,
+    RecordPage, RecordView,
 };
-use steunpunt_protocol::body::{Organisation, Vacancy};
-use steunpunt_protocol::timestamp::DAY_MS;
-use steunpunt_protocol::{Body, Date, Kind, RecordId, RecordKey, SteunpuntId, Timestamp};
+use steunpunt_protocol::body::Vacancy;
+use steunpunt_protocol::{Kind, RecordId, RecordKey, SteunpuntId};
 
 use super::extract::{JsonBody, Path, Query};
-use super::{ApiError, ApiState, answered, parse_kind, parse_steunpunt, read};
+use super::{ApiError, ApiState, answered, draft, parse_kind, parse_steunpunt, read};
 use crate::actor::{NodeHandle, now};
 use crate::replication::{Draft as OwnDraft, DraftOutcome, PublishError};
 
@@ -107,120 +106,6 @@ fn held(
     Ok((total, records))
 }
 
-/// Reads `valid_until` from a draft: a date (valid through that day) or a date and time.
-fn parse_valid_until(value: &Value) -> Result<Timestamp, ApiError> {
-    let bad = || {
-        ApiError::bad_request(
-            "invalid_record",
-            "valid_until: give a date like 2027-06-30 or a time like 2027-06-30T12:00:00Z",
-        )
-    };
-    match value {
-        Value::String(text) => match Date::parse(text) {
-            Ok(date) => Ok(date.start().plus_ms(DAY_MS)),
-            Err(_) => Timestamp::parse_rfc3339(text).map_err(|_| bad()),
-        },
-        Value::Number(n) => n.as_u64().map(Timestamp).ok_or_else(bad),
-        _ => Err(bad()),
-    }
-}
-
-/// Parses the body fields of a draft strictly: unknown fields are named, so a typo such as
-/// `titel` is not silently dropped.
-fn parse_body<T: serde::de::DeserializeOwned>(fields: Draft) -> Result<T, ApiError> {
-    let mut unknown = Vec::new();
-    let parsed: Result<T, _> =
-        serde_ignored::deserialize(Value::Object(fields), |path| unknown.push(path.to_string()));
-    let unknown_note = || {
-        if unknown.is_empty() {
-            String::new()
-        } else {
-            format!(
-                "; unknown field(s): {} (check the spelling)",
-                unknown.join(", ")
-            )
-        }
-    };
-    let parsed = parsed
-        .map_err(|e| ApiError::bad_request("invalid_record", format!("{e}{}", unknown_note())))?;
-    if !unknown.is_empty() {
-        return Err(ApiError::bad_request(
-            "unknown_field",
-            format!(
-                "unknown field(s): {}; check the spelling against the documented field names",
-                unknown.join(", ")
-            ),
-        ));
-    }
-    Ok(parsed)
-}
-
-/// Accepts what staff naturally write where it is unambiguous, so a first draft does not
-/// fail on shape: `"organisation": "Naam"` (its name), `"contact": "info@…"` (an e-mail
-/// address; a web address or else a phone number), `"location": "4811 Breda"` (postcode
-/// and municipality, either order), `"mas": true` or `"mas": 14` (suitable, from that
-/// age), and vocabulary terms in any case (`Structureel`).
-fn shorthand(fields: &mut Draft) {
-    if let Some(Value::String(name)) = fields.get("organisation") {
-        let name = name.trim().to_owned();
-        fields.insert("organisation".into(), serde_json::json!({ "name": name }));
-    }
-    if let Some(Value::String(text)) = fields.get("contact") {
-        let text = text.trim().to_owned();
-        let field = if text.contains('@') {
-            "email"
-        } else if text.starts_with("http://") || text.starts_with("https://") {
-            "url"
-        } else {
-            "phone"
-        };
-        fields.insert("contact".into(), serde_json::json!({ field: text }));
-    }
-    if let Some(Value::String(text)) = fields.get("location") {
-        let words: Vec<&str> = text.split_whitespace().collect();
-        let is_pc4 = |w: &&str| w.len() == 4 && w.chars().all(|c| c.is_ascii_digit());
-        let location = match words.as_slice() {
-            [first, rest @ ..] if is_pc4(first) && !rest.is_empty() => {
-                serde_json::json!({ "pc4": first, "municipality": rest.join(" ") })
-            }
-            [rest @ .., last] if is_pc4(last) && !rest.is_empty() => {
-                serde_json::json!({ "pc4": last, "municipality": rest.join(" ") })
-            }
-            _ => serde_json::json!({ "municipality": text.trim() }),
-        };
-        fields.insert("location".into(), location);
-    }
-    match fields.get("mas") {
-        Some(Value::Bool(suitable)) => {
-            let suitable = *suitable;
-            fields.insert("mas".into(), serde_json::json!({ "suitable": suitable }));
-        }
-        Some(Value::Number(age)) => {
-            let age = age.clone();
-            fields.insert(
-                "mas".into(),
-                serde_json::json!({ "suitable": true, "min_age": age }),
-            );
-        }
-        _ => {}
-    }
-    let lower = |value: &mut Value| {
-        if let Value::String(text) = value {
-            *text = text.trim().to_lowercase();
-        }
-    };
-    for field in ["engagement", "kind", "relation"] {
-        if let Some(value) = fields.get_mut(field) {
-            lower(value);
-        }
-    }
-    for field in ["categories", "target_groups", "time_of_day", "expertise"] {
-        if let Some(Value::Array(items)) = fields.get_mut(field) {
-            items.iter_mut().for_each(lower);
-        }
-    }
-}
-
 /// Publishes a draft of one of our vacancies or organisations. A draft that says what the
 /// live revision says changes nothing (`outcome: unchanged`), so imports can be repeated.
 #[utoipa::path(post, path = "/v1/records/{kind}", tag = "records", params(("kind" = String, Path, description = "vacancy or organisation (plural accepted)"), PublishQuery), request_body(content = Vacancy, description = "the body fields, plus optional `id` and `valid_until` (a date or date-time); an organisation takes the Organisation fields"), responses((status = 201, description = "published: a new record, durable", body = Published), (status = 200, description = "updated, unchanged, or checked only (dry_run)", body = Published), (status = 400, description = "field path, what is wrong and what is allowed")))]
@@ -231,49 +116,14 @@ pub(super) async fn publish(
     JsonBody(draft): JsonBody<Value>,
 ) -> Result<(StatusCode, Json<Published>), ApiError> {
     let kind = parse_kind(&kind)?;
-    let Value::Object(mut fields) = draft else {
-        return Err(ApiError::bad_request(
-            "invalid_record",
-            "send one JSON object with the record's fields",
-        ));
-    };
-    shorthand(&mut fields);
-    let given_id = fields.remove("id");
-    let valid_until = fields
-        .remove("valid_until")
-        .map(|v| parse_valid_until(&v))
-        .transpose()?;
-    let (body, title) = match kind {
-        Kind::Vacancy => {
-            let vacancy = parse_body::<Vacancy>(fields)?;
-            let title = vacancy.title.clone();
-            (Body::Vacancy(vacancy), title)
-        }
-        Kind::Organisation => {
-            let organisation = parse_body::<Organisation>(fields)?;
-            let name = organisation.name.clone();
-            (Body::Organisation(organisation), name)
-        }
-        Kind::Profile | Kind::Peering => {
-            return Err(ApiError::bad_request(
-                "not_publishable",
-                format!(
-                    "the {kind} record is managed by the node: edit config.toml for the profile, use /v1/peers for peering"
-                ),
-            ));
-        }
-    };
-    let id = match given_id {
-        Some(Value::String(id)) => RecordId::new(id)
-            .map_err(|e| ApiError::bad_request("invalid_record", format!("id: {e}")))?,
-        Some(_) => return Err(ApiError::bad_request("invalid_record", "id: must be text")),
-        None => RecordId::slugify(&title).ok_or_else(|| {
-            ApiError::bad_request(
-                "invalid_record",
-                "id: give an id, or a title from which one can be made",
-            )
-        })?,
-    };
+    let draft::Read {
+        body,
+        id,
+        valid_until,
+    } = draft::read(kind, draft)?;
+    let now = now();
+    draft::refusals(&body, now)?;
+    let warnings = draft::warnings(&body, now);
     let draft = OwnDraft {
         kind,
         id,
@@ -298,6 +148,7 @@ pub(super) async fn publish(
             record: RecordView::from(&record),
             outcome,
             dry_run,
+            warnings,
         }),
     ))
 }

@@ -3,7 +3,8 @@
 use axum::Json;
 use axum::extract::State;
 use steunpunt_api::{SearchQuery, SearchResults};
-use steunpunt_protocol::Kind;
+use steunpunt_protocol::places::lookup_place;
+use steunpunt_protocol::{Kind, Problem};
 
 use super::extract::{Path, Query};
 use super::{ApiError, ApiState, parse_kind, read};
@@ -24,19 +25,38 @@ pub(super) async fn search(
             "search vacancies or organisations",
         ));
     }
-    let plan = Plan::new(kind, &query).map_err(search_error)?;
+    let mut plan = Plan::new(kind, &query).map_err(search_error)?;
+    plan.me = Some(state.handle.summary().me);
     let index = state.search.clone();
-    let results = read(&state, move |handle| {
-        let found = index.find(&plan, now()).map_err(search_error)?;
-        hits(&View::new(handle), &found).map_err(search_error)
+    let (results, total) = read(&state, move |handle| {
+        let (found, total) = index.find(&plan, now()).map_err(search_error)?;
+        let results = hits(&View::new(handle), &found).map_err(search_error)?;
+        Ok((results, total))
     })
     .await?;
-    Ok(Json(SearchResults { results }))
+    // A municipality the postcode table does not know is most likely misspelt.
+    let warnings = query
+        .municipality
+        .iter()
+        .filter(|m| lookup_place(m).is_empty())
+        .map(|m| Problem::new("municipality", "unknown_municipality", &[("value", m)]).into())
+        .collect();
+    Ok(Json(SearchResults {
+        results,
+        total,
+        warnings,
+    }))
 }
 
 fn search_error(e: SearchError) -> ApiError {
     match e {
-        SearchError::BadQuery(m) => ApiError::bad_request("bad_query", m),
+        SearchError::BadQuery(problem) => {
+            let problem = steunpunt_api::Problem::from(problem);
+            ApiError {
+                problems: vec![problem.clone()],
+                ..ApiError::bad_request("bad_query", problem.to_string())
+            }
+        }
         SearchError::Store(e) => e.into(),
         SearchError::Index(e) => ApiError::internal(e),
         SearchError::Damaged(e) => ApiError::internal(e),

@@ -222,6 +222,10 @@ impl Tally {
     }
 }
 
+/// An unchanged draft of a record that expires within this time renews it, so importing
+/// the same spreadsheet again keeps its vacancies up.
+pub const RENEW_WITHIN_MS: u64 = 30 * DAY_MS;
+
 /// Validity of one of our own records when staff name none: a vacancy must be looked at
 /// again within three months, everything else within a year (renewed automatically).
 pub fn default_validity_ms(kind: Kind) -> u64 {
@@ -649,8 +653,10 @@ impl<S: Store> Engine<S> {
     }
 
     /// Publishes a draft of one of our own records unless it says what the live revision
-    /// already says, so importing the same file twice changes nothing. Without a requested
-    /// `valid_until` the record stays valid for at least [`default_validity_ms`]. With
+    /// already says, so importing the same file twice changes nothing, unless it expires
+    /// within [`RENEW_WITHIN_MS`]: then it is renewed. Without a requested `valid_until`
+    /// the record stays valid for at least [`default_validity_ms`] and, for a vacancy,
+    /// until its end date. With
     /// `dry_run` the revision is made and checked but neither stored nor counted.
     pub fn publish_draft(
         &mut self,
@@ -666,10 +672,21 @@ impl<S: Store> Engine<S> {
             && draft
                 .valid_until
                 .is_none_or(|v| v == live.payload().valid_until)
+            && (draft.valid_until.is_some()
+                || live.payload().valid_until > now.plus_ms(RENEW_WITHIN_MS))
         {
             return Ok((live.clone(), DraftOutcome::Unchanged));
         }
-        let default_until = now.plus_ms(default_validity_ms(draft.kind).min(MAX_VALIDITY_MS));
+        // Never before the work ends: a vacancy for an event in four months stays up
+        // until the event is over (within the 400-day rule).
+        let ends = match &draft.body {
+            Body::Vacancy(v) => v.end.map(|end| end.start().plus_ms(DAY_MS)),
+            _ => None,
+        };
+        let default_until = now
+            .plus_ms(default_validity_ms(draft.kind))
+            .max(ends.unwrap_or(now))
+            .min(now.plus_ms(MAX_VALIDITY_MS));
         let valid_until = draft.valid_until.unwrap_or_else(|| {
             live.map_or(default_until, |p| {
                 default_until.max(p.payload().valid_until)

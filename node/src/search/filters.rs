@@ -7,7 +7,9 @@ use steunpunt_protocol::timestamp::Date;
 use steunpunt_protocol::vocab::{
     CATEGORIES, ENGAGEMENTS, EXPERTISE, ORGANISATION_KINDS, TARGET_GROUPS, Vocabulary,
 };
-use steunpunt_protocol::{Body, Kind, Record, RecordHash, RecordKey, SteunpuntId, Timestamp};
+use steunpunt_protocol::{
+    Body, Kind, Problem, Record, RecordHash, RecordKey, SteunpuntId, Timestamp,
+};
 
 use super::{
     DEFAULT_LIMIT, DEFAULT_RADIUS_KM, MAX_LIMIT, MAX_RADIUS_KM, SearchError, SearchQuery, Sort,
@@ -136,35 +138,46 @@ pub struct Plan {
     pub sort: Sort,
     /// Most results.
     pub limit: usize,
+    /// Our own steunpunt, whose records come first among equally good ones.
+    pub me: Option<SteunpuntId>,
 }
 
-fn bad(message: impl Into<String>) -> SearchError {
-    SearchError::BadQuery(message.into())
+/// A wrong query parameter `param`, breaking rule `code` (see `steunpunt_protocol::validate::RULES`).
+fn bad(param: &str, code: &str, values: &[(&str, &dyn std::fmt::Display)]) -> SearchError {
+    SearchError::BadQuery(Problem::new(param, code, values))
 }
 
+/// A vocabulary term, in any case.
 fn slug(
     vocabulary: &Vocabulary,
     given: Option<&String>,
     param: &str,
 ) -> Result<Option<String>, SearchError> {
-    match given {
-        Some(slug) if !vocabulary.contains(slug) => Err(bad(format!(
-            "{param}: `{slug}` is not a known {}; choose one of: {}",
-            vocabulary.name,
-            vocabulary.slugs()
-        ))),
-        other => Ok(other.cloned()),
+    let Some(given) = given else { return Ok(None) };
+    let slug = given.trim().to_lowercase();
+    if vocabulary.contains(&slug) {
+        Ok(Some(slug))
+    } else {
+        Err(bad(
+            param,
+            "unknown_term",
+            &[
+                ("value", given),
+                ("vocabulary", &vocabulary.name),
+                ("allowed", &vocabulary.slugs()),
+            ],
+        ))
     }
 }
 
 fn only_for(kind: Kind, wanted: Kind, given: bool, param: &str) -> Result<(), SearchError> {
     if given && kind != wanted {
-        let what = if wanted == Kind::Vacancy {
-            "vacancies"
+        let code = if wanted == Kind::Vacancy {
+            "vacancies_only"
         } else {
-            "organisations"
+            "organisations_only"
         };
-        return Err(bad(format!("{param} applies to {what} only")));
+        return Err(bad(param, code, &[]));
     }
     Ok(())
 }
@@ -172,17 +185,12 @@ fn only_for(kind: Kind, wanted: Kind, given: bool, param: &str) -> Result<(), Se
 /// The coordinates of a PC4 or a place name.
 pub fn origin(near: &str) -> Result<(f64, f64), SearchError> {
     if let Ok(pc4) = Pc4::parse(near) {
-        return pc4.place().map(|p| (p.lat, p.lon)).ok_or_else(|| {
-            bad(format!(
-                "near: postcode {pc4} does not exist in the Netherlands"
-            ))
-        });
+        return pc4
+            .place()
+            .map(|p| (p.lat, p.lon))
+            .ok_or_else(|| bad("near", "unknown_postcode", &[("value", &pc4)]));
     }
-    place_centre(near).ok_or_else(|| {
-        bad(format!(
-            "near: `{near}` is neither a four-digit postcode nor a Dutch place name"
-        ))
-    })
+    place_centre(near).ok_or_else(|| bad("near", "unknown_place", &[("value", &near)]))
 }
 
 impl Plan {
@@ -190,10 +198,10 @@ impl Plan {
     pub fn new(kind: Kind, q: &SearchQuery) -> Result<Self, SearchError> {
         let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
         if limit == 0 || limit > MAX_LIMIT {
-            return Err(bad(format!("limit must be 1 to {MAX_LIMIT}")));
+            return Err(bad("limit", "limit", &[("max", &MAX_LIMIT)]));
         }
         if q.age.is_some() && !q.mas {
-            return Err(bad("age only applies together with mas"));
+            return Err(bad("age", "age_needs_mas", &[]));
         }
         let vacancy_only = [
             (q.category.is_some(), "category"),
@@ -212,26 +220,24 @@ impl Plan {
             .as_deref()
             .map(|a| {
                 a.parse::<SteunpuntId>()
-                    .map_err(|e| bad(format!("author: {e}")))
+                    .map_err(|_| bad("author", "steunpunt_id", &[("value", &a)]))
             })
             .transpose()?;
         let centre = q.near.as_deref().map(origin).transpose()?;
         if q.radius_km.is_some() && centre.is_none() {
-            return Err(bad("radius_km needs near (a postcode or a place)"));
+            return Err(bad("radius_km", "needs_near", &[]));
         }
         let radius_km = q.radius_km.unwrap_or(DEFAULT_RADIUS_KM);
         if !(radius_km > 0.0 && radius_km <= MAX_RADIUS_KM) {
-            return Err(bad(format!(
-                "radius_km must be above 0 and at most {MAX_RADIUS_KM}"
-            )));
+            return Err(bad("radius_km", "radius", &[("max", &MAX_RADIUS_KM)]));
         }
         let sort = q.sort.unwrap_or_default();
         if sort == Sort::Distance && centre.is_none() {
-            return Err(bad("sort=distance needs near (a postcode or a place)"));
+            return Err(bad("sort", "needs_near", &[]));
         }
         let on =
             q.on.as_deref()
-                .map(|d| Date::parse(d).map_err(|e| bad(format!("on: {e}"))))
+                .map(|d| Date::parse(d).map_err(|_| bad("on", "date", &[("value", &d)])))
                 .transpose()?;
         let words =
             q.q.as_deref()
@@ -242,10 +248,11 @@ impl Plan {
             .as_ref()
             .is_some_and(|w| w.len() > super::MAX_QUERY_BYTES)
         {
-            return Err(bad(format!(
-                "q: at most {} bytes of words",
-                super::MAX_QUERY_BYTES
-            )));
+            return Err(bad(
+                "q",
+                "query_too_long",
+                &[("max", &super::MAX_QUERY_BYTES)],
+            ));
         }
         Ok(Self {
             kind,
@@ -264,6 +271,7 @@ impl Plan {
             radius_km,
             sort,
             limit,
+            me: None,
         })
     }
 

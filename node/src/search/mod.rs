@@ -18,7 +18,7 @@ use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Instant;
 
 use steunpunt_api::RecordView;
-use steunpunt_protocol::{Kind, Record, RecordHash, RecordKey, SteunpuntId, Timestamp};
+use steunpunt_protocol::{Kind, Problem, Record, RecordHash, RecordKey, SteunpuntId, Timestamp};
 
 use crate::replication::{Engine, HeldRecords, PublishError, RecordObserver};
 use crate::store::Store;
@@ -37,9 +37,9 @@ const DAMAGED: &str = "damaged";
 /// Why a query cannot run.
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
-    /// A parameter is wrong.
-    #[error("{0}")]
-    BadQuery(String),
+    /// A parameter is wrong: the problem names it by its query name.
+    #[error("{}: {}", .0.path, .0.message)]
+    BadQuery(Problem),
     /// Reading records failed.
     #[error(transparent)]
     Store(#[from] PublishError),
@@ -364,8 +364,9 @@ impl SearchIndex {
         self.len() == 0
     }
 
-    /// The records that answer `plan` at `now`, best first (by `plan.sort`).
-    pub fn find(&self, plan: &Plan, now: Timestamp) -> Result<Vec<Found>, SearchError> {
+    /// The records that answer `plan` at `now`, best first (by `plan.sort`), at most
+    /// `plan.limit` of them, and how many answer in all.
+    pub fn find(&self, plan: &Plan, now: Timestamp) -> Result<(Vec<Found>, usize), SearchError> {
         let inner = read(&self.inner);
         if let Some(failure) = &inner.failed {
             return Err(SearchError::Damaged(failure.clone()));
@@ -406,11 +407,13 @@ impl SearchIndex {
         };
         let newest =
             |a: &Candidate<'_>, b: &Candidate<'_>| b.entry.updated_at.cmp(&a.entry.updated_at);
+        let own = |c: &Candidate<'_>| Some(c.entry.key.author) == plan.me;
         let order = |a: &Candidate<'_>, b: &Candidate<'_>| {
             match plan.sort {
                 Sort::Relevance => b
                     .score
                     .total_cmp(&a.score)
+                    .then_with(|| own(b).cmp(&own(a)))
                     .then_with(|| nearest(a, b))
                     .then_with(|| newest(a, b)),
                 Sort::Distance => nearest(a, b).then_with(|| b.score.total_cmp(&a.score)),
@@ -418,20 +421,22 @@ impl SearchIndex {
             }
             .then_with(|| a.entry.key.cmp(&b.entry.key))
         };
-        let take = plan.limit.min(found.len());
+        let total = found.len();
+        let take = plan.limit.min(total);
         if take < found.len() {
             found.select_nth_unstable_by(take, order);
             found.truncate(take);
         }
         found.sort_by(order);
-        Ok(found
+        let found = found
             .into_iter()
             .map(|c| Found {
                 key: c.entry.key.clone(),
                 score: c.score,
                 distance_km: c.distance_km,
             })
-            .collect())
+            .collect();
+        Ok((found, total))
     }
 }
 
@@ -445,7 +450,7 @@ pub fn search(
     now: Timestamp,
 ) -> Result<Vec<Hit>, SearchError> {
     let plan = Plan::new(kind, q)?;
-    let found = index.find(&plan, now)?;
+    let (found, _) = index.find(&plan, now)?;
     hits(engine, &found)
 }
 

@@ -45,19 +45,13 @@ impl Location {
             (None, None) => {}
             (Some(lat), Some(lon)) => {
                 if !(lat.is_finite() && (-90.0..=90.0).contains(&lat)) {
-                    c.problem(
-                        "lat",
-                        format!("{lat} is not a latitude; use degrees from -90 to 90"),
-                    );
+                    c.problem("lat", "latitude", &[("value", &lat)]);
                 }
                 if !(lon.is_finite() && (-180.0..=180.0).contains(&lon)) {
-                    c.problem(
-                        "lon",
-                        format!("{lon} is not a longitude; use degrees from -180 to 180"),
-                    );
+                    c.problem("lon", "longitude", &[("value", &lon)]);
                 }
             }
-            _ => c.problem("", "give both lat and lon, or neither"),
+            _ => c.problem("", "lat_lon_pair", &[]),
         }
     }
 }

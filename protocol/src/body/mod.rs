@@ -39,4 +39,17 @@ impl Body {
             Body::Vacancy(_) => Kind::Vacancy,
         }
     }
+
+    /// Everything wrong with the content of a vacancy or organisation typed by our own
+    /// staff, before it becomes a record (a draft's shape and content problems are shown
+    /// together). Profiles and peering records depend on their author: empty for them.
+    pub fn problems(&self) -> Vec<crate::Problem> {
+        let mut c = crate::validate::Checker::new(crate::Origin::Local);
+        match self {
+            Body::Organisation(b) => b.check(&mut c),
+            Body::Vacancy(b) => b.check(&mut c),
+            Body::Profile(_) | Body::Peering(_) => {}
+        }
+        c.finish().err().map(|e| e.problems).unwrap_or_default()
+    }
 }

@@ -53,10 +53,7 @@ impl Organisation {
         if let Some(kvk) = &self.kvk
             && (kvk.len() != 8 || !kvk.chars().all(|ch| ch.is_ascii_digit()))
         {
-            c.problem(
-                "kvk",
-                format!("`{kvk}` is not a KvK number; it has exactly 8 digits"),
-            );
+            c.problem("kvk", "kvk", &[("value", kvk)]);
         }
         c.optional_text(
             "description",

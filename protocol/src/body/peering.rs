@@ -45,22 +45,17 @@ impl Peering {
 
     pub(crate) fn check(&self, author: &SteunpuntId, c: &mut Checker) {
         let total = self.vouches.len() + self.blocks.len();
-        if total > MAX_PEERING_ENTRIES {
-            c.problem(
-                "",
-                format!("lists {total} steunpunten; at most {MAX_PEERING_ENTRIES} are allowed"),
-            );
-        }
+        c.at_most("", total, MAX_PEERING_ENTRIES);
         for (list, entries) in [("vouches", &self.vouches), ("blocks", &self.blocks)] {
             for (i, entry) in entries.iter().enumerate() {
                 let field = format!("{list}[{i}]");
                 c.at(field, |c| {
                     c.optional_text("label", Some(&entry.label), MAX_SHORT_CHARS);
                     if entry.steunpunt == *author {
-                        c.problem("steunpunt", "a steunpunt cannot list itself");
+                        c.problem("steunpunt", "lists_itself", &[]);
                     }
                     if entries[..i].iter().any(|e| e.steunpunt == entry.steunpunt) {
-                        c.problem("steunpunt", format!("{} is listed twice", entry.steunpunt));
+                        c.problem("steunpunt", "repeated", &[("value", &entry.steunpunt)]);
                     }
                 });
             }
@@ -69,10 +64,8 @@ impl Peering {
             if self.vouches_for(&entry.steunpunt) {
                 c.problem(
                     &format!("blocks[{i}].steunpunt"),
-                    format!(
-                        "{} is both vouched for and blocked; choose one",
-                        entry.steunpunt
-                    ),
+                    "vouched_and_blocked",
+                    &[("value", &entry.steunpunt)],
                 );
             }
         }

@@ -74,20 +74,13 @@ impl Profile {
     pub(crate) fn check(&self, c: &mut Checker) {
         c.required_text("name", &self.name, MAX_NAME_CHARS);
         if self.municipalities.is_empty() {
-            c.problem(
-                "municipalities",
-                "name at least one municipality that the steunpunt serves",
-            );
+            c.problem("municipalities", "municipality_needed", &[]);
         }
-        if self.municipalities.len() > MAX_MUNICIPALITIES {
-            c.problem(
-                "municipalities",
-                format!(
-                    "has {} items; at most {MAX_MUNICIPALITIES} are allowed",
-                    self.municipalities.len()
-                ),
-            );
-        }
+        c.at_most(
+            "municipalities",
+            self.municipalities.len(),
+            MAX_MUNICIPALITIES,
+        );
         for (i, m) in self.municipalities.iter().enumerate() {
             c.required_text(&format!("municipalities[{i}]"), m, MAX_SHORT_CHARS);
         }
@@ -97,13 +90,7 @@ impl Profile {
                 c.required_text("street", &address.street, MAX_SHORT_CHARS);
                 c.required_text("place", &address.place, MAX_SHORT_CHARS);
                 if !is_full_postcode(&address.postcode) {
-                    c.problem(
-                        "postcode",
-                        format!(
-                            "`{}` is not a Dutch postcode like 4811 AB",
-                            address.postcode
-                        ),
-                    );
+                    c.problem("postcode", "postcode", &[("value", &address.postcode)]);
                 }
             });
         }
@@ -115,23 +102,12 @@ impl Profile {
             Some(&self.description),
             MAX_DESCRIPTION_CHARS,
         );
-        if self.nodes.len() > MAX_NODES {
-            c.problem(
-                "nodes",
-                format!(
-                    "lists {} nodes; at most {MAX_NODES} are allowed",
-                    self.nodes.len()
-                ),
-            );
-        }
+        c.at_most("nodes", self.nodes.len(), MAX_NODES);
         for (i, node) in self.nodes.iter().enumerate() {
             if !is_peer_id_text(node) {
-                c.problem(
-                    &format!("nodes[{i}]"),
-                    format!("`{node}` is not a node PeerId (they start with 12D3KooW)"),
-                );
+                c.problem(&format!("nodes[{i}]"), "peer_id", &[("value", node)]);
             } else if self.nodes[..i].contains(node) {
-                c.problem(&format!("nodes[{i}]"), format!("`{node}` is listed twice"));
+                c.problem(&format!("nodes[{i}]"), "repeated", &[("value", node)]);
             }
         }
     }

@@ -111,7 +111,7 @@ impl Vacancy {
         c.required_text("description", &self.description, MAX_DESCRIPTION_CHARS);
         c.at("organisation", |c| {
             if self.organisation.id.is_none() && self.organisation.name.is_none() {
-                c.problem("", "give the organisation's record id or its name");
+                c.problem("", "organisation_needed", &[]);
             }
             if let Some(name) = &self.organisation.name {
                 c.required_text("name", name, MAX_NAME_CHARS);
@@ -124,14 +124,12 @@ impl Vacancy {
             if !(MIN_MAS_AGE..=99).contains(&age) {
                 c.problem(
                     "mas.min_age",
-                    format!("{age} is not a sensible age; use {MIN_MAS_AGE} to 99"),
+                    "age",
+                    &[("value", &age), ("min", &MIN_MAS_AGE)],
                 );
             }
             if !self.mas.suitable {
-                c.problem(
-                    "mas.min_age",
-                    "is only meaningful when mas.suitable is true",
-                );
+                c.problem("mas.min_age", "age_without_mas", &[]);
             }
         }
         if let Some(hours) = self.hours_per_week
@@ -139,27 +137,30 @@ impl Vacancy {
         {
             c.problem(
                 "hours_per_week",
-                format!(
-                    "{hours} is not allowed; give a number above 0 and at most {MAX_HOURS_PER_WEEK}"
-                ),
+                "hours",
+                &[("value", &hours), ("max", &MAX_HOURS_PER_WEEK)],
             );
         }
         c.slugs("time_of_day", &self.time_of_day, &TIMES_OF_DAY, 0);
         if let (Some(start), Some(end)) = (self.start, self.end)
             && end < start
         {
-            c.problem("end", format!("{end} is before the start date {start}"));
+            c.problem(
+                "end",
+                "end_before_start",
+                &[("end", &end), ("start", &start)],
+            );
         }
         c.at("location", |c| self.location.check(c));
         c.text_list("requirements", &self.requirements);
         c.text_list("rewards", &self.rewards);
         if self.volunteers_needed == Some(0) {
-            c.problem("volunteers_needed", "must be at least 1, or left out");
+            c.problem("volunteers_needed", "volunteers_needed", &[]);
         }
         c.at("contact", |c| self.contact.check(c));
         c.url("apply_url", self.apply_url.as_deref());
         if !self.contact.is_reachable() && self.apply_url.is_none() {
-            c.problem("contact", "give an e-mail address, phone number, contact url or apply_url so volunteers can respond");
+            c.problem("contact", "contact_needed", &[]);
         }
     }
 }

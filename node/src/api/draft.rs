@@ -1,0 +1,576 @@
+//! Reading a draft as staff write it: the short forms that are unambiguous, Dutch dates,
+//! vocabulary terms in any case; and every problem of its shape at once, each with the
+//! field path and an example of the right form. Then the checks that depend on the clock
+//! or the postcode table: an end date that has passed refuses the draft, likely mistakes
+//! become warnings.
+
+use serde_json::{Map, Value, json};
+use steunpunt_api::Problem;
+use steunpunt_protocol::body::{Location, Organisation, Vacancy};
+use steunpunt_protocol::places::{canonical_place_name, distance_km, place_centre};
+use steunpunt_protocol::timestamp::DAY_MS;
+use steunpunt_protocol::{Body, Date, Kind, Problem as Rule, RecordId, Timestamp};
+
+use super::ApiError;
+
+/// A postcode this far from the centre of the municipality given with it is most likely
+/// wrong; villages of a municipality lie closer.
+const POSTCODE_ELSEWHERE_KM: f64 = 12.0;
+/// A start date further ahead than this is most likely a typo in the year.
+const START_AHEAD_MS: u64 = 366 * DAY_MS;
+
+/// What a draft says, read.
+pub(super) struct Read {
+    pub body: Body,
+    pub id: RecordId,
+    pub valid_until: Option<Timestamp>,
+}
+
+/// The form each top-level field takes, and an example of it, for the shape problems.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Form {
+    Text,
+    List,
+    Object,
+    Number,
+    Flag,
+}
+
+/// Every field a draft of `kind` takes, with its form and an example.
+fn fields(kind: Kind) -> &'static [(&'static str, Form, &'static str)] {
+    match kind {
+        Kind::Vacancy => &[
+            ("id", Form::Text, r#""voorlezen-op-school""#),
+            ("title", Form::Text, r#""Voorlezen op de basisschool""#),
+            (
+                "description",
+                Form::Text,
+                r#""Lees wekelijks voor aan groep 3.""#,
+            ),
+            (
+                "organisation",
+                Form::Object,
+                r#"{"name": "OBS De Vlier"} or "OBS De Vlier""#,
+            ),
+            ("categories", Form::List, r#"["onderwijs-school"]"#),
+            ("target_groups", Form::List, r#"["kinderen"]"#),
+            ("engagement", Form::Text, r#""structureel""#),
+            ("remote", Form::Flag, "false"),
+            (
+                "mas",
+                Form::Object,
+                r#"{"suitable": true, "min_age": 14} or true or 14"#,
+            ),
+            ("hours_per_week", Form::Number, "2"),
+            ("time_of_day", Form::List, r#"["middag"]"#),
+            ("start", Form::Text, r#""2027-03-01""#),
+            ("end", Form::Text, r#""2027-06-30""#),
+            (
+                "location",
+                Form::Object,
+                r#"{"municipality": "Breda", "pc4": "4811"} or "4811 Breda""#,
+            ),
+            ("requirements", Form::List, r#"["Geduld"]"#),
+            ("rewards", Form::List, r#"["Onkostenvergoeding"]"#),
+            ("volunteers_needed", Form::Number, "2"),
+            (
+                "contact",
+                Form::Object,
+                r#"{"email": "info@devlier.nl", "phone": "076-5221234"} or "info@devlier.nl""#,
+            ),
+            (
+                "apply_url",
+                Form::Text,
+                r#""https://www.devlier.nl/vrijwilligers""#,
+            ),
+            ("valid_until", Form::Text, r#""2027-06-30""#),
+        ],
+        _ => &[
+            ("id", Form::Text, r#""taalhuis-breda""#),
+            ("name", Form::Text, r#""Taalhuis Breda""#),
+            ("kind", Form::Text, r#""stichting""#),
+            ("kvk", Form::Text, r#""12345678""#),
+            ("description", Form::Text, r#""Taallessen en taalmaatjes.""#),
+            ("website", Form::Text, r#""https://www.taalhuisbreda.nl""#),
+            (
+                "contact",
+                Form::Object,
+                r#"{"email": "info@taalhuis.nl", "phone": "076-5221234"} or "info@taalhuis.nl""#,
+            ),
+            (
+                "location",
+                Form::Object,
+                r#"{"municipality": "Breda", "pc4": "4811"} or "4811 Breda""#,
+            ),
+            ("expertise", Form::List, r#"["taal"]"#),
+            ("target_groups", Form::List, r#"["nieuwkomers"]"#),
+            ("relation", Form::Text, r#""partner""#),
+            ("services", Form::Text, r#""Intake op dinsdag""#),
+            ("vetted_on", Form::Text, r#""2026-09-01""#),
+            ("valid_until", Form::Text, r#""2027-09-01""#),
+        ],
+    }
+}
+
+/// Examples of nested fields, for shape problems deeper in a draft.
+const NESTED: &[(&str, &str)] = &[
+    ("organisation.name", r#""OBS De Vlier""#),
+    ("organisation.id", r#""obs-de-vlier""#),
+    ("mas.suitable", "true"),
+    ("mas.min_age", "14"),
+    ("location.municipality", r#""Breda""#),
+    ("location.pc4", r#""4811""#),
+    ("location.lat", "51.589"),
+    ("location.lon", "4.776"),
+    ("contact.email", r#""info@devlier.nl""#),
+    ("contact.phone", r#""076-5221234""#),
+    ("contact.url", r#""https://www.devlier.nl""#),
+    ("contact.person", r#""Anna de Vries""#),
+];
+
+fn shape(kind: Kind, path: &str) -> Problem {
+    let top = path.split(['.', '[']).next().unwrap_or(path);
+    let example = NESTED
+        .iter()
+        .find(|(p, _)| *p == path)
+        .map(|(_, e)| *e)
+        .or_else(|| {
+            let (_, form, example) = fields(kind).iter().find(|(f, _, _)| *f == top)?;
+            // An item of a list: one text of the example list.
+            Some(if path.ends_with(']') && *form == Form::List {
+                r#""…""#
+            } else {
+                example
+            })
+        })
+        .unwrap_or(r#""…""#);
+    match example.split_once(" or ") {
+        Some((full, short)) => {
+            Rule::new(path, "shape_or", &[("example", &full), ("short", &short)]).into()
+        }
+        None => Rule::new(path, "shape", &[("example", &example)]).into(),
+    }
+}
+
+/// `1-3-2027`, `01-03-2027`, `1/3/2027` or `1.3.2027` (day, month, year, as the
+/// Netherlands writes dates and Excel saves them) as `2027-03-01`.
+fn iso_date(text: &str) -> Option<String> {
+    let parts: Vec<&str> = text.trim().split(['-', '/', '.']).collect();
+    let [day, month, year] = parts.as_slice() else {
+        return None;
+    };
+    let digits = |s: &str, len: std::ops::RangeInclusive<usize>| {
+        len.contains(&s.len()) && s.chars().all(|c| c.is_ascii_digit())
+    };
+    if !(digits(day, 1..=2) && digits(month, 1..=2) && digits(year, 4..=4)) {
+        return None;
+    }
+    Some(format!("{year}-{month:0>2}-{day:0>2}"))
+}
+
+/// Rewrites the unambiguous short forms into the full ones and checks the form of every
+/// top-level field; a field of the wrong form is a problem.
+fn normalise(
+    kind: Kind,
+    fields: &mut Map<String, Value>,
+    problems: &mut Vec<Problem>,
+) -> Vec<(&'static str, String)> {
+    let mut typed = Vec::new();
+    if let Some(Value::String(name)) = fields.get("organisation") {
+        let name = name.trim().to_owned();
+        fields.insert("organisation".into(), json!({ "name": name }));
+    }
+    if let Some(Value::String(text)) = fields.get("contact") {
+        let text = text.trim().to_owned();
+        let field = if text.contains('@') {
+            "email"
+        } else if text.starts_with("http://") || text.starts_with("https://") {
+            "url"
+        } else {
+            "phone"
+        };
+        fields.insert("contact".into(), json!({ field: text }));
+    }
+    if let Some(Value::String(text)) = fields.get("location") {
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let is_pc4 = |w: &&str| w.len() == 4 && w.chars().all(|c| c.is_ascii_digit());
+        let location = match words.as_slice() {
+            [first, rest @ ..] if is_pc4(first) && !rest.is_empty() => {
+                json!({ "pc4": first, "municipality": rest.join(" ") })
+            }
+            [rest @ .., last] if is_pc4(last) && !rest.is_empty() => {
+                json!({ "pc4": last, "municipality": rest.join(" ") })
+            }
+            _ => json!({ "municipality": text.trim() }),
+        };
+        fields.insert("location".into(), location);
+    }
+    match fields.get("mas") {
+        Some(Value::Bool(suitable)) => {
+            let suitable = *suitable;
+            fields.insert("mas".into(), json!({ "suitable": suitable }));
+        }
+        Some(Value::Number(age)) => {
+            let age = age.clone();
+            fields.insert("mas".into(), json!({ "suitable": true, "min_age": age }));
+        }
+        _ => {}
+    }
+    for field in ["start", "end", "vetted_on", "valid_until"] {
+        if let Some(Value::String(text)) = fields.get_mut(field) {
+            typed.push((field, text.trim().to_owned()));
+            if let Some(iso) = iso_date(text) {
+                *text = iso;
+            } else {
+                *text = text.trim().to_owned();
+            }
+        }
+    }
+    let lower = |value: &mut Value| {
+        if let Value::String(text) = value {
+            *text = text.trim().to_lowercase();
+        }
+    };
+    for field in ["engagement", "kind", "relation"] {
+        if let Some(value) = fields.get_mut(field) {
+            lower(value);
+        }
+    }
+    for field in ["categories", "target_groups", "time_of_day", "expertise"] {
+        if let Some(Value::Array(items)) = fields.get_mut(field) {
+            items.iter_mut().for_each(lower);
+        }
+    }
+    // The form of each field; `null` means "not given" for every optional one.
+    for (field, form, example) in fields_of(kind) {
+        let Some(value) = fields.get(field) else {
+            continue;
+        };
+        let fits = match (form, value) {
+            (_, Value::Null) => true,
+            (Form::Text, Value::String(_))
+            | (Form::List, Value::Array(_))
+            | (Form::Object, Value::Object(_))
+            | (Form::Number, Value::Number(_))
+            | (Form::Flag, Value::Bool(_)) => true,
+            // `valid_until` may also be milliseconds since 1970.
+            (Form::Text, Value::Number(_)) => field == "valid_until",
+            _ => false,
+        };
+        if !fits {
+            problems.push(shape(kind, field));
+            // The example stands in, so that reading goes on to find the other problems.
+            let stand_in = example.split(" or ").next().unwrap_or(example);
+            fields.insert(
+                field.to_owned(),
+                serde_json::from_str(stand_in).unwrap_or(Value::Null),
+            );
+        }
+    }
+    typed
+}
+
+fn fields_of(kind: Kind) -> impl Iterator<Item = (&'static str, Form, &'static str)> {
+    fields(kind).iter().copied()
+}
+
+/// Parses the body fields strictly: every unknown field is named, so a typo such as
+/// `titel` is not silently dropped; a value of the wrong form is named by its path.
+fn parse_body<T: serde::de::DeserializeOwned>(
+    kind: Kind,
+    fields: Map<String, Value>,
+    typed: &[(&str, String)],
+    problems: &mut Vec<Problem>,
+) -> Option<T> {
+    let mut unknown = Vec::new();
+    let mut note = |path: serde_ignored::Path<'_>| unknown.push(path.to_string());
+    let ignored = serde_ignored::Deserializer::new(Value::Object(fields), &mut note);
+    let parsed: Result<T, _> = serde_path_to_error::deserialize(ignored);
+    for path in unknown {
+        problems.push(Rule::new(path, "unknown_field", &[("kind", &kind)]).into());
+    }
+    match parsed {
+        Ok(body) => Some(body),
+        Err(e) => {
+            let path = e.path().to_string();
+            let problem = match (e.inner().to_string(), path.as_str()) {
+                (_, "start" | "end" | "vetted_on") => {
+                    // As typed, not as rewritten from a Dutch date.
+                    let value = typed
+                        .iter()
+                        .find(|(field, _)| *field == path)
+                        .map_or("", |(_, text)| text.as_str());
+                    Rule::new(path.as_str(), "date", &[("value", &value)]).into()
+                }
+                // A field that must be given is missing.
+                (message, _) if message.starts_with("missing field") => {
+                    let field = message.split('`').nth(1).unwrap_or_default();
+                    let full = if path == "." || path.is_empty() {
+                        field.to_owned()
+                    } else {
+                        format!("{path}.{field}")
+                    };
+                    Rule::new(full, "empty", &[]).into()
+                }
+                _ => shape(kind, &path),
+            };
+            problems.push(problem);
+            None
+        }
+    }
+}
+
+/// Reads `valid_until`: a date (valid through that day), a date and time, or
+/// milliseconds since 1970.
+fn valid_until(value: &Value, problems: &mut Vec<Problem>) -> Option<Timestamp> {
+    let read = match value {
+        Value::String(text) => Date::parse(text)
+            .map(|date| date.start().plus_ms(DAY_MS))
+            .or_else(|_| Timestamp::parse_rfc3339(text))
+            .ok(),
+        Value::Number(n) => n.as_u64().map(Timestamp),
+        _ => None,
+    };
+    if read.is_none() {
+        let text = value
+            .as_str()
+            .map_or_else(|| value.to_string(), str::to_owned);
+        problems.push(Rule::new("valid_until", "date", &[("value", &text)]).into());
+    }
+    read
+}
+
+/// Reads a draft of `kind`, or says everything wrong with its form at once.
+pub(super) fn read(kind: Kind, draft: Value) -> Result<Read, ApiError> {
+    let Value::Object(mut fields) = draft else {
+        return Err(ApiError::invalid(vec![
+            Rule::new("", "shape", &[("example", &r#"{"title": "…", …}"#)]).into(),
+        ]));
+    };
+    let mut problems = Vec::new();
+    let typed = normalise(kind, &mut fields, &mut problems);
+    let given_id = fields.remove("id");
+    let valid_until = fields
+        .remove("valid_until")
+        .filter(|v| !v.is_null())
+        .and_then(|v| valid_until(&v, &mut problems));
+    let body = match kind {
+        Kind::Vacancy => {
+            parse_body::<Vacancy>(kind, fields, &typed, &mut problems).map(Body::Vacancy)
+        }
+        Kind::Organisation => {
+            parse_body::<Organisation>(kind, fields, &typed, &mut problems).map(Body::Organisation)
+        }
+        Kind::Profile | Kind::Peering => {
+            return Err(ApiError::bad_request(
+                "not_publishable",
+                format!(
+                    "the {kind} record is managed by the node: edit config.toml for the profile, use /v1/peers for peering"
+                ),
+            ));
+        }
+    };
+    let title = match &body {
+        Some(Body::Vacancy(v)) => Some(v.title.as_str()),
+        Some(Body::Organisation(o)) => Some(o.name.as_str()),
+        _ => None,
+    };
+    let id = match given_id {
+        Some(Value::String(id)) => RecordId::new(id.clone())
+            .map_err(|_| problems.push(Rule::new("id", "record_id", &[("value", &id)]).into()))
+            .ok(),
+        Some(Value::Null) | None => match title {
+            Some(title) => RecordId::slugify(title)
+                .ok_or_else(|| problems.push(Rule::new("id", "id_needed", &[]).into()))
+                .ok(),
+            None => None,
+        },
+        Some(_) => {
+            problems.push(shape(kind, "id"));
+            None
+        }
+    };
+    match (body, id) {
+        (Some(body), Some(id)) if problems.is_empty() => Ok(Read {
+            body,
+            id,
+            valid_until,
+        }),
+        (body, _) => {
+            // The content's own problems too, so one round shows everything; not those
+            // inside a field that already has the wrong form (an example stood in).
+            if let Some(body) = body {
+                let shaped: Vec<String> = problems.iter().map(|p| p.path.clone()).collect();
+                let inside = |path: &str| {
+                    shaped.iter().any(|s| {
+                        path == s
+                            || path.starts_with(&format!("{s}."))
+                            || path.starts_with(&format!("{s}["))
+                    })
+                };
+                problems.extend(
+                    body.problems()
+                        .into_iter()
+                        .filter(|p| !inside(&p.path))
+                        .map(Problem::from),
+                );
+            }
+            Err(ApiError::invalid(problems))
+        }
+    }
+}
+
+/// Refuses what cannot be right at `now`: a vacancy whose end date has passed.
+pub(super) fn refusals(body: &Body, now: Timestamp) -> Result<(), ApiError> {
+    if let Body::Vacancy(v) = body
+        && let Some(end) = v.end
+        && end.start().plus_ms(DAY_MS) <= now
+    {
+        return Err(ApiError::invalid(vec![
+            Rule::new("end", "end_passed", &[("end", &end)]).into(),
+        ]));
+    }
+    Ok(())
+}
+
+/// Likely mistakes that do not stop publishing: a municipality missing from the postcode
+/// table (searches by place would not find the record), a postcode far from the
+/// municipality given with it, a start date more than a year ahead.
+pub(super) fn warnings(body: &Body, now: Timestamp) -> Vec<Problem> {
+    let mut out: Vec<Problem> = Vec::new();
+    let location: Option<&Location> = match body {
+        Body::Vacancy(v) => Some(&v.location),
+        Body::Organisation(o) => Some(&o.location),
+        _ => None,
+    };
+    if let Some(location) = location {
+        let municipality = location.municipality.trim();
+        match place_centre(municipality) {
+            None if !municipality.is_empty() => out.push(
+                Rule::new(
+                    "location.municipality",
+                    "unknown_municipality",
+                    &[("value", &municipality)],
+                )
+                .into(),
+            ),
+            None => {}
+            Some(centre) => {
+                if let Some(place) = location.pc4.and_then(|pc4| pc4.place()) {
+                    let km = distance_km(centre, (place.lat, place.lon));
+                    let same =
+                        canonical_place_name(place.name) == canonical_place_name(municipality);
+                    if !same && km > POSTCODE_ELSEWHERE_KM {
+                        out.push(
+                            Rule::new(
+                                "location.pc4",
+                                "postcode_elsewhere",
+                                &[
+                                    ("pc4", &place.pc4),
+                                    ("place", &place.name),
+                                    ("km", &format!("{km:.0}")),
+                                    ("municipality", &municipality),
+                                ],
+                            )
+                            .into(),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    if let Body::Vacancy(v) = body
+        && let Some(start) = v.start
+        && start.start() > now.plus_ms(START_AHEAD_MS)
+    {
+        out.push(Rule::new("start", "start_far", &[("start", &start)]).into());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn dutch_dates_become_iso() {
+        assert_eq!(iso_date("1-3-2027").as_deref(), Some("2027-03-01"));
+        assert_eq!(iso_date("01-03-2027").as_deref(), Some("2027-03-01"));
+        assert_eq!(iso_date(" 31/12/2027 ").as_deref(), Some("2027-12-31"));
+        assert_eq!(iso_date("1.3.2027").as_deref(), Some("2027-03-01"));
+        assert_eq!(iso_date("2027-03-01"), None);
+        assert_eq!(iso_date("1-3-27"), None);
+    }
+
+    fn problems(kind: Kind, draft: Value) -> Vec<Problem> {
+        match read(kind, draft) {
+            Ok(_) => Vec::new(),
+            Err(e) => e.problems,
+        }
+    }
+
+    #[test]
+    fn every_wrong_form_is_named_with_an_example() {
+        let found = problems(
+            Kind::Vacancy,
+            json!({
+                "title": "Voorlezen",
+                "description": "Lees voor",
+                "organisation": 5,
+                "categories": "onderwijs-school",
+                "engagement": "structureel",
+                "location": ["Breda"],
+                "contact": "info@devlier.nl",
+                "titel": "x",
+            }),
+        );
+        let paths: Vec<&str> = found.iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(paths, ["organisation", "categories", "location", "titel"]);
+        assert!(found[0].values["example"].contains(r#""OBS De Vlier""#));
+        assert!(found[2].values["short"].contains("4811 Breda"));
+        assert_eq!(found[3].code, "unknown_field");
+    }
+
+    #[test]
+    fn every_example_stands_in() {
+        for kind in [Kind::Vacancy, Kind::Organisation] {
+            for (field, _, example) in fields_of(kind) {
+                let first = example.split(" or ").next().unwrap();
+                assert!(
+                    serde_json::from_str::<Value>(first).is_ok(),
+                    "{field}: {example}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn nested_forms_and_dates_name_their_path() {
+        let base = json!({
+            "title": "Voorlezen",
+            "description": "Lees voor",
+            "organisation": "OBS De Vlier",
+            "categories": ["onderwijs-school"],
+            "engagement": "structureel",
+            "location": {"municipality": "Breda", "pc4": true},
+            "contact": "info@devlier.nl",
+        });
+        let found = problems(Kind::Vacancy, base.clone());
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            (found[0].path.as_str(), found[0].code.as_str()),
+            ("location.pc4", "shape")
+        );
+        assert_eq!(found[0].values["example"], r#""4811""#);
+        let mut late = base;
+        late["location"] = json!("Breda");
+        late["start"] = json!("maart");
+        let found = problems(Kind::Vacancy, late);
+        assert_eq!(
+            (found[0].path.as_str(), found[0].code.as_str()),
+            ("start", "date")
+        );
+        assert_eq!(found[0].values["value"], "maart");
+    }
+}
