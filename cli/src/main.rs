@@ -911,13 +911,97 @@ fn localise(mut command: clap::Command, id: &str, root: bool) -> clap::Command {
     command
 }
 
+/// A mistake on the command line, said in the chosen language (clap's own words are
+/// English), with the usage line and a pointer to --help; with `--json` as a JSON object.
+fn usage_error(error: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let text = |kind| match error.get(kind) {
+        Some(ContextValue::String(s)) => s.clone(),
+        Some(ContextValue::Strings(list)) => list.join(", "),
+        Some(ContextValue::StyledStr(s)) => s.to_string(),
+        _ => String::new(),
+    };
+    let arg = text(ContextKind::InvalidArg);
+    let mut said = match error.kind() {
+        ErrorKind::InvalidSubcommand => t!(
+            "usage-unknown-command",
+            command = text(ContextKind::InvalidSubcommand)
+        ),
+        ErrorKind::UnknownArgument => t!("usage-unknown-option", option = arg),
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => {
+            let valid = text(ContextKind::ValidValue);
+            if valid.is_empty() {
+                t!(
+                    "usage-bad-value",
+                    value = text(ContextKind::InvalidValue),
+                    option = arg
+                )
+            } else {
+                t!(
+                    "usage-bad-choice",
+                    value = text(ContextKind::InvalidValue),
+                    option = arg,
+                    valid = valid
+                )
+            }
+        }
+        ErrorKind::MissingRequiredArgument => t!("usage-missing", missing = arg),
+        ErrorKind::ArgumentConflict => {
+            t!(
+                "usage-conflict",
+                option = arg,
+                other = text(ContextKind::PriorArg)
+            )
+        }
+        _ => return None,
+    };
+    for kind in [ContextKind::SuggestedSubcommand, ContextKind::SuggestedArg] {
+        let suggested = text(kind);
+        if !suggested.is_empty() {
+            said.push('\n');
+            said.push_str(&t!("usage-did-you-mean", suggested = suggested));
+        }
+    }
+    let usage = text(ContextKind::Usage);
+    if let Some(line) = usage.trim().strip_prefix("Usage:") {
+        said.push_str(&format!("\n\n{}: {}", t!("usage-heading"), line.trim()));
+    }
+    said.push_str(&format!("\n{}", t!("usage-more")));
+    Some(said)
+}
+
 fn main() -> ExitCode {
     quiet_on_broken_pipe();
     i18n::init(lang_argument());
-    let matches = command().get_matches();
-    let args = match <Args as clap::FromArgMatches>::from_arg_matches(&matches) {
+    let parsed = command()
+        .try_get_matches()
+        .and_then(|matches| <Args as clap::FromArgMatches>::from_arg_matches(&matches));
+    let args = match parsed {
         Ok(args) => args,
-        Err(e) => e.exit(),
+        Err(e) => {
+            let said = (i18n::lang() == Lang::Nl)
+                .then(|| usage_error(&e))
+                .flatten();
+            let json = std::env::args().any(|a| a == "--json");
+            if !e.use_stderr() {
+                e.exit();
+            }
+            let said = said.unwrap_or_else(|| {
+                e.to_string()
+                    .trim_start_matches("error: ")
+                    .trim()
+                    .to_owned()
+            });
+            if json {
+                eprintln!(
+                    "{}",
+                    json!({ "error": { "code": "usage", "message": said } })
+                );
+            } else {
+                eprintln!("steunpunt: {said}");
+            }
+            return ExitCode::from(2);
+        }
     };
     let json = args.json;
     match run(args) {

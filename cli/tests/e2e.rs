@@ -292,6 +292,17 @@ fn errors_say_what_to_do() {
     );
     let err = fails(&a, &["vacancy", "publish", &typo]);
     assert!(err.contains("omschrijving"), "{err}");
+    // A mistake on the command line, in Dutch with a suggestion.
+    let err = fails(&a, &["serch", "voorlezen"]);
+    assert!(
+        err.contains("`serch` is geen opdracht") && err.contains("Bedoelt u `search`?"),
+        "{err}"
+    );
+    let err = fails(&a, &["search", "--sort", "ver"]);
+    assert!(
+        err.contains("kies uit: relevance, distance, recent"),
+        "{err}"
+    );
     // A malformed steunpunt ID.
     let err = fails(&a, &["peer", "block", "sp_kapot"]);
     assert!(err.contains("geen steunpunt-ID"), "{err}");
@@ -813,5 +824,57 @@ fn mistakes_are_explained_once_in_dutch() {
         err.contains("Geen steunpunt heet `Tilburg`") && err.contains("Steunpunt Breda"),
         "{err}"
     );
+    node.stop();
+}
+
+/// Dutch compounds both ways, short words whole, synonyms, and "nearest first" among
+/// equals, through the CLI.
+#[test]
+fn search_understands_dutch() {
+    let root = tempfile::tempdir().unwrap();
+    let a = init(root.path(), "Steunpunt Breda", "Breda");
+    let node = Node::start(&a);
+    let vacancy = |id: &str, title: &str, pc4: &str| {
+        VACANCY
+            .replace("Voorlezen op de basisschool", title)
+            .replace("Lees wekelijks voor aan groep 3 en 4.", "Help ons team.")
+            .replace("\"pc4\": \"4811\"", &format!("\"pc4\": \"{pc4}\""))
+            .replace(
+                "\"engagement\"",
+                &format!("\"id\": \"{id}\", \"engagement\""),
+            )
+    };
+    let file = write(
+        root.path(),
+        "vacatures.json",
+        &format!(
+            "[{}, {}, {}, {}]",
+            vacancy("buurthuis", "Gastvrouw in het buurthuis", "4811"),
+            vacancy("digitaal", "Digitale hulp", "4811"),
+            vacancy("administratie", "Administratie", "4811"),
+            vacancy("buurthuis-ver", "Gastvrouw in het buurthuis", "4841"),
+        ),
+    );
+    ok(&a, &["import", &file]);
+    let huis = ok(&a, &["search", "huis"]);
+    assert!(
+        huis.contains("buurthuis") && !huis.contains("administratie"),
+        "{huis}"
+    );
+    let computer = ok(&a, &["search", "computer"]);
+    assert!(computer.contains("Digitale hulp"), "{computer}");
+    let or = ok(&a, &["search", "or"]);
+    assert!(or.contains("(niets gevonden)"), "{or}");
+    // Two equal vacancies: the nearer one first.
+    let near = ok(
+        &a,
+        &["search", "gastvrouw", "--near", "4841", "--radius-km", "30"],
+    );
+    let row = |id: &str| {
+        near.lines()
+            .position(|l| l.trim_end().trim_end_matches('│').trim_end().ends_with(id))
+            .unwrap()
+    };
+    assert!(row("buurthuis-ver") < row(" buurthuis"), "{near}");
     node.stop();
 }

@@ -11,6 +11,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use libp2p::{Multiaddr, PeerId};
@@ -153,6 +154,9 @@ pub enum Action {
     },
     /// Sync with every connected peer now; the answer is how many started.
     SyncNow(oneshot::Sender<usize>),
+    /// Make our own latest changes searchable now (they would be within the flush
+    /// interval): the answer comes once they are.
+    MakeSearchable(oneshot::Sender<()>),
     /// Flush and stop.
     Stop(oneshot::Sender<()>),
 }
@@ -169,6 +173,8 @@ pub struct NodeHandle {
     actions: mpsc::Sender<Action>,
     summary: watch::Receiver<Arc<Summary>>,
     store: SledStore,
+    /// Set when one of our own changes may not be in the search index yet.
+    own_unsearchable: Arc<AtomicBool>,
 }
 
 impl NodeHandle {
@@ -246,6 +252,20 @@ impl NodeHandle {
         let (reply, answer) = oneshot::channel();
         self.send(Action::SyncNow(reply)).await?;
         answer.await.map_err(|_| Stopped)
+    }
+
+    /// Waits until our own changes are searchable: staff who publish and then search
+    /// find what they published. Costs nothing when they already are.
+    pub async fn own_changes_searchable(&self) -> Result<(), Stopped> {
+        if !self.own_unsearchable.load(Ordering::Acquire) {
+            return Ok(());
+        }
+        let (reply, done) = oneshot::channel();
+        self.actions
+            .send(Action::MakeSearchable(reply))
+            .await
+            .map_err(|_| Stopped)?;
+        done.await.map_err(|_| Stopped)
     }
 
     /// The latest summary.
@@ -350,6 +370,8 @@ pub fn spawn(
     let (actions, actions_rx) = mpsc::channel(ACTION_CAPACITY);
     replicator.start();
     let (summary_tx, summary) = watch::channel(Arc::new(Summary::of(&replicator)));
+    let own_unsearchable = Arc::new(AtomicBool::new(false));
+    let unsearchable = Arc::clone(&own_unsearchable);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()?;
@@ -366,6 +388,7 @@ pub fn spawn(
                 timer_seq: 0,
                 summary_at: Instant::now(),
                 changed: false,
+                own_unsearchable: unsearchable,
             };
             runtime.block_on(owner.run().instrument(span));
         })?;
@@ -374,6 +397,7 @@ pub fn spawn(
             actions,
             summary,
             store,
+            own_unsearchable,
         },
         Owner { thread },
     ))
@@ -389,6 +413,7 @@ struct Loop {
     timer_seq: u64,
     summary_at: Instant,
     changed: bool,
+    own_unsearchable: Arc<AtomicBool>,
 }
 
 impl Loop {
@@ -494,6 +519,9 @@ impl Loop {
                 reply,
             } => {
                 let result = self.replicator.publish_draft(*draft, dry_run, now);
+                if result.is_ok() && !dry_run {
+                    self.own_unsearchable.store(true, Ordering::Release);
+                }
                 answer(
                     reply,
                     result.map_err(Into::into),
@@ -503,6 +531,9 @@ impl Loop {
             }
             Action::Withdraw { kind, id, reply } => {
                 let result = self.replicator.withdraw(kind, id, now);
+                if result.is_ok() {
+                    self.own_unsearchable.store(true, Ordering::Release);
+                }
                 answer(
                     reply,
                     result.map_err(Into::into),
@@ -565,6 +596,14 @@ impl Loop {
             }
             Action::SyncNow(reply) => {
                 let _ = reply.send(self.replicator.sync_all(now));
+            }
+            Action::MakeSearchable(reply) => {
+                if self.own_unsearchable.swap(false, Ordering::AcqRel)
+                    && let Err(e) = self.replicator.flush()
+                {
+                    warn!("flushing for a search failed: {e}");
+                }
+                let _ = reply.send(());
             }
             // Handled by the loop itself, which stops after flushing.
             Action::Stop(_) => {}

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use serde_json::Value;
 use steunpunt_node::replication::{Engine, EngineConfig, IngestOutcome};
-use steunpunt_node::search::{Hit, SearchIndex, SearchQuery, Sort, search};
+use steunpunt_node::search::{Hit, Plan, SearchIndex, SearchQuery, Sort, search};
 use steunpunt_node::store::{MemoryStore, SledStore, Store};
 use steunpunt_protocol::body::{Organisation, Vacancy};
 use steunpunt_protocol::testing::{self, T0, key, peering, profile};
@@ -276,8 +276,15 @@ fn sport_and_taal_match_inside_compounds() {
             "{expected} in {taal:?}"
         );
     }
-    // Titles (taalmaatje, taalcafé) first; `taalontwikkeling` in a description last.
-    assert_eq!(taal.last().unwrap(), "voorleesexpress-tilburg", "{taal:?}");
+    // Titles (taalmaatje, taalcafé) first; `taalontwikkeling` in a description after
+    // them; `vertaal` (a compound ending in `taal`) in a description last; `digitaal` is
+    // no compound of `taal`.
+    assert_eq!(
+        &taal[3..],
+        ["voorleesexpress-tilburg", "vertaler-arabisch"],
+        "{taal:?}"
+    );
+    assert!(!taal.contains(&"digitaal-spreekuur".to_owned()));
 }
 
 #[test]
@@ -700,7 +707,7 @@ fn the_index_survives_restarts_and_rebuilds_when_missing_damaged_or_behind() {
         index.commit().unwrap();
         let found =
             ids(&search(&index, &engine, Kind::Vacancy, &words_query("taal"), now()).unwrap());
-        assert_eq!(found.len(), 4);
+        assert_eq!(found.len(), 5);
         found
     };
     let taal = |engine: &Engine<SledStore>, index: &SearchIndex| {
@@ -725,7 +732,7 @@ fn the_index_survives_restarts_and_rebuilds_when_missing_damaged_or_behind() {
     drop((engine, index));
     let (engine, index, rebuilt) = open_sled(dir.path());
     assert!(rebuilt);
-    assert_eq!(taal(&engine, &index).len(), 3);
+    assert_eq!(taal(&engine, &index).len(), 4);
     drop((engine, index));
     // Damaged files, and a missing index, are rebuilt from the store.
     for entry in std::fs::read_dir(dir.path().join("search")).unwrap() {
@@ -734,12 +741,12 @@ fn the_index_survives_restarts_and_rebuilds_when_missing_damaged_or_behind() {
     }
     let (engine, index, rebuilt) = open_sled(dir.path());
     assert!(rebuilt);
-    assert_eq!(taal(&engine, &index).len(), 3);
+    assert_eq!(taal(&engine, &index).len(), 4);
     drop((engine, index));
     std::fs::remove_dir_all(dir.path().join("search")).unwrap();
     let (engine, index, rebuilt) = open_sled(dir.path());
     assert!(rebuilt);
-    assert_eq!(taal(&engine, &index).len(), 3);
+    assert_eq!(taal(&engine, &index).len(), 4);
     drop((engine, index));
     // Records that expired while the node was down are dropped without a rebuild.
     let later = T0.plus_ms(VALIDITY_MS + 1);
@@ -747,4 +754,40 @@ fn the_index_survives_restarts_and_rebuilds_when_missing_damaged_or_behind() {
     let (_engine, index, rebuilt) = open_at(store, Some(&dir.path().join("search")), later);
     assert!(!rebuilt);
     assert!(index.is_empty());
+}
+
+#[test]
+fn own_records_come_first_among_equals_and_totals_count_everything() {
+    let mut r = region();
+    let twin = serde_json::json!({
+        "title": "Klokkenluider in de toren",
+        "description": "Luid de klokken op zondag.",
+        "categories": ["levensbeschouwing"],
+        "engagement": "structureel",
+        "location": { "municipality": "Breda", "pc4": "4811" }
+    });
+    for n in [1, 2] {
+        put(
+            &mut r.engine,
+            n,
+            Kind::Vacancy,
+            "klokkenluider",
+            body_from(Kind::Vacancy, &twin),
+            T0.plus_ms(3_600_000),
+        );
+    }
+    r.engine.flush().unwrap();
+    for me in [1, 2] {
+        let mut plan = Plan::new(Kind::Vacancy, &words_query("klokkenluider")).unwrap();
+        plan.me = Some(id(me));
+        let (found, total) = r.index.find(&plan, now()).unwrap();
+        assert_eq!(total, 2);
+        assert_eq!(found[0].key.author, id(me), "ours first when equal");
+        assert_eq!(found[0].score, found[1].score);
+    }
+    let mut plan = Plan::new(Kind::Vacancy, &SearchQuery::default()).unwrap();
+    plan.limit = 5;
+    let (found, total) = r.index.find(&plan, now()).unwrap();
+    assert_eq!(found.len(), 5);
+    assert_eq!(total, 44, "every vacancy counts, not just the page");
 }

@@ -247,3 +247,14 @@ problems-heading = { $count ->
 }
 warning = note
 repeated-in-rows = { $count } rows ({ $rows }): { $problem }
+
+## mistakes on the command line
+usage-unknown-command = `{ $command }` is not a command.
+usage-unknown-option = `{ $option }` is not an option of this command.
+usage-bad-value = `{ $value }` does not fit { $option }.
+usage-bad-choice = `{ $value }` does not fit { $option }; choose from: { $valid }.
+usage-missing = Still missing: { $missing }.
+usage-conflict = { $option } cannot be used with { $other }.
+usage-did-you-mean = Did you mean `{ $suggested }`?
+usage-heading = Usage
+usage-more = More: add --help.

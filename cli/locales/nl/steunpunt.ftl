@@ -248,6 +248,17 @@ problems-heading = { $count ->
 warning = let op
 repeated-in-rows = { $count } rijen ({ $rows }): { $problem }
 
+## fouten op de opdrachtregel
+usage-unknown-command = `{ $command }` is geen opdracht.
+usage-unknown-option = `{ $option }` is geen optie van deze opdracht.
+usage-bad-value = `{ $value }` past niet bij { $option }.
+usage-bad-choice = `{ $value }` past niet bij { $option }; kies uit: { $valid }.
+usage-missing = Dit ontbreekt nog: { $missing }.
+usage-conflict = { $option } kan niet samen met { $other }.
+usage-did-you-mean = Bedoelt u `{ $suggested }`?
+usage-heading = Gebruik
+usage-more = Meer uitleg: voeg --help toe.
+
 ## Hulpteksten (--help). De Engelse staan in cli/src/main.rs bij de opdrachten zelf.
 help-template = {"{"}about-with-newline{"}"}
     Gebruik: {"{"}usage{"}"}

@@ -26,6 +26,11 @@ pub(super) async fn search(
         ));
     }
     let mut plan = Plan::new(kind, &query).map_err(search_error)?;
+    state
+        .handle
+        .own_changes_searchable()
+        .await
+        .map_err(ApiError::internal)?;
     plan.me = Some(state.handle.summary().me);
     let index = state.search.clone();
     let (results, total) = read(&state, move |handle| {

@@ -27,6 +27,10 @@ use tantivy::{
 
 /// Name of the Dutch analyzer in the index.
 const DUTCH: &str = "nl";
+/// Name of the analyzer that keeps words whole (folded, not stemmed): the stemmer cuts
+/// compounds unevenly (`taalmaatje` becomes `taalmaa`, `maatje` becomes `maat`), so the
+/// last part of a compound is looked for in the words as written.
+const WORDS: &str = "nl-words";
 /// Words longer than this are not indexed (they are not words).
 const MAX_TOKEN_BYTES: usize = 40;
 /// Query words whose stem is shorter than this match whole words only, not compound parts.
@@ -47,15 +51,102 @@ const PER_WORD: Score = 100.0;
 /// so that the sums keep this order.
 const TITLE_WORD: Score = 40.0;
 const TITLE_PREFIX: Score = 25.0;
+/// The last part of a compound in the title: in Dutch that is what the thing is (a
+/// `buurthuis` is a `huis`).
+const TITLE_HEAD: Score = 15.0;
 const BODY_WORD: Score = 12.0;
 const TITLE_INFIX: Score = 6.0;
 const BODY_PREFIX: Score = 8.0;
+const BODY_HEAD: Score = 5.0;
 const BODY_INFIX: Score = 2.0;
+/// A synonym of the word (see [`SYNONYMS`]), anywhere: it counts as finding the word, but
+/// below every way of finding the word itself.
+const SYNONYM: Score = 1.0;
 /// BM25 breaks ties within a tier (rarer words, shorter texts, more occurrences), scaled
 /// down so it cannot reorder the tiers.
 const BM25_WEIGHT: Score = 0.1;
 /// Stems shorter than this are not looked for inside words: `taal` is in `digitaal`.
 const MIN_INFIX_CHARS: usize = 5;
+
+/// Words staff search for, and the words vacancies use for the same thing. A query word
+/// (as its stem) also finds its synonyms, as whole words or as the first part of a
+/// compound. Kept short and documented in the README; both directions are listed.
+pub const SYNONYMS: &[(&str, &[&str])] = &[
+    (
+        "computer",
+        &["digitaal", "ict", "laptop", "tablet", "internet"],
+    ),
+    (
+        "digitaal",
+        &["computer", "ict", "laptop", "tablet", "internet"],
+    ),
+    ("ict", &["computer", "digitaal"]),
+    ("ouderen", &["senioren", "oudere"]),
+    ("senioren", &["ouderen", "oudere"]),
+    ("jongeren", &["jeugd", "tieners"]),
+    ("jeugd", &["jongeren", "kinderen"]),
+    ("kinderen", &["jeugd", "kind", "leerlingen"]),
+    ("chauffeur", &["vervoer", "rijden", "bestuurder"]),
+    ("vervoer", &["chauffeur", "rijden"]),
+    ("rijden", &["chauffeur", "vervoer"]),
+    (
+        "nieuwkomers",
+        &["statushouders", "vluchtelingen", "inburgering"],
+    ),
+    ("statushouders", &["nieuwkomers", "vluchtelingen"]),
+    ("vluchtelingen", &["nieuwkomers", "statushouders"]),
+    ("administratie", &["papieren", "formulieren", "boekhouding"]),
+    ("klussen", &["klusjes", "onderhoud", "tuin"]),
+    ("tuin", &["groen", "tuinieren"]),
+    ("eenzaamheid", &["bezoek", "maatje", "gezelschap"]),
+];
+
+/// Common words that end in another word without being a compound of it: `thuis` is not
+/// a `huis`, `alles` no `les`, `digitaal` no `taal`. They never match as a head (a field
+/// that holds one of them is not searched for heads at all: the index's regular
+/// expressions cannot leave out single words, and such a field rarely also holds a real
+/// compound of the same word).
+pub const NOT_COMPOUNDS: &[&str] = &[
+    "alles",
+    "thuis",
+    "digitaal",
+    "digitale",
+    "totaal",
+    "totale",
+    "vitaal",
+    "vitale",
+    "kapitaal",
+    "mentaal",
+    "mentale",
+    "horizontaal",
+    "fundamentaal",
+    "sentimentaal",
+    "globus",
+    "dus",
+    "plus",
+    "campus",
+    "virus",
+    "status",
+    "bonus",
+    "focus",
+];
+
+/// The stems a query stem also stands for: its synonyms' stems.
+fn synonyms(stem: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (word, others) in SYNONYMS {
+        if stems(word).iter().any(|s| s == stem) {
+            for other in *others {
+                for s in stems(other) {
+                    if s != stem && !out.contains(&s) {
+                        out.push(s);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
 
 /// Why the index could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -78,9 +169,21 @@ fn dutch() -> TextAnalyzer {
         .build()
 }
 
+/// Words as written: lowercased, folded to ASCII.
+fn as_written() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
 /// The stems of `text`, in order, without repeats.
 pub fn stems(text: &str) -> Vec<String> {
-    let mut analyzer = dutch();
+    analyse(dutch(), text)
+}
+
+fn analyse(mut analyzer: TextAnalyzer, text: &str) -> Vec<String> {
     let mut stream = analyzer.token_stream(text);
     let mut out: Vec<String> = Vec::new();
     while let Some(token) = stream.next() {
@@ -102,12 +205,18 @@ fn prefixes(stem: &str) -> Vec<String> {
     let mut out = vec![stem.to_owned()];
     let bytes = stem.as_bytes();
     if let [.., a, b, last] = bytes
-        && a == b
-        && b"aeou".contains(a)
         && matches!(last, b's' | b'f')
     {
         let soft = if *last == b's' { 'z' } else { 'v' };
-        let variant = format!("{}{}{soft}", &stem[..stem.len() - 3], *a as char);
+        let variant = if a == b && b"aeou".contains(a) {
+            // `voorlees` → `voorlez`: the long vowel is written once before a vowel.
+            format!("{}{}{soft}", &stem[..stem.len() - 3], *a as char)
+        } else if [b"ui", b"ie", b"eu", b"ou", b"ei", b"ij"].contains(&&[*a, *b]) {
+            // `huis` → `huiz` (as in `huizen`, `buurthuizen`).
+            format!("{}{soft}", &stem[..stem.len() - 1])
+        } else {
+            String::new()
+        };
         if variant.len() >= MIN_PREFIX_CHARS {
             out.push(variant);
         }
@@ -120,6 +229,8 @@ struct Fields {
     slot: Field,
     title: Field,
     body: Field,
+    title_words: Field,
+    body_words: Field,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -132,7 +243,23 @@ fn schema() -> (Schema, Fields) {
     );
     let title = builder.add_text_field("title", text.clone());
     let body = builder.add_text_field("body", text);
-    (builder.build(), Fields { slot, title, body })
+    let as_written = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(WORDS)
+            .set_index_option(IndexRecordOption::Basic),
+    );
+    let title_words = builder.add_text_field("title_words", as_written.clone());
+    let body_words = builder.add_text_field("body_words", as_written);
+    (
+        builder.build(),
+        Fields {
+            slot,
+            title,
+            body,
+            title_words,
+            body_words,
+        },
+    )
 }
 
 /// The tantivy index, its writer and its reader.
@@ -173,6 +300,7 @@ impl TextIndex {
             },
         };
         index.tokenizers().register(DUTCH, dutch());
+        index.tokenizers().register(WORDS, as_written());
         let payload = index.load_metas()?.payload;
         let writer = index.writer_with_num_threads(WRITER_THREADS, WRITER_MEMORY_BYTES)?;
         let reader = index
@@ -199,8 +327,13 @@ impl TextIndex {
     pub fn put(&mut self, slot: u64, title: &str, body: &str) -> Result<(), TextIndexError> {
         self.delete(slot);
         let f = self.fields;
-        self.writer
-            .add_document(doc!(f.slot => slot, f.title => title, f.body => body))?;
+        self.writer.add_document(doc!(
+            f.slot => slot,
+            f.title => title,
+            f.body => body,
+            f.title_words => title,
+            f.body_words => body,
+        ))?;
         Ok(())
     }
 
@@ -220,7 +353,8 @@ impl TextIndex {
         Ok(())
     }
 
-    fn word_query(&self, stem: &str) -> Box<dyn Query> {
+    /// Every way one query word matches: `stem` is its stem, `word` the word as written.
+    fn word_query(&self, stem: &str, word: &str) -> Box<dyn Query> {
         let f = self.fields;
         let exact = |field: Field| -> Box<dyn Query> {
             Box::new(TermQuery::new(
@@ -244,11 +378,52 @@ impl TextIndex {
             ),
         ];
         let mut patterns = Vec::new();
-        for prefix in prefixes(stem) {
-            patterns.push((format!("{prefix}.*"), TITLE_PREFIX, BODY_PREFIX));
+        let forms = prefixes(stem);
+        for form in &forms {
+            patterns.push((format!("{form}.*"), TITLE_PREFIX, BODY_PREFIX));
         }
-        if stem.chars().count() >= MIN_INFIX_CHARS && !patterns.is_empty() {
+        if stem.chars().count() >= MIN_INFIX_CHARS && !forms.is_empty() {
             patterns.push((format!(".+{stem}.*"), TITLE_INFIX, BODY_INFIX));
+        }
+        // The last part of a compound (its head), in the words as written, also with a
+        // plural or diminutive ending: `huis` finds `buurthuis` and `buurthuizen`, `bus`
+        // `boodschappenbus`, `maatje` `taalmaatje` and `taalmaatjes`.
+        if !forms.is_empty() && word.chars().count() >= MIN_PREFIX_CHARS {
+            let mut heads = vec![word.to_owned()];
+            heads.extend(forms.iter().filter(|f| f.as_str() != word).cloned());
+            let alternatives = heads.join("|");
+            let pattern = format!(".+({alternatives})(s|en|es|e|je|jes|tje|tjes|n)?");
+            for (field, score) in [(f.title_words, TITLE_HEAD), (f.body_words, BODY_HEAD)] {
+                if let Ok(query) = RegexQuery::from_pattern(&pattern, field) {
+                    let mut head: Vec<(Occur, Box<dyn Query>)> =
+                        vec![(Occur::Must, Box::new(query))];
+                    for word in NOT_COMPOUNDS {
+                        head.push((
+                            Occur::MustNot,
+                            Box::new(TermQuery::new(
+                                Term::from_field_text(field, word),
+                                IndexRecordOption::Basic,
+                            )),
+                        ));
+                    }
+                    ways.push(constant(Box::new(BooleanQuery::new(head)), score));
+                }
+            }
+        }
+        for synonym in synonyms(stem) {
+            for field in [f.title, f.body] {
+                ways.push(constant(
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(field, &synonym),
+                        IndexRecordOption::Basic,
+                    )),
+                    SYNONYM,
+                ));
+            }
+            if prefixes(&synonym).is_empty() {
+                continue;
+            }
+            patterns.push((format!("{synonym}.*"), SYNONYM, SYNONYM));
         }
         for (pattern, title_score, body_score) in patterns {
             for (field, score) in [(f.title, title_score), (f.body, body_score)] {
@@ -266,11 +441,18 @@ impl TextIndex {
 
     /// Every document matching at least one word of `text`: its slot and score.
     pub fn matches(&self, text: &str) -> Result<Vec<(u64, Score)>, TextIndexError> {
-        let words: Vec<(Occur, Box<dyn Query>)> = stems(text)
-            .iter()
-            .take(MAX_QUERY_WORDS)
-            .map(|stem| (Occur::Should, self.word_query(stem)))
-            .collect();
+        let mut seen = Vec::new();
+        let mut words: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for word in analyse(as_written(), text) {
+            let Some(stem) = stems(&word).pop() else {
+                continue;
+            };
+            if seen.contains(&stem) || words.len() >= MAX_QUERY_WORDS {
+                continue;
+            }
+            words.push((Occur::Should, self.word_query(&stem, &word)));
+            seen.push(stem);
+        }
         if words.is_empty() {
             return Ok(Vec::new());
         }
@@ -340,7 +522,72 @@ mod tests {
         assert_eq!(prefixes("voorlees"), vec!["voorlees", "voorlez"]);
         assert_eq!(prefixes("leef"), vec!["leef", "lev"]);
         assert_eq!(prefixes("sport"), vec!["sport"]);
+        assert_eq!(prefixes("huis"), vec!["huis", "huiz"]);
         assert!(prefixes("op").is_empty());
+    }
+
+    fn found(index: &TextIndex, q: &str) -> Vec<u64> {
+        let mut m = index.matches(q).unwrap();
+        m.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        m.into_iter().map(|(s, _)| s).collect()
+    }
+
+    #[test]
+    fn a_word_finds_the_compounds_it_ends() {
+        let (mut index, _) = TextIndex::open(None).unwrap();
+        index
+            .put(1, "Gastvrouw in het buurthuis", "Koffie schenken")
+            .unwrap();
+        index
+            .put(2, "Chauffeur boodschappenbus", "Rijden voor ouderen")
+            .unwrap();
+        index
+            .put(3, "Taalmaatje", "Samen Nederlands oefenen")
+            .unwrap();
+        index
+            .put(4, "Hulp in de buurthuizen", "Op drie plekken")
+            .unwrap();
+        index
+            .put(5, "Huiswerkbegeleiding", "Voor de brugklas")
+            .unwrap();
+        index.commit("test").unwrap();
+        let huis = found(&index, "huis");
+        assert_eq!(huis.len(), 3, "{huis:?}");
+        assert!(huis.contains(&1) && huis.contains(&4) && huis.contains(&5));
+        assert_eq!(found(&index, "bus"), vec![2]);
+        assert_eq!(found(&index, "maatje"), vec![3]);
+        // The whole word ranks above a compound that ends in it.
+        index.put(6, "Huis schilderen", "Een dag klussen").unwrap();
+        index.commit("test").unwrap();
+        assert_eq!(found(&index, "huis")[0], 6);
+    }
+
+    #[test]
+    fn short_words_match_whole_words_only() {
+        let (mut index, _) = TextIndex::open(None).unwrap();
+        index.put(1, "Administratie", "Ordenen van post").unwrap();
+        index
+            .put(2, "Hulp bij formulieren", "Of bij de post")
+            .unwrap();
+        index.commit("test").unwrap();
+        assert_eq!(found(&index, "or"), Vec::<u64>::new());
+        assert_eq!(found(&index, "of"), vec![2]);
+    }
+
+    #[test]
+    fn synonyms_find_the_same_work_below_the_word_itself() {
+        let (mut index, _) = TextIndex::open(None).unwrap();
+        index
+            .put(1, "Digitale hulp voor ouderen", "Uitleg over de tablet")
+            .unwrap();
+        index
+            .put(2, "Computerles geven", "In de bibliotheek")
+            .unwrap();
+        index.put(3, "Voorlezen", "Op school").unwrap();
+        index.commit("test").unwrap();
+        assert_eq!(found(&index, "computer"), vec![2, 1]);
+        assert_eq!(found(&index, "senioren"), vec![1]);
+        assert!(synonyms("computer").contains(&"digitaal".to_owned()));
     }
 
     #[test]
@@ -355,11 +602,6 @@ mod tests {
             .unwrap();
         index.put(3, "Taalmaatje", "Voorlezen en praten").unwrap();
         index.commit("test").unwrap();
-        fn found(index: &TextIndex, q: &str) -> Vec<u64> {
-            let mut m = index.matches(q).unwrap();
-            m.sort_by(|a, b| b.1.total_cmp(&a.1));
-            m.into_iter().map(|(s, _)| s).collect()
-        }
         assert_eq!(found(&index, "voorlezen").len(), 2);
         assert_eq!(found(&index, "sport"), vec![2]);
         assert_eq!(found(&index, "taal"), vec![3]);
