@@ -148,14 +148,14 @@ enum PeerCommand {
     ///
     /// Example: steunpunt peer remove sp_…
     Remove {
-        /// Steunpunt ID.
+        /// Steunpunt ID (sp_…) or the neighbour's name.
         id: String,
     },
     /// Blocks a steunpunt: never trusted, even when others vouch for it.
     ///
     /// Example: steunpunt peer block sp_…
     Block {
-        /// Steunpunt ID.
+        /// Steunpunt ID (sp_…) or the name of a trusted steunpunt.
         id: String,
     },
 }
@@ -183,6 +183,10 @@ enum RecordCommand {
         /// Only our own.
         #[arg(long)]
         mine: bool,
+        /// More columns: organisation and engagement (organisations: kind and expertise),
+        /// and when it was last changed.
+        #[arg(long)]
+        wide: bool,
     },
     /// Lists our own records that expire within a number of days; publish one again with a
     /// later `valid_until` to keep it.
@@ -204,8 +208,8 @@ enum RecordCommand {
     Show {
         /// Record id, as `list` and `search` show it.
         id: String,
-        /// The publishing steunpunt's ID, when several have a record with this id (default:
-        /// ours, then the only one that has it).
+        /// The publishing steunpunt's ID or name, when several have a record with this id
+        /// (default: ours, then the only one that has it).
         #[arg(long)]
         steunpunt: Option<String>,
     },
@@ -261,7 +265,8 @@ struct SearchArgs {
     /// Only vacancies that run on this date, e.g. 2027-06-12.
     #[arg(long)]
     on: Option<String>,
-    /// Only records of this steunpunt (its ID, sp_…).
+    /// Only records of this steunpunt: its name ("Tilburg" will do when only one name
+    /// fits) or ID (sp_…).
     #[arg(long)]
     steunpunt: Option<String>,
     /// Order of results: relevance, distance (needs --near) or recent.
@@ -270,7 +275,8 @@ struct SearchArgs {
     /// Most results.
     #[arg(long, default_value_t = 20)]
     limit: usize,
-    /// Also the relevance score.
+    /// More columns: organisation and engagement (organisations: kind and expertise),
+    /// and the relevance score.
     #[arg(long)]
     wide: bool,
 }
@@ -456,34 +462,35 @@ pub(crate) fn steunpunt_id(api: &Client, text: &str) -> anyhow::Result<Steunpunt
     }
 }
 
-fn records_table(api: &Client, records: &[RecordView], total: usize) {
+fn records_table(api: &Client, kind: Kind, records: &[RecordView], total: usize, wide: bool) {
     let names = steunpunt_names(api);
     let rows = records
         .iter()
         .map(|r| {
-            vec![
-                text(r.title()),
-                text(municipality(r)),
+            let mut row = vec![text(r.title()), text(municipality(r))];
+            if wide {
+                row.extend(show::wide_columns(r).map(|c| text(Some(&c))));
+                row.push(show::day(r.updated_at));
+            }
+            row.extend([
                 show::last_day(r.valid_until),
                 names
                     .get(&r.author)
                     .cloned()
                     .unwrap_or_else(|| r.author.short()),
                 r.id.to_string(),
-            ]
+            ]);
+            row
         })
         .collect();
-    table(
-        &[
-            t!("col-title"),
-            t!("col-municipality"),
-            t!("col-valid-until"),
-            t!("col-steunpunt"),
-            t!("col-id"),
-        ],
-        rows,
-        &[4],
-    );
+    let mut header = vec![t!("col-title"), t!("col-municipality")];
+    if wide {
+        header.extend(show::wide_headers(kind));
+        header.push(t!("col-updated"));
+    }
+    header.extend([t!("col-valid-until"), t!("col-steunpunt"), t!("col-id")]);
+    let id_column = header.len() - 1;
+    table(&header, rows, &[id_column]);
     if total > records.len() {
         println!("{}", t!("shown-of", shown = records.len(), total = total));
     }
@@ -501,7 +508,7 @@ fn records(api: &Client, kind: Kind, command: RecordCommand, json: bool) -> anyh
             },
         ),
         RecordCommand::Withdraw { id } => withdraw(api, kind, &id, json),
-        RecordCommand::List { mine } => list(api, kind, mine, json),
+        RecordCommand::List { mine, wide } => list(api, kind, mine, wide, json),
         RecordCommand::Expiring { days } => expiring(api, kind, days, json),
         RecordCommand::Template => {
             print!("{}", template::render(kind));
@@ -525,7 +532,7 @@ fn withdraw(api: &Client, kind: Kind, id: &str, json: bool) -> anyhow::Result<()
     Ok(())
 }
 
-fn list(api: &Client, kind: Kind, mine: bool, json: bool) -> anyhow::Result<()> {
+fn list(api: &Client, kind: Kind, mine: bool, wide: bool, json: bool) -> anyhow::Result<()> {
     let page = api.records(
         kind,
         &ListQuery {
@@ -537,7 +544,7 @@ fn list(api: &Client, kind: Kind, mine: bool, json: bool) -> anyhow::Result<()> 
     if json {
         output::json_lines(&page.records);
     } else {
-        records_table(api, &page.records, page.total);
+        records_table(api, kind, &page.records, page.total, wide);
     }
     Ok(())
 }
@@ -609,6 +616,9 @@ fn search(api: &Client, kind: Kind, args: &SearchArgs, json: bool) -> anyhow::Re
         .map(|hit: &Hit| {
             let r = &hit.record;
             let mut row = vec![text(r.title()), text(municipality(r))];
+            if args.wide {
+                row.extend(show::wide_columns(r).map(|c| text(Some(&c))));
+            }
             if with_distance {
                 row.push(hit.distance_km.map(show::km).unwrap_or_default());
             }
@@ -621,6 +631,9 @@ fn search(api: &Client, kind: Kind, args: &SearchArgs, json: bool) -> anyhow::Re
         })
         .collect();
     let mut header = vec![t!("col-title"), t!("col-municipality")];
+    if args.wide {
+        header.extend(show::wide_headers(kind));
+    }
     if with_distance {
         header.push(t!("col-distance"));
     }
@@ -797,6 +810,10 @@ fn run(args: Args) -> anyhow::Result<()> {
             },
         )?,
         Command::Export { format, mine } => {
+            // `--json` asks for JSON, which `export` writes unless another format is asked.
+            if json && format != export::Format::Json {
+                bail!(t!("export-json-and-format"));
+            }
             let exported = api.export(&ExportQuery { mine, kind: None })?;
             export::write(format, &exported.records, std::io::stdout().lock())?;
         }

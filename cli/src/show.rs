@@ -156,6 +156,36 @@ fn terms(vocabulary: &Vocabulary, slugs: &[String]) -> String {
         .join(", ")
 }
 
+/// What `list --wide` and `search --wide` add to the default columns: for a vacancy its
+/// organisation and engagement, for an organisation its kind and expertise; their headers
+/// for `kind`.
+pub fn wide_columns(record: &RecordView) -> [String; 2] {
+    if let Some(v) = record.vacancy() {
+        let organisation = v
+            .organisation
+            .name
+            .clone()
+            .or_else(|| v.organisation.id.as_ref().map(ToString::to_string))
+            .unwrap_or_default();
+        [organisation, term(&vocab::ENGAGEMENTS, &v.engagement)]
+    } else if let Some(o) = record.organisation() {
+        [
+            term(&vocab::ORGANISATION_KINDS, &o.kind),
+            terms(&vocab::EXPERTISE, &o.expertise),
+        ]
+    } else {
+        [String::new(), String::new()]
+    }
+}
+
+/// The headers of [`wide_columns`] for records of `kind`.
+pub fn wide_headers(kind: Kind) -> [String; 2] {
+    match kind {
+        Kind::Organisation => [t!("col-kind"), t!("col-expertise")],
+        _ => [t!("col-organisation"), t!("col-engagement")],
+    }
+}
+
 fn place(location: &Location) -> String {
     match location.pc4 {
         Some(pc4) => format!("{} ({pc4})", location.municipality),

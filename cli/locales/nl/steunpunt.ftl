@@ -56,10 +56,16 @@ col-title = titel
 col-municipality = gemeente
 col-valid-until = geldig tot
 col-steunpunt = steunpunt
+col-organisation = organisatie
+col-engagement = inzet
+col-kind = soort
+col-expertise = expertise
+col-updated = bijgewerkt
 col-distance = afstand
 steunpunt-unknown-name = Geen steunpunt heet `{ $name }`. Bekend zijn: { $known }. Of geef het steunpunt-ID (sp_…).
 steunpunt-ambiguous-name = Meerdere steunpunten passen bij `{ $name }`: { $found }. Geef de volledige naam of het steunpunt-ID.
-search-shown-of = { $shown } van { $total } getoond (meer met --limit, tot 200).
+search-export-json-and-format = --json en --format gaan niet samen: export schrijft JSON, tenzij --format iets anders vraagt. Laat een van beide weg.
+shown-of = { $shown } van { $total } getoond (meer met --limit, tot 200).
 shown-of = { $shown } van { $total } getoond; `steunpunt export` geeft ze allemaal.
 col-score = score
 withdrawn = Ingetrokken: { $id }. Het verdwijnt bij alle steunpunten.
@@ -305,12 +311,12 @@ help-peer-remove = Ontkoppelt een buur: we staan er niet meer voor in en maken g
 help-peer-remove--long = Ontkoppelt een buur: we staan er niet meer voor in en maken geen verbinding meer.
 
     Voorbeeld: steunpunt peer remove sp_…
-help-peer-remove--id = Steunpunt-ID (sp_…)
+help-peer-remove--id = Steunpunt-ID (sp_…) of de naam van de buur
 help-peer-block = Blokkeert een steunpunt: nooit vertrouwd, ook niet als anderen ervoor instaan.
 help-peer-block--long = Blokkeert een steunpunt: nooit vertrouwd, ook niet als anderen ervoor instaan.
 
     Voorbeeld: steunpunt peer block sp_…
-help-peer-block--id = Steunpunt-ID (sp_…)
+help-peer-block--id = Steunpunt-ID (sp_…) of de naam van een vertrouwd steunpunt
 help-vacancy = Onze vacatures.
 help-vacancy-publish = Publiceert (of werkt bij) vacatures uit een JSON-bestand, of `-` voor standaardinvoer; toont de ids.
 help-vacancy-publish--long = Publiceert (of werkt bij) vacatures uit een JSON-bestand, of `-` voor standaardinvoer; toont de ids. `steunpunt vacancy template` geeft een voorbeeld met alle velden.
@@ -327,6 +333,7 @@ help-vacancy-list--long = Toont de vacatures die de node heeft (van de hele regi
 
     Voorbeeld: steunpunt vacancy list --mine
 help-vacancy-list--mine = Alleen onze eigen
+help-vacancy-list--wide = Meer kolommen: organisatie en inzet, en wanneer het laatst bijgewerkt
 help-vacancy-template = Toont een volledig voorbeeld met uitleg bij elk veld, om te kopiëren, aan te passen en te publiceren.
 help-vacancy-template--long = Toont een volledig voorbeeld met uitleg bij elk veld, om te kopiëren, aan te passen en te publiceren; de regels met // mogen blijven staan.
 
@@ -336,7 +343,7 @@ help-vacancy-show--long = Toont één vacature volledig: wat, waar, wanneer, hoe
 
     Voorbeeld: steunpunt vacancy show voorlezen-op-de-basisschool
 help-vacancy-show--id = Id, zoals `list` en `search` het tonen
-help-vacancy-show--steunpunt = Het steunpunt-ID van de uitgever, als meer steunpunten dit id gebruiken (standaard: wijzelf, anders het enige dat het heeft)
+help-vacancy-show--steunpunt = Het steunpunt-ID of de naam van de uitgever, als meer steunpunten dit id gebruiken (standaard: wijzelf, anders het enige dat het heeft)
 help-org = Onze partnerorganisaties.
 help-org-publish = Publiceert (of werkt bij) organisaties uit een JSON-bestand, of `-` voor standaardinvoer; toont de ids.
 help-org-publish--long = Publiceert (of werkt bij) organisaties uit een JSON-bestand, of `-` voor standaardinvoer; toont de ids. `steunpunt org template` geeft een voorbeeld met alle velden.
@@ -353,6 +360,7 @@ help-org-list--long = Toont de organisaties die de node heeft (van de hele regio
 
     Voorbeeld: steunpunt org list --mine
 help-org-list--mine = { help-vacancy-list--mine }
+help-org-list--wide = Meer kolommen: soort en expertise, en wanneer het laatst bijgewerkt
 help-org-template = { help-vacancy-template }
 help-org-template--long = Toont een volledig voorbeeld met uitleg bij elk veld, om te kopiëren, aan te passen en te publiceren; de regels met // mogen blijven staan.
 
@@ -384,10 +392,10 @@ help-search--remote = Alleen werk op afstand
 help-search--expertise = Expertise (organisaties)
 help-search--kind = Soort organisatie (organisaties)
 help-search--on = Alleen vacatures die op deze datum lopen, bijvoorbeeld 2027-06-12
-help-search--steunpunt = Alleen gegevens van dit steunpunt (zijn ID, sp_…)
+help-search--steunpunt = Alleen gegevens van dit steunpunt: zijn naam ("Tilburg" is genoeg als maar één naam past) of ID (sp_…)
 help-search--sort = Volgorde: relevance (relevantie), distance (afstand, met --near) of recent
 help-search--limit = Hoogstens zoveel resultaten
-help-search--wide = Toon ook de relevantiescore
+help-search--wide = Meer kolommen: organisatie en inzet (bij organisaties: soort en expertise) en de relevantiescore
 help-org-search--words = { help-search--words }
 help-org-search--municipality = { help-search--municipality }
 help-org-search--near = { help-search--near }
