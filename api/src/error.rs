@@ -1,9 +1,8 @@
 //! The body of every error answer: `{"error": {"code": "…", "message": "…"}}`, with the
 //! problems of a refused record, and the shape of one problem (also used for warnings).
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
+pub use steunpunt_protocol::Problem;
 
 /// The body of every error answer of the API, whatever the status.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,40 +24,4 @@ pub struct ErrorDetail {
     /// in its own language.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<Problem>,
-}
-
-/// One thing wrong (or, as a warning, likely wrong) with a record or a query.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Problem {
-    /// The field path, such as `location.pc4` or `categories[1]`; empty for the whole.
-    pub path: String,
-    /// Which rule: a stable code such as `unknown_term` or `shape`.
-    pub code: String,
-    /// The values the wording refers to, such as `value`, `allowed` or `example`.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub values: BTreeMap<String, String>,
-    /// What is wrong and what is allowed, in English.
-    pub message: String,
-}
-
-impl From<steunpunt_protocol::Problem> for Problem {
-    fn from(p: steunpunt_protocol::Problem) -> Self {
-        Self {
-            path: p.path,
-            code: p.code,
-            values: p.values,
-            message: p.message,
-        }
-    }
-}
-
-impl std::fmt::Display for Problem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.path.is_empty() {
-            f.write_str(&self.message)
-        } else {
-            write!(f, "{}: {}", self.path, self.message)
-        }
-    }
 }

@@ -76,10 +76,11 @@ fn answers_with_a_record_inline_read_back() {
         record: record.clone(),
         outcome: Outcome::Updated,
         dry_run: true,
-        warnings: vec![
-            steunpunt_protocol::Problem::new("start", "start_far", &[("start", &"2028-03-01")])
-                .into(),
-        ],
+        warnings: vec![steunpunt_protocol::Problem::new(
+            "start",
+            "start_far",
+            &[("start", &"2028-03-01")],
+        )],
     };
     let text = serde_json::to_string(&published).unwrap();
     assert_eq!(serde_json::from_str::<Published>(&text).unwrap(), published);

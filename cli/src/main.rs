@@ -399,9 +399,11 @@ pub(crate) fn steunpunt_id(api: &Client, text: &str) -> anyhow::Result<Steunpunt
     let text = text.trim();
     if text.starts_with("sp_") {
         return text.parse().map_err(|_| {
-            anyhow::anyhow!(i18n::problem(
-                &steunpunt_protocol::Problem::new("", "steunpunt_id", &[("value", &text)]).into()
-            ))
+            anyhow::anyhow!(i18n::problem(&steunpunt_protocol::Problem::new(
+                "",
+                "steunpunt_id",
+                &[("value", &text)]
+            )))
         });
     }
     let mut known: Vec<(SteunpuntId, String)> = steunpunt_names(api).into_iter().collect();

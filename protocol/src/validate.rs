@@ -35,6 +35,7 @@ pub enum Origin {
 /// `code` and `values` let a client word the problem in its own language; `message` is
 /// the English wording from [`RULES`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Problem {
     /// Where: a field path such as `location.pc4` or `categories[1]`; empty for the
     /// record as a whole.
@@ -215,6 +216,16 @@ fn word(code: &str, values: &BTreeMap<String, String>) -> String {
     out
 }
 
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{}: {}", self.path, self.message)
+        }
+    }
+}
+
 impl Problem {
     /// A problem at `path` breaking rule `code`, with the values its wording names.
     pub fn new(path: impl Into<String>, code: &str, values: &[(&str, &dyn fmt::Display)]) -> Self {
@@ -248,7 +259,7 @@ impl fmt::Display for ValidationError {
             if i > 0 {
                 f.write_str("; ")?;
             }
-            write!(f, "{}: {}", p.path, p.message)?;
+            p.fmt(f)?;
         }
         Ok(())
     }

@@ -5,11 +5,10 @@
 //! become warnings.
 
 use serde_json::{Map, Value, json};
-use steunpunt_api::Problem;
 use steunpunt_protocol::body::{Location, Organisation, Vacancy};
 use steunpunt_protocol::places::{canonical_place_name, distance_km, place_centre};
 use steunpunt_protocol::timestamp::DAY_MS;
-use steunpunt_protocol::{Body, Date, Kind, Problem as Rule, RecordId, Timestamp};
+use steunpunt_protocol::{Body, Date, Kind, Problem, RecordId, Timestamp};
 
 use super::ApiError;
 
@@ -146,9 +145,9 @@ fn shape(kind: Kind, path: &str) -> Problem {
         .unwrap_or(r#""…""#);
     match example.split_once(" or ") {
         Some((full, short)) => {
-            Rule::new(path, "shape_or", &[("example", &full), ("short", &short)]).into()
+            Problem::new(path, "shape_or", &[("example", &full), ("short", &short)])
         }
-        None => Rule::new(path, "shape", &[("example", &example)]).into(),
+        None => Problem::new(path, "shape", &[("example", &example)]),
     }
 }
 
@@ -287,7 +286,7 @@ fn parse_body<T: serde::de::DeserializeOwned>(
     let ignored = serde_ignored::Deserializer::new(Value::Object(fields), &mut note);
     let parsed: Result<T, _> = serde_path_to_error::deserialize(ignored);
     for path in unknown {
-        problems.push(Rule::new(path, "unknown_field", &[("kind", &kind)]).into());
+        problems.push(Problem::new(path, "unknown_field", &[("kind", &kind)]));
     }
     match parsed {
         Ok(body) => Some(body),
@@ -300,7 +299,7 @@ fn parse_body<T: serde::de::DeserializeOwned>(
                         .iter()
                         .find(|(field, _)| *field == path)
                         .map_or("", |(_, text)| text.as_str());
-                    Rule::new(path.as_str(), "date", &[("value", &value)]).into()
+                    Problem::new(path.as_str(), "date", &[("value", &value)])
                 }
                 // A field that must be given is missing.
                 (message, _) if message.starts_with("missing field") => {
@@ -310,7 +309,7 @@ fn parse_body<T: serde::de::DeserializeOwned>(
                     } else {
                         format!("{path}.{field}")
                     };
-                    Rule::new(full, "empty", &[]).into()
+                    Problem::new(full, "empty", &[])
                 }
                 _ => shape(kind, &path),
             };
@@ -335,7 +334,7 @@ fn valid_until(value: &Value, problems: &mut Vec<Problem>) -> Option<Timestamp> 
         let text = value
             .as_str()
             .map_or_else(|| value.to_string(), str::to_owned);
-        problems.push(Rule::new("valid_until", "date", &[("value", &text)]).into());
+        problems.push(Problem::new("valid_until", "date", &[("value", &text)]));
     }
     read
 }
@@ -343,9 +342,11 @@ fn valid_until(value: &Value, problems: &mut Vec<Problem>) -> Option<Timestamp> 
 /// Reads a draft of `kind`, or says everything wrong with its form at once.
 pub(super) fn read(kind: Kind, draft: Value) -> Result<Read, ApiError> {
     let Value::Object(mut fields) = draft else {
-        return Err(ApiError::invalid(vec![
-            Rule::new("", "shape", &[("example", &r#"{"title": "…", …}"#)]).into(),
-        ]));
+        return Err(ApiError::invalid(vec![Problem::new(
+            "",
+            "shape",
+            &[("example", &r#"{"title": "…", …}"#)],
+        )]));
     };
     let mut problems = Vec::new();
     let typed = normalise(kind, &mut fields, &mut problems);
@@ -377,11 +378,11 @@ pub(super) fn read(kind: Kind, draft: Value) -> Result<Read, ApiError> {
     };
     let id = match given_id {
         Some(Value::String(id)) => RecordId::new(id.clone())
-            .map_err(|_| problems.push(Rule::new("id", "record_id", &[("value", &id)]).into()))
+            .map_err(|_| problems.push(Problem::new("id", "record_id", &[("value", &id)])))
             .ok(),
         Some(Value::Null) | None => match title {
             Some(title) => RecordId::slugify(title)
-                .ok_or_else(|| problems.push(Rule::new("id", "id_needed", &[]).into()))
+                .ok_or_else(|| problems.push(Problem::new("id", "id_needed", &[])))
                 .ok(),
             None => None,
         },
@@ -408,12 +409,7 @@ pub(super) fn read(kind: Kind, draft: Value) -> Result<Read, ApiError> {
                             || path.starts_with(&format!("{s}["))
                     })
                 };
-                problems.extend(
-                    body.problems()
-                        .into_iter()
-                        .filter(|p| !inside(&p.path))
-                        .map(Problem::from),
-                );
+                problems.extend(body.problems().into_iter().filter(|p| !inside(&p.path)));
             }
             Err(ApiError::invalid(problems))
         }
@@ -426,9 +422,11 @@ pub(super) fn refusals(body: &Body, now: Timestamp) -> Result<(), ApiError> {
         && let Some(end) = v.end
         && end.start().plus_ms(DAY_MS) <= now
     {
-        return Err(ApiError::invalid(vec![
-            Rule::new("end", "end_passed", &[("end", &end)]).into(),
-        ]));
+        return Err(ApiError::invalid(vec![Problem::new(
+            "end",
+            "end_passed",
+            &[("end", &end)],
+        )]));
     }
     Ok(())
 }
@@ -446,14 +444,11 @@ pub(super) fn warnings(body: &Body, now: Timestamp) -> Vec<Problem> {
     if let Some(location) = location {
         let municipality = location.municipality.trim();
         match place_centre(municipality) {
-            None if !municipality.is_empty() => out.push(
-                Rule::new(
-                    "location.municipality",
-                    "unknown_municipality",
-                    &[("value", &municipality)],
-                )
-                .into(),
-            ),
+            None if !municipality.is_empty() => out.push(Problem::new(
+                "location.municipality",
+                "unknown_municipality",
+                &[("value", &municipality)],
+            )),
             None => {}
             Some(centre) => {
                 if let Some(place) = location.pc4.and_then(|pc4| pc4.place()) {
@@ -461,19 +456,16 @@ pub(super) fn warnings(body: &Body, now: Timestamp) -> Vec<Problem> {
                     let same =
                         canonical_place_name(place.name) == canonical_place_name(municipality);
                     if !same && km > POSTCODE_ELSEWHERE_KM {
-                        out.push(
-                            Rule::new(
-                                "location.pc4",
-                                "postcode_elsewhere",
-                                &[
-                                    ("pc4", &place.pc4),
-                                    ("place", &place.name),
-                                    ("km", &format!("{km:.0}")),
-                                    ("municipality", &municipality),
-                                ],
-                            )
-                            .into(),
-                        );
+                        out.push(Problem::new(
+                            "location.pc4",
+                            "postcode_elsewhere",
+                            &[
+                                ("pc4", &place.pc4),
+                                ("place", &place.name),
+                                ("km", &format!("{km:.0}")),
+                                ("municipality", &municipality),
+                            ],
+                        ));
                     }
                 }
             }
@@ -483,7 +475,7 @@ pub(super) fn warnings(body: &Body, now: Timestamp) -> Vec<Problem> {
         && let Some(start) = v.start
         && start.start() > now.plus_ms(START_AHEAD_MS)
     {
-        out.push(Rule::new("start", "start_far", &[("start", &start)]).into());
+        out.push(Problem::new("start", "start_far", &[("start", &start)]));
     }
     out
 }

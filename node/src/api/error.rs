@@ -93,9 +93,7 @@ impl IntoResponse for ApiError {
 impl From<PublishError> for ApiError {
     fn from(e: PublishError) -> Self {
         match e {
-            PublishError::Author(AuthorError::Invalid(invalid)) => {
-                Self::invalid(invalid.problems.into_iter().map(Problem::from).collect())
-            }
+            PublishError::Author(AuthorError::Invalid(invalid)) => Self::invalid(invalid.problems),
             PublishError::Author(a) => Self::bad_request("invalid_record", a.to_string()),
             PublishError::NotFound { .. } => Self::not_found(e.to_string()),
             PublishError::Managed(_) => Self::bad_request("managed_record", e.to_string()),

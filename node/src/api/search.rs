@@ -44,7 +44,7 @@ pub(super) async fn search(
         .municipality
         .iter()
         .filter(|m| lookup_place(m).is_empty())
-        .map(|m| Problem::new("municipality", "unknown_municipality", &[("value", m)]).into())
+        .map(|m| Problem::new("municipality", "unknown_municipality", &[("value", m)]))
         .collect();
     Ok(Json(SearchResults {
         results,
@@ -55,13 +55,10 @@ pub(super) async fn search(
 
 fn search_error(e: SearchError) -> ApiError {
     match e {
-        SearchError::BadQuery(problem) => {
-            let problem = steunpunt_api::Problem::from(problem);
-            ApiError {
-                problems: vec![problem.clone()],
-                ..ApiError::bad_request("bad_query", problem.to_string())
-            }
-        }
+        SearchError::BadQuery(problem) => ApiError {
+            problems: vec![problem.clone()],
+            ..ApiError::bad_request("bad_query", problem.to_string())
+        },
         SearchError::Store(e) => e.into(),
         SearchError::Index(e) => ApiError::internal(e),
         SearchError::Damaged(e) => ApiError::internal(e),

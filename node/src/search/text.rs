@@ -532,25 +532,25 @@ mod tests {
         m.into_iter().map(|(s, _)| s).collect()
     }
 
+    /// An index in memory holding `documents` (title, description), slots from 1.
+    fn holding(documents: &[(&str, &str)]) -> TextIndex {
+        let (mut index, _) = TextIndex::open(None).unwrap();
+        for (slot, (title, body)) in (1..).zip(documents) {
+            index.put(slot, title, body).unwrap();
+        }
+        index.commit("test").unwrap();
+        index
+    }
+
     #[test]
     fn a_word_finds_the_compounds_it_ends() {
-        let (mut index, _) = TextIndex::open(None).unwrap();
-        index
-            .put(1, "Gastvrouw in het buurthuis", "Koffie schenken")
-            .unwrap();
-        index
-            .put(2, "Chauffeur boodschappenbus", "Rijden voor ouderen")
-            .unwrap();
-        index
-            .put(3, "Taalmaatje", "Samen Nederlands oefenen")
-            .unwrap();
-        index
-            .put(4, "Hulp in de buurthuizen", "Op drie plekken")
-            .unwrap();
-        index
-            .put(5, "Huiswerkbegeleiding", "Voor de brugklas")
-            .unwrap();
-        index.commit("test").unwrap();
+        let mut index = holding(&[
+            ("Gastvrouw in het buurthuis", "Koffie schenken"),
+            ("Chauffeur boodschappenbus", "Rijden voor ouderen"),
+            ("Taalmaatje", "Samen Nederlands oefenen"),
+            ("Hulp in de buurthuizen", "Op drie plekken"),
+            ("Huiswerkbegeleiding", "Voor de brugklas"),
+        ]);
         let huis = found(&index, "huis");
         assert_eq!(huis.len(), 3, "{huis:?}");
         assert!(huis.contains(&1) && huis.contains(&4) && huis.contains(&5));
@@ -564,27 +564,21 @@ mod tests {
 
     #[test]
     fn short_words_match_whole_words_only() {
-        let (mut index, _) = TextIndex::open(None).unwrap();
-        index.put(1, "Administratie", "Ordenen van post").unwrap();
-        index
-            .put(2, "Hulp bij formulieren", "Of bij de post")
-            .unwrap();
-        index.commit("test").unwrap();
+        let index = holding(&[
+            ("Administratie", "Ordenen van post"),
+            ("Hulp bij formulieren", "Of bij de post"),
+        ]);
         assert_eq!(found(&index, "or"), Vec::<u64>::new());
         assert_eq!(found(&index, "of"), vec![2]);
     }
 
     #[test]
     fn synonyms_find_the_same_work_below_the_word_itself() {
-        let (mut index, _) = TextIndex::open(None).unwrap();
-        index
-            .put(1, "Digitale hulp voor ouderen", "Uitleg over de tablet")
-            .unwrap();
-        index
-            .put(2, "Computerles geven", "In de bibliotheek")
-            .unwrap();
-        index.put(3, "Voorlezen", "Op school").unwrap();
-        index.commit("test").unwrap();
+        let index = holding(&[
+            ("Digitale hulp voor ouderen", "Uitleg over de tablet"),
+            ("Computerles geven", "In de bibliotheek"),
+            ("Voorlezen", "Op school"),
+        ]);
         assert_eq!(found(&index, "computer"), vec![2, 1]);
         assert_eq!(found(&index, "senioren"), vec![1]);
         assert!(synonyms("computer").contains(&"digitaal".to_owned()));
