@@ -186,6 +186,12 @@ mod tests {
     fn ids(text: &str) -> BTreeSet<String> {
         let resource = FluentResource::try_new(text.to_owned())
             .unwrap_or_else(|(_, errors)| panic!("the catalogue does not parse: {errors:?}"));
+        let mut seen = BTreeSet::new();
+        for entry in resource.entries() {
+            if let Entry::Message(m) = entry {
+                assert!(seen.insert(m.id.name), "`{}` is defined twice", m.id.name);
+            }
+        }
         resource
             .entries()
             .filter_map(|entry| match entry {

@@ -54,27 +54,106 @@ pub fn labelled(lines: &[(String, String)]) {
     }
 }
 
+/// Longest word a table cell may have to itself before the table gives up on columns.
+const MAX_WORD: usize = 24;
+/// What each column of a table costs besides its text: a border and two spaces.
+const COLUMN_FRAME: usize = 3;
+
 /// Prints rows as a table fitted to the terminal; the columns in `whole` (such as ids,
-/// which staff copy) are never broken inside a word.
+/// which staff copy) are never broken. Other columns wrap between words, never inside
+/// one; when the terminal is too narrow for that, each row becomes a small block (its
+/// first column as a heading, the others as `header: value` below it).
 pub fn table(header: &[String], rows: Vec<Vec<String>>, whole: &[usize]) {
     if rows.is_empty() {
         println!("{}", crate::t!("nothing-found"));
         return;
+    }
+    let width = Table::new().width().map(usize::from);
+    print!("{}", render(header, rows, whole, width));
+}
+
+/// The text of [`table`] for a terminal `width` characters wide (`None`: not a terminal,
+/// so nothing is wrapped).
+fn render(
+    header: &[String],
+    rows: Vec<Vec<String>>,
+    whole: &[usize],
+    width: Option<usize>,
+) -> String {
+    // The narrowest each column can be: its longest word, or all of a whole column.
+    let narrowest: Vec<usize> = (0..header.len())
+        .map(|i| {
+            let cells = rows.iter().map(|r| r.get(i).map_or("", String::as_str));
+            let cells = cells.chain(std::iter::once(header[i].as_str()));
+            if whole.contains(&i) {
+                cells.map(|c| c.chars().count()).max().unwrap_or(0)
+            } else {
+                cells
+                    .flat_map(str::split_whitespace)
+                    .map(|w| w.chars().count().min(MAX_WORD))
+                    .max()
+                    .unwrap_or(0)
+            }
+        })
+        .collect();
+    let needed: usize = narrowest.iter().map(|w| w + COLUMN_FRAME).sum::<usize>() + 1;
+    if let Some(width) = width
+        && needed > width
+    {
+        return blocks(header, &rows, whole, width);
     }
     let mut table = Table::new();
     table
         .load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_header(header.to_vec());
+    if let Some(width) = width {
+        table.set_width(u16::try_from(width).unwrap_or(u16::MAX));
+    }
     for row in rows {
         table.add_row(row);
     }
-    for &index in whole {
-        if let Some(column) = table.column_mut(index) {
-            column.set_constraint(comfy_table::ColumnConstraint::ContentWidth);
+    for (i, least) in narrowest.iter().enumerate() {
+        if let Some(column) = table.column_mut(i) {
+            let constraint = if whole.contains(&i) {
+                comfy_table::ColumnConstraint::ContentWidth
+            } else {
+                // The boundary counts the column's padding too.
+                comfy_table::ColumnConstraint::LowerBoundary(comfy_table::Width::Fixed(
+                    u16::try_from(least + 2).unwrap_or(u16::MAX),
+                ))
+            };
+            column.set_constraint(constraint);
         }
     }
-    println!("{table}");
+    format!("{table}\n")
+}
+
+/// Rows as blocks for a narrow terminal: the first column as a heading, the other columns
+/// as `header: value`, the `whole` ones each on a line of their own.
+fn blocks(header: &[String], rows: &[Vec<String>], whole: &[usize], width: usize) -> String {
+    let mut out = String::new();
+    for (n, row) in rows.iter().enumerate() {
+        if n > 0 {
+            out.push('\n');
+        }
+        for line in wrap(row.first().map_or("", String::as_str), width) {
+            out.push_str(&format!("{line}\n"));
+        }
+        let pairs: Vec<String> = (1..row.len())
+            .filter(|i| !whole.contains(i) && !row[*i].trim().is_empty())
+            .map(|i| format!("{}: {}", header[i], row[i]))
+            .collect();
+        for line in wrap(&pairs.join(" · "), width.saturating_sub(2)) {
+            out.push_str(&format!("  {line}\n"));
+        }
+        for &i in whole {
+            if let (Some(name), Some(value)) = (header.get(i), row.get(i)) {
+                out.push_str(&format!("  {name}: {value}\n"));
+            }
+        }
+    }
+    out
 }
 
 /// Prints one JSON object.
@@ -86,5 +165,78 @@ pub fn json(value: &impl serde::Serialize) {
 pub fn json_lines(items: &[impl serde::Serialize]) {
     for item in items {
         json(item);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(items: &[&str]) -> Vec<String> {
+        items.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    fn results(id: &str) -> (Vec<String>, Vec<Vec<String>>) {
+        let header = strings(&["titel", "gemeente", "afstand", "steunpunt", "id"]);
+        let rows = (0..3)
+            .map(|i| {
+                strings(&[
+                    "Voorleesvrijwilliger in de bibliotheek van Breda",
+                    "'s-Hertogenbosch",
+                    "12,5 km",
+                    "Steunpunt Breda",
+                    &format!("{id}-{i}"),
+                ])
+            })
+            .collect();
+        (header, rows)
+    }
+
+    /// Every word of the cells appears whole, and no line is wider than `width`.
+    fn readable(text: &str, width: usize) {
+        for line in text.lines() {
+            assert!(line.chars().count() <= width, "wider than {width}:\n{text}");
+        }
+        for word in [
+            "Voorleesvrijwilliger",
+            "bibliotheek",
+            "'s-Hertogenbosch",
+            "Steunpunt",
+        ] {
+            assert!(text.contains(word), "`{word}` broken:\n{text}");
+        }
+    }
+
+    #[test]
+    fn tables_wrap_between_words_at_80_and_100_columns() {
+        for width in [80, 100] {
+            let (header, rows) = results("voorlezen-bibliotheek");
+            let text = render(&header, rows, &[4], Some(width));
+            readable(&text, width);
+            assert!(text.contains("voorlezen-bibliotheek-2"), "{text}");
+            // Five columns fit 100; at 80 they would break words, so blocks.
+            assert_eq!(text.starts_with('┌'), width == 100, "at {width}:\n{text}");
+        }
+        let (header, mut rows) = results("voorlezen-bibliotheek");
+        for row in &mut rows {
+            row.remove(2);
+        }
+        let header: Vec<String> = header.into_iter().filter(|h| h != "afstand").collect();
+        let text = render(&header, rows, &[3], Some(80));
+        readable(&text, 80);
+    }
+
+    #[test]
+    fn rows_become_blocks_when_columns_cannot_fit() {
+        let long = "000-voorleesvrijwilliger-in-de-bibliotheek-buurthuis-de-linde";
+        let (header, rows) = results(long);
+        let text = render(&header, rows, &[4], Some(80));
+        assert!(!text.contains('┌'), "{text}");
+        readable(&text, 80);
+        assert!(text.contains(&format!("  id: {long}-0")), "{text}");
+        assert!(
+            text.contains("  gemeente: 's-Hertogenbosch · afstand: 12,5 km"),
+            "{text}"
+        );
     }
 }

@@ -2,6 +2,8 @@
 //! with Dutch titles and descriptions, on real four-digit postcodes of its municipality.
 //! The same seed and municipality always give the same records (and so the same ids).
 
+use std::collections::BTreeMap;
+
 use rand::seq::IndexedRandom as _;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -35,7 +37,7 @@ const WORK: &[(&str, &str, &str, &str, bool)] = &[
     ),
     (
         "Chauffeur voor de buurtbus",
-        "Rijd een vaste dagdeel per week met de buurtbus en breng ouderen naar de dokter of de markt.",
+        "Rijd een vast dagdeel per week met de buurtbus en breng ouderen naar de dokter of de markt.",
         "vervoer",
         "ouderen",
         false,
@@ -155,6 +157,35 @@ const WORK: &[(&str, &str, &str, &str, bool)] = &[
 ];
 
 /// (name pattern, kind, expertise)
+/// Work done at a place of its own: the vacancy names that organisation.
+const OWN_ORGANISATION: &[(&str, &str)] = &[
+    ("Verzorger in het dierenasiel", "Dierenasiel {}"),
+    ("Gastheer of gastvrouw in het museum", "Stadsmuseum {}"),
+    ("Natuurwerkdag in het bos", "IVN {}"),
+];
+
+/// Whether a partner called `name` is a natural place for work of `category`.
+fn fits(category: &str, name: &str) -> bool {
+    let partners: &[&str] = match category {
+        "onderwijs-school" => &["Bibliotheek", "Jeugd", "Taalhuis"],
+        "taal-inburgering" => &["Taalhuis", "Vluchtelingenwerk", "Bibliotheek"],
+        "welzijn-sociale-hulpverlening" => &["Welzijn", "Humanitas", "Burgerinitiatief"],
+        "zorg-verzorging" => &["Mantelzorg", "GGZ", "Humanitas"],
+        "digitaal-ict" => &["SeniorWeb", "Bibliotheek"],
+        "sport-bewegen" | "bestuur-organisatie" => &["Sportvereniging"],
+        "buurt-wonen" | "natuur-milieu-dieren" | "evenementen" => {
+            &["Buurthuis", "Wijkteam", "Burgerinitiatief"]
+        }
+        "vervoer" => &["Welzijn", "Humanitas"],
+        "geldzaken-administratie" => &["SchuldHulpMaatje", "Juridisch", "diaconie"],
+        "noodhulp-crisis" => &["Voedselbank", "diaconie"],
+        "jeugd-jongerenwerk" => &["Jeugd", "Sportvereniging", "Buurthuis"],
+        "kunst-cultuur-erfgoed" => &["Bibliotheek"],
+        _ => &[],
+    };
+    partners.iter().any(|p| name.contains(p))
+}
+
 const PARTNERS: &[(&str, &str, &str)] = &[
     (
         "SchuldHulpMaatje {}",
@@ -280,20 +311,57 @@ pub fn generate(
             (id(name), organisation)
         })
         .collect();
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
     let vacancies = (0..vacancies)
         .map(|i| {
-            let (short_title, description, category, group, mas) = WORK[i % WORK.len()];
-            let (org_id, org) = &organisations
-                [rng.random_range(0..organisations.len().max(1)) % organisations.len().max(1)];
-            let title = format!("{short_title} ({})", org.name);
+            let (title, description, category, group, mas) = WORK[i % WORK.len()];
+            // Work that has an organisation of its own names it; other work goes to a
+            // partner whose field fits, so the pairs read naturally.
+            let fitting: Vec<&(RecordId, Organisation)> = organisations
+                .iter()
+                .filter(|(_, o)| fits(category, &o.name))
+                .collect();
+            let pool: Vec<&(RecordId, Organisation)> = if fitting.is_empty() {
+                organisations.iter().collect()
+            } else {
+                fitting
+            };
+            let partner = pool[rng.random_range(0..pool.len().max(1)) % pool.len().max(1)];
+            let (organisation, contact) = match OWN_ORGANISATION.iter().find(|(t, _)| *t == title) {
+                Some((_, pattern)) => {
+                    let name = pattern.replace("{}", municipality);
+                    let contact = Contact {
+                        email: Some(format!("vrijwilligers@{}.nl", web_name(&name))),
+                        ..Contact::default()
+                    };
+                    (
+                        OrganisationRef {
+                            id: None,
+                            name: Some(name),
+                        },
+                        contact,
+                    )
+                }
+                None => (
+                    OrganisationRef {
+                        id: Some(partner.0.clone()),
+                        name: None,
+                    },
+                    partner.1.contact.clone(),
+                ),
+            };
             let suitable = mas && rng.random_bool(0.7);
+            let count = seen.entry(title).or_default();
+            *count += 1;
+            let record_id = if *count == 1 {
+                id(title.to_owned())
+            } else {
+                id(format!("{title} {count}"))
+            };
             let vacancy = Vacancy {
-                title: title.clone(),
+                title: title.to_owned(),
                 description: description.into(),
-                organisation: OrganisationRef {
-                    id: Some(org_id.clone()),
-                    name: None,
-                },
+                organisation,
                 categories: vec![category.into()],
                 target_groups: vec![group.into()],
                 engagement: ENGAGEMENTS[rng.random_range(0..ENGAGEMENTS.len())].into(),
@@ -304,11 +372,11 @@ pub fn generate(
                 },
                 hours_per_week: Some(f32::from(rng.random_range(1u8..=8))),
                 location: location(&mut rng),
-                contact: org.contact.clone(),
+                contact,
                 volunteers_needed: Some(rng.random_range(1..=6)),
                 ..Vacancy::default()
             };
-            (id(format!("{i:03} {short_title}")), vacancy)
+            (record_id, vacancy)
         })
         .collect();
     Generated {
