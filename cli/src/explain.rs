@@ -99,9 +99,15 @@ pub fn error(error: &anyhow::Error) -> String {
         }
         ClientError::Other(reason) => t!("error-other", reason = reason.as_str()),
         ClientError::Refused {
-            message, problems, ..
+            message,
+            problems,
+            code,
+            ..
         } => match problems.as_slice() {
             [] => message.clone(),
+            // About the command's own argument (an id, an address): the argument is
+            // what the person just typed, so its API name would only confuse.
+            [one] if names == Names::Fields && code != "invalid_record" => i18n::problem(one),
             [one] => line(one, names),
             many => many
                 .iter()

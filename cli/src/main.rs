@@ -313,7 +313,7 @@ fn data_dir(given: Option<PathBuf>) -> anyhow::Result<PathBuf> {
         Some(dir) => Ok(dir),
         None => dirs::data_dir()
             .map(|d| d.join("steunpunt"))
-            .context("no data directory given; pass --data-dir or set STEUNPUNT_DATA_DIR"),
+            .ok_or_else(|| anyhow::anyhow!(t!("error-no-data-dir"))),
     }
 }
 
@@ -351,9 +351,9 @@ fn init(
     }
     let status = command
         .status()
-        .with_context(|| format!("cannot run {}; is steunpuntd installed?", daemon.display()))?;
+        .with_context(|| t!("init-cannot-run", daemon = daemon.display().to_string()))?;
     if !status.success() {
-        bail!("init did not complete (see the message above)");
+        bail!(t!("init-failed"));
     }
     Ok(())
 }
@@ -725,6 +725,7 @@ fn run(args: Args) -> anyhow::Result<()> {
             steunpunt,
             label,
         }) => {
+            let steunpunt = steunpunt_id(&api, &steunpunt)?.to_string();
             let added = api.add_peer(&AddPeer {
                 multiaddr,
                 steunpunt: steunpunt.clone(),

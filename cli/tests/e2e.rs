@@ -292,6 +292,23 @@ fn errors_say_what_to_do() {
     );
     let err = fails(&a, &["vacancy", "publish", &typo]);
     assert!(err.contains("omschrijving"), "{err}");
+    // What the node refuses, in Dutch.
+    let err = fails(&a, &["vacancy", "withdraw", "bestaat-niet"]);
+    assert!(
+        err.contains("wij hebben geen vacature met id `bestaat-niet`"),
+        "{err}"
+    );
+    let err = fails(
+        &a,
+        &[
+            "peer",
+            "add",
+            "/ip4/192.0.2.1/tcp/4001",
+            "--steunpunt",
+            "Helmond",
+        ],
+    );
+    assert!(err.contains("het adres moet eindigen op /p2p/"), "{err}");
     // A mistake on the command line, in Dutch with a suggestion.
     let err = fails(&a, &["serch", "voorlezen"]);
     assert!(

@@ -202,6 +202,31 @@ pub const RULES: &[(&str, &str)] = &[
     ("needs_near", "needs near (a postcode or a place)"),
     ("radius", "must be above 0 and at most {max}"),
     ("query_too_long", "at most {max} bytes of words"),
+    (
+        "lowers_valid_until",
+        "{requested} is earlier than the current revision's {current}; a record's validity can only be extended (withdraw it to take it down)",
+    ),
+    (
+        "too_large",
+        "the record would be larger than 64 KiB; shorten the description or the lists",
+    ),
+    (
+        "no_such_record",
+        "there is no {kind} of ours with id `{id}`",
+    ),
+    (
+        "managed_record",
+        "the {kind} record is managed by the node: edit config.toml for the profile, use the peer commands for peering",
+    ),
+    ("own_steunpunt", "that is this steunpunt's own ID"),
+    (
+        "multiaddr",
+        "`{value}` is not a node address like /ip4/192.0.2.10/tcp/4001/p2p/12D3KooW…",
+    ),
+    (
+        "missing_peer_id",
+        "the address must end in /p2p/ and the node's PeerId (the neighbour's `steunpunt status` shows it)",
+    ),
 ];
 
 /// The English wording of `code` with `values` filled in; the code itself when unknown.

@@ -121,6 +121,9 @@ kind-vacancy = vacancy
 kind-organisation = organisation
 
 ## errors talking to the node
+error-no-data-dir = No data directory known; pass --data-dir or set STEUNPUNT_DATA_DIR.
+init-cannot-run = Cannot run { $daemon }; is steunpuntd installed (next to steunpunt)?
+init-failed = init did not complete (see the message above).
 error-not-running = The node is not running (no { $file }). Start it with `steunpuntd --data-dir { $dir }`.
 error-unreachable = The node at { $addr } does not answer. Is steunpuntd running? Start it with `steunpuntd --data-dir { $dir }`.
 error-unauthorized = The node refused the API token. Does --data-dir point at this node's data directory ({ $dir })?
@@ -236,6 +239,13 @@ problem-steunpunt_id = `{ $value }` is neither a steunpunt ID (sp_ and 56 letter
 problem-needs_near = works only with --near (a postcode or a place)
 problem-radius = must be above 0 and at most { $max }
 problem-query_too_long = at most { $max } bytes of words
+problem-lowers_valid_until = { $requested } is earlier than the current { $current }; a record's validity can only be extended (withdraw it to take it down)
+problem-too_large = the record would be larger than 64 KiB; shorten the description or the lists
+problem-no_such_record = we have no { $kind } with id `{ $id }`; `steunpunt { $command } list --mine` shows ours
+problem-managed_record = the { $kind } record is managed by the node: the profile through config.toml, the neighbours through `steunpunt peer`
+problem-own_steunpunt = that is our own steunpunt's ID
+problem-multiaddr = `{ $value }` is not a node address like /ip4/192.0.2.10/tcp/4001/p2p/12D3KooW…
+problem-missing_peer_id = the address must end in /p2p/ and the node's PeerId (the neighbour's `steunpunt status` shows it)
 vocabulary-category = category
 vocabulary-target-group = target group
 vocabulary-engagement = engagement

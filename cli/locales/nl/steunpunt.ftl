@@ -121,6 +121,9 @@ kind-vacancy = vacature
 kind-organisation = organisatie
 
 ## fouten bij het praten met de node
+error-no-data-dir = Geen datamap bekend; geef --data-dir of zet STEUNPUNT_DATA_DIR.
+init-cannot-run = Kan { $daemon } niet starten; is steunpuntd geïnstalleerd (naast steunpunt)?
+init-failed = init is niet afgemaakt (zie de melding hierboven).
 error-not-running = De node draait niet (er is geen { $file }). Start hem met `steunpuntd --data-dir { $dir }`.
 error-unreachable = De node op { $addr } antwoordt niet. Draait steunpuntd? Start hem met `steunpuntd --data-dir { $dir }`.
 error-unauthorized = De node weigert het API-token. Wijst --data-dir naar de datamap van deze node ({ $dir })?
@@ -236,6 +239,13 @@ problem-steunpunt_id = `{ $value }` is geen steunpunt-ID (sp_ en 56 letters en c
 problem-needs_near = werkt alleen met --near (een postcode of plaats)
 problem-radius = moet boven 0 liggen en hoogstens { $max } zijn
 problem-query_too_long = hoogstens { $max } bytes aan zoekwoorden
+problem-lowers_valid_until = { $requested } ligt voor de huidige { $current }; een record kan alleen langer geldig worden (trek het in om het weg te halen)
+problem-too_large = het record zou groter worden dan 64 KiB; maak de omschrijving of de lijsten korter
+problem-no_such_record = wij hebben geen { $kind } met id `{ $id }`; `steunpunt { $command } list --mine` toont de onze
+problem-managed_record = het { $kind }-record beheert de node zelf: het profiel via config.toml, de buren via `steunpunt peer`
+problem-own_steunpunt = dat is het ID van ons eigen steunpunt
+problem-multiaddr = `{ $value }` is geen node-adres zoals /ip4/192.0.2.10/tcp/4001/p2p/12D3KooW…
+problem-missing_peer_id = het adres moet eindigen op /p2p/ en de PeerId van de node (`steunpunt status` bij de buren toont het)
 vocabulary-category = categorie
 vocabulary-target-group = doelgroep
 vocabulary-engagement = soort inzet

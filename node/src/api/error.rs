@@ -33,6 +33,17 @@ impl ApiError {
         }
     }
 
+    /// An error answer with `code` whose cause is one `problem`, so clients word it in
+    /// their own language.
+    pub fn with_problem(status: StatusCode, code: &'static str, problem: Problem) -> Self {
+        Self {
+            status,
+            code,
+            message: problem.to_string(),
+            problems: vec![problem],
+        }
+    }
+
     /// 400 `invalid_record` listing every problem of a draft.
     pub fn invalid(problems: Vec<Problem>) -> Self {
         let message = problems
@@ -94,10 +105,38 @@ impl From<PublishError> for ApiError {
     fn from(e: PublishError) -> Self {
         match e {
             PublishError::Author(AuthorError::Invalid(invalid)) => Self::invalid(invalid.problems),
+            PublishError::Author(AuthorError::LowersValidUntil { requested, current }) => {
+                Self::with_problem(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_record",
+                    Problem::new(
+                        "valid_until",
+                        "lowers_valid_until",
+                        &[("requested", &requested), ("current", &current)],
+                    ),
+                )
+            }
+            PublishError::Author(AuthorError::TooLarge(_)) => Self::with_problem(
+                StatusCode::BAD_REQUEST,
+                "invalid_record",
+                Problem::new("", "too_large", &[]),
+            ),
             PublishError::Author(a) => Self::bad_request("invalid_record", a.to_string()),
-            PublishError::NotFound { .. } => Self::not_found(e.to_string()),
-            PublishError::Managed(_) => Self::bad_request("managed_record", e.to_string()),
-            PublishError::OwnSteunpunt => Self::bad_request("self", e.to_string()),
+            PublishError::NotFound { kind, id } => Self::with_problem(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                Problem::new("id", "no_such_record", &[("kind", &kind), ("id", &id)]),
+            ),
+            PublishError::Managed(kind) => Self::with_problem(
+                StatusCode::BAD_REQUEST,
+                "managed_record",
+                Problem::new("", "managed_record", &[("kind", &kind)]),
+            ),
+            PublishError::OwnSteunpunt => Self::with_problem(
+                StatusCode::BAD_REQUEST,
+                "self",
+                Problem::new("steunpunt", "own_steunpunt", &[]),
+            ),
             PublishError::Store(s) => Self::internal(s),
             PublishError::Damaged(d) => Self::internal(d),
         }

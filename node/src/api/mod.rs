@@ -115,8 +115,12 @@ pub(crate) fn parse_kind(kind: &str) -> Result<Kind, ApiError> {
 
 pub(crate) fn parse_steunpunt(text: &str) -> Result<SteunpuntId, ApiError> {
     text.parse()
-        .map_err(|e: steunpunt_protocol::SteunpuntIdError| {
-            ApiError::bad_request("bad_steunpunt_id", e.to_string())
+        .map_err(|_: steunpunt_protocol::SteunpuntIdError| {
+            ApiError::with_problem(
+                StatusCode::BAD_REQUEST,
+                "bad_steunpunt_id",
+                steunpunt_protocol::Problem::new("steunpunt", "steunpunt_id", &[("value", &text)]),
+            )
         })
 }
 

@@ -7,6 +7,8 @@ use axum::http::StatusCode;
 use libp2p::Multiaddr;
 use steunpunt_api::{AddPeer, BlockPeer, PeerAdded, PeerBlocked, PeerList, PeerRemoved, PeerView};
 
+use steunpunt_protocol::Problem;
+
 use super::extract::{JsonBody, Path};
 use super::node::trusted;
 use super::{ApiError, ApiState, answered, parse_steunpunt};
@@ -38,8 +40,12 @@ pub(super) async fn add_peer(
     JsonBody(body): JsonBody<AddPeer>,
 ) -> Result<(StatusCode, Json<PeerAdded>), ApiError> {
     let steunpunt = parse_steunpunt(&body.steunpunt)?;
-    let multiaddr: Multiaddr = body.multiaddr.parse().map_err(|e| {
-        ApiError::bad_request("bad_multiaddr", format!("`{}` is not a multiaddress ({e}); use one like /ip4/192.0.2.10/tcp/4001/p2p/12D3KooW…", body.multiaddr))
+    let multiaddr: Multiaddr = body.multiaddr.parse().map_err(|_| {
+        ApiError::with_problem(
+            StatusCode::BAD_REQUEST,
+            "bad_multiaddr",
+            Problem::new("multiaddr", "multiaddr", &[("value", &body.multiaddr)]),
+        )
     })?;
     let entry = PeerEntry {
         multiaddr,
@@ -51,9 +57,10 @@ pub(super) async fn add_peer(
         },
     };
     if entry.peer_id().is_none() {
-        return Err(ApiError::bad_request(
+        return Err(ApiError::with_problem(
+            StatusCode::BAD_REQUEST,
             "missing_peer_id",
-            "the multiaddress must end in /p2p/PEER_ID (the neighbour's `steunpunt status` shows it)",
+            Problem::new("multiaddr", "missing_peer_id", &[]),
         ));
     }
     let multiaddr = entry.multiaddr.to_string();
