@@ -385,7 +385,7 @@ impl Said {
                     )
                 }
             };
-            eprintln!("{prefix}{text}");
+            output::say(&format!("{prefix}{text}"));
         }
     }
 }

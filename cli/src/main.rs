@@ -600,11 +600,11 @@ fn search(api: &Client, kind: Kind, args: &SearchArgs, json: bool) -> anyhow::Re
     }
     let found = api.search(kind, &query).map_err(explain::Search)?;
     for warning in &found.warnings {
-        eprintln!(
+        output::say(&format!(
             "{}: {}",
             t!("warning"),
             explain::line(warning, explain::Names::Flags)
-        );
+        ));
     }
     if json {
         output::json_lines(&found.results);
@@ -1018,7 +1018,7 @@ fn main() -> ExitCode {
                     json!({ "error": { "code": "usage", "message": said } })
                 );
             } else {
-                eprintln!("steunpunt: {said}");
+                output::say(&format!("steunpunt: {said}"));
             }
             return ExitCode::from(2);
         }
@@ -1030,7 +1030,7 @@ fn main() -> ExitCode {
             if json {
                 eprintln!("{}", explain::error_json(&e));
             } else {
-                eprintln!("steunpunt: {}", explain::error(&e));
+                output::say(&format!("steunpunt: {}", explain::error(&e)));
             }
             ExitCode::FAILURE
         }

@@ -41,6 +41,32 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
+/// Prints a message on standard error; on a terminal, each line is wrapped between words
+/// at its width, the continuation indented, so no word is cut at the edge.
+pub fn say(text: &str) {
+    let width = terminal_size::terminal_size_of(std::io::stderr())
+        .map(|(terminal_size::Width(w), _)| usize::from(w));
+    eprint!("{}", wrapped(text, width));
+}
+
+fn wrapped(text: &str, width: Option<usize>) -> String {
+    let Some(width) = width.filter(|w| *w > 20) else {
+        return format!("{text}\n");
+    };
+    let mut out = String::new();
+    for line in text.lines() {
+        let indent = line.len() - line.trim_start().len();
+        for (i, part) in wrap(line.trim_start(), width - indent - 2)
+            .into_iter()
+            .enumerate()
+        {
+            let pad = if i == 0 { indent } else { indent + 2 };
+            out.push_str(&format!("{}{part}\n", " ".repeat(pad)));
+        }
+    }
+    out
+}
+
 /// Prints `label  value` lines with the values aligned.
 pub fn labelled(lines: &[(String, String)]) {
     let width = lines
@@ -56,6 +82,8 @@ pub fn labelled(lines: &[(String, String)]) {
 
 /// Longest word a table cell may have to itself before the table gives up on columns.
 const MAX_WORD: usize = 24;
+/// Narrowest the first column may be (unless all its cells are shorter).
+const MIN_FIRST: usize = 24;
 /// What each column of a table costs besides its text: a border and two spaces.
 const COLUMN_FRAME: usize = 3;
 
@@ -96,6 +124,17 @@ fn render(
             }
         })
         .collect();
+    // The first column (the title or name) is what people read: a few words a line at
+    // least, or the rows read better as blocks.
+    let mut narrowest = narrowest;
+    if let Some(first) = narrowest.first_mut() {
+        let longest = rows
+            .iter()
+            .map(|r| r.first().map_or(0, |c| c.chars().count()))
+            .max()
+            .unwrap_or(0);
+        *first = (*first).max(longest.min(MIN_FIRST));
+    }
     let needed: usize = narrowest.iter().map(|w| w + COLUMN_FRAME).sum::<usize>() + 1;
     if let Some(width) = width
         && needed > width
@@ -224,6 +263,16 @@ mod tests {
         let header: Vec<String> = header.into_iter().filter(|h| h != "afstand").collect();
         let text = render(&header, rows, &[3], Some(80));
         readable(&text, 80);
+    }
+
+    #[test]
+    fn messages_wrap_between_words() {
+        let text = "11 rijen (2, 3): kolom categories: `zorg` is geen bekende categorie; kies uit: zorg-verzorging, welzijn-sociale-hulpverlening\n  engagement: `vaak` is geen bekende soort inzet";
+        let out = wrapped(text, Some(40));
+        assert!(out.lines().all(|l| l.chars().count() <= 40), "{out}");
+        assert!(out.contains("welzijn-sociale-hulpverlening"), "{out}");
+        assert!(out.lines().nth(1).unwrap().starts_with("  "), "{out}");
+        assert_eq!(wrapped(text, None), format!("{text}\n"));
     }
 
     #[test]

@@ -187,7 +187,7 @@ async fn main() -> anyhow::Result<()> {
     println!("Records per node (own and replicated):");
     for ((node, municipality), c) in nodes.iter().zip(REGION).zip(&counts) {
         println!(
-            "  Steunpunt {municipality:<18} {:>4} vacancies  {:>3} organisations  ({})",
+            "  {municipality:<17} {:>4} vacancies  {:>3} organisations  ({})",
             c.vacancy,
             c.organisation,
             node.running.steunpunt_id.short()
@@ -199,7 +199,7 @@ async fn main() -> anyhow::Result<()> {
          do not hold each other's records)"
     );
 
-    println!("\nFederation graph (who vouches for whom, and whom each trusts at how many hops):");
+    println!("\nFederation graph (who vouches for whom; whom each trusts, by hops):");
     println!("  {}", REGION.join(" ── "));
     let names: BTreeMap<_, &str> = nodes
         .iter()
@@ -226,12 +226,11 @@ async fn main() -> anyhow::Result<()> {
                 format!("{label}: {}", names.join(", "))
             })
             .collect();
-        println!("  {municipality:<18} trusts {}", trusted.join("; "));
+        println!("  {municipality}");
+        println!("    trusts {}", trusted.join("; "));
     }
 
-    println!(
-        "\nQuestion at Steunpunt Breda: MaS placements for a 14-year-old within 20 km of 4811?"
-    );
+    println!("\nAt Steunpunt Breda: MaS placements for a 14-year-old within 20 km of 4811?");
     let query = SearchQuery {
         mas: true,
         age: Some(14),
@@ -269,8 +268,8 @@ async fn main() -> anyhow::Result<()> {
         .chain(results.iter().take(3))
     {
         println!(
-            "  - {:<52} {:>5.1} km  {}",
-            cut(r.record.title().unwrap_or_default(), 52),
+            "  - {:<40} {:>5.1} km  {}",
+            cut(r.record.title().unwrap_or_default(), 40),
             r.distance_km.unwrap_or_default(),
             steunpunt_of(r)
         );
@@ -280,9 +279,8 @@ async fn main() -> anyhow::Result<()> {
         "the answer should include vacancies published in Tilburg"
     );
 
-    println!(
-        "\nSearch at Steunpunt Breda: `voorlezen` within 15 km of 4811 (also finds compounds):"
-    );
+    println!("\nSearch at Steunpunt Breda: `voorlezen` within 15 km of 4811");
+    println!("(also finds compounds such as `voorleesvrijwilliger`):");
     let query = SearchQuery {
         q: Some("voorlezen".into()),
         near: Some("4811".into()),
@@ -300,10 +298,9 @@ async fn main() -> anyhow::Result<()> {
     );
     for r in &results {
         println!(
-            "  - {:<52} {:>5.1} km  score {:>4.0}  {}",
-            cut(r.record.title().unwrap_or_default(), 52),
+            "  - {:<40} {:>5.1} km  {}",
+            cut(r.record.title().unwrap_or_default(), 40),
             r.distance_km.unwrap_or_default(),
-            r.score,
             steunpunt_of(r)
         );
     }
@@ -322,7 +319,7 @@ async fn main() -> anyhow::Result<()> {
         println!(
             "\nThe region keeps running until Ctrl-C. Ask it with the CLI in another terminal,\n\
              from this directory, for example:\n  \
-             {cli} --data-dir {} search voorlezen --near 4811 --radius-km 15",
+             {cli} --data-dir {} \\\n    search voorlezen --near 4811 --radius-km 15",
             breda.display()
         );
         tokio::signal::ctrl_c().await?;
