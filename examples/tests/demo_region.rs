@@ -17,5 +17,9 @@ fn demo_region_converges_and_answers_the_breda_question() {
     );
     assert!(stdout.contains("Converged"), "{stdout}");
     assert!(stdout.contains("from Steunpunt Tilburg"), "{stdout}");
-    assert!(stdout.contains("Breda              trusts"), "{stdout}");
+    assert!(
+        stdout.contains("  Breda\n    trusts 1 hop: Tilburg"),
+        "{stdout}"
+    );
+    assert!(stdout.lines().all(|l| l.chars().count() <= 80), "{stdout}");
 }
