@@ -146,7 +146,7 @@ enum PeerCommand {
     List,
     /// Stops vouching for a neighbour and connecting to it.
     ///
-    /// Example: steunpunt peer remove sp_…
+    /// Example: steunpunt peer remove "Steunpunt Tilburg" (or the steunpunt ID, sp_…)
     Remove {
         /// Steunpunt ID (sp_…) or the neighbour's name.
         id: String,

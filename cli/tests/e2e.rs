@@ -230,6 +230,14 @@ fn chain_of_three_through_the_cli() {
         missing.contains("Geen vacature met id `bestaat-niet`"),
         "{missing}"
     );
+    // The same vacancy published at C too: among equally good results, our own first.
+    ok(&c, &["vacancy", "publish", &file]);
+    let found = json_lines(&c, &["search", "voorlezen"]);
+    assert_eq!(found.len(), 2);
+    assert_eq!(found[0]["score"], found[1]["score"]);
+    assert_eq!(found[0]["hops"], 0, "ours first: {found:?}");
+    assert_eq!(found[1]["steunpunt"], "Steunpunt Breda");
+    ok(&c, &["vacancy", "withdraw", "voorlezen-op-de-basisschool"]);
     // Output into a pipe that is closed early ends quietly and successfully.
     let mut child = command(&c, &["vacancy", "list"])
         .stdout(Stdio::piped())
@@ -255,6 +263,10 @@ fn chain_of_three_through_the_cli() {
     node_b.stop();
     let node_b = Node::start(&b);
     assert_eq!(json(&b, &["status"])["record_counts"], before);
+    // A neighbour by its name, as people say it.
+    let removed = ok(&a, &["peer", "remove", "Steunpunt Tilburg"]);
+    assert!(removed.contains("is geen buur meer"), "{removed}");
+    assert!(json_lines(&a, &["peer", "list"]).is_empty());
     drop((node_a, node_b, node_c));
 }
 
@@ -544,6 +556,12 @@ fn templates_publish_as_they_are() {
             ok(&a, &[command, "publish", &file]);
         }
     }
+    // A partner organisation read as staff pass it on.
+    let partner = ok(&a, &["org", "show", "schuldhulpmaatje-breda"]);
+    assert!(
+        partner.contains("SchuldHulpMaatje Breda") && partner.contains("Gepubliceerd door"),
+        "{partner}"
+    );
     // A vacancy that runs out within 14 days is listed, and status counts it.
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -320,7 +320,7 @@ help-peer-list--long = Toont onze buren, met hun volledige steunpunt-ID en adres
 help-peer-remove = Ontkoppelt een buur: we staan er niet meer voor in en maken geen verbinding meer.
 help-peer-remove--long = Ontkoppelt een buur: we staan er niet meer voor in en maken geen verbinding meer.
 
-    Voorbeeld: steunpunt peer remove sp_…
+    Voorbeeld: steunpunt peer remove "Steunpunt Tilburg" (of het steunpunt-ID, sp_…)
 help-peer-remove--id = Steunpunt-ID (sp_…) of de naam van de buur
 help-peer-block = Blokkeert een steunpunt: nooit vertrouwd, ook niet als anderen ervoor instaan.
 help-peer-block--long = Blokkeert een steunpunt: nooit vertrouwd, ook niet als anderen ervoor instaan.
