@@ -12,7 +12,7 @@ use steunpunt_protocol::SteunpuntId;
 use steunpunt_protocol::body::Profile;
 use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
-use tracing::{Instrument as _, info, info_span};
+use tracing::{Instrument as _, info, info_span, warn};
 
 use crate::actor::{self, Action, NodeHandle, Owner, now};
 use crate::api::{ApiState, EngineCollector, router};
@@ -241,8 +241,17 @@ pub async fn start(data_dir: DataDir, overrides: Overrides) -> Result<RunningNod
         action: "read the API address",
         source,
     })?;
-    let token = match std::fs::read_to_string(data_dir.api_token_path()) {
-        Ok(token) if token.trim().len() >= 32 => token.trim().to_owned(),
+    // A token other users could read may have been read: it is replaced, not kept.
+    let token_path = data_dir.api_token_path();
+    let exposed = readable_by_others(&token_path);
+    if let Some(mode) = exposed {
+        warn!(
+            "{} was readable by other users (mode {mode:o}); it is replaced by a new token, readable by this user only",
+            token_path.display()
+        );
+    }
+    let token = match std::fs::read_to_string(&token_path) {
+        Ok(token) if token.trim().len() >= 32 && exposed.is_none() => token.trim().to_owned(),
         _ => {
             let mut bytes = [0u8; 32];
             getrandom::fill(&mut bytes).map_err(|e| StartError::Io {
@@ -316,4 +325,20 @@ pub async fn start(data_dir: DataDir, overrides: Overrides) -> Result<RunningNod
         owner,
         data_dir,
     })
+}
+
+/// The permission bits of the file at `path` when users other than its owner may read or
+/// write it; `None` when they may not, or when it does not exist.
+fn readable_by_others(path: &std::path::Path) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o777;
+        (mode & 0o077 != 0).then_some(mode)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
 }

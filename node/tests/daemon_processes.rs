@@ -275,3 +275,27 @@ fn start_errors_tell_the_admin_what_to_do() {
         "{config}"
     );
 }
+
+/// An API token that other users could read is replaced at start by a new one, readable by
+/// its owner only; the old one no longer opens the API.
+#[test]
+fn an_exposed_api_token_is_replaced() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let root = tempfile::tempdir().unwrap();
+    let dir = init(root.path(), "Steunpunt Oss", "Oss");
+    let mut running = start(&dir);
+    running.stop();
+    let token_path = dir.join("api.token");
+    let old = std::fs::read_to_string(&token_path).unwrap();
+    std::fs::set_permissions(&token_path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let mut running = start(&dir);
+    let mode = std::fs::metadata(&token_path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let new = std::fs::read_to_string(&token_path).unwrap();
+    assert_ne!(new.trim(), old.trim());
+    let addr = std::fs::read_to_string(dir.join("api.addr")).unwrap();
+    let stale = Client::new(addr.trim(), old.trim(), &dir);
+    assert!(matches!(stale.status(), Err(ClientError::Unauthorized(_))));
+    running.api.status().unwrap();
+    running.stop();
+}
