@@ -144,6 +144,147 @@ impl Default for ApiConfig {
     }
 }
 
+/// `text` as comment lines of at most 80 characters.
+fn comment(text: &str) -> String {
+    let mut out = String::new();
+    let mut line = String::from("#");
+    for word in text.split_whitespace() {
+        if line.len() > 1 && line.chars().count() + 1 + word.chars().count() > 80 {
+            out.push_str(&line);
+            out.push('\n');
+            line = String::from("#");
+        }
+        line.push(' ');
+        line.push_str(word);
+    }
+    out.push_str(&line);
+    out.push('\n');
+    out
+}
+
+/// Every section and key of `config.toml` as `init` writes it: what it is for (Dutch, then
+/// English) and, for keys that may be left out, an example.
+const DOCUMENTED: &[(&str, &str, &[(&str, &str, &str)])] = &[
+    (
+        "steunpunt",
+        "Wie dit steunpunt is; dit wordt als profiel in de regio gepubliceerd.\nWho this steunpunt is; published to the region as its profile.",
+        &[
+            (
+                "name",
+                "Naam van het steunpunt. / Name of the steunpunt.",
+                r#""Steunpunt Breda""#,
+            ),
+            (
+                "municipalities",
+                "Gemeenten die het steunpunt bedient. / Municipalities served.",
+                r#"["Breda"]"#,
+            ),
+            (
+                "region",
+                "Regio, bijvoorbeeld West-Brabant. / Region label.",
+                r#""West-Brabant""#,
+            ),
+            (
+                "website",
+                "Website. / Website.",
+                r#""https://www.steunpuntbreda.nl""#,
+            ),
+            (
+                "email",
+                "Algemeen e-mailadres (geen persoonlijk adres). / Functional e-mail address.",
+                r#""info@steunpuntbreda.nl""#,
+            ),
+            (
+                "phone",
+                "Algemeen telefoonnummer. / Functional phone number.",
+                r#""076-5221234""#,
+            ),
+            (
+                "description",
+                "Wat het steunpunt doet. / What the steunpunt does.",
+                r#""Vrijwilligerscentrale van Breda: vacaturebank, advies, MaS.""#,
+            ),
+        ],
+    ),
+    (
+        "network",
+        "Netwerk (libp2p).\nNetworking (libp2p).",
+        &[
+            (
+                "listen",
+                "Adressen om op te luisteren; buren verbinden hierheen. / Addresses to listen on; neighbours connect here.",
+                r#"["/ip4/0.0.0.0/tcp/4001", "/ip4/0.0.0.0/udp/4001/quic-v1"]"#,
+            ),
+            (
+                "mdns",
+                "Nodes op het lokale netwerk vinden met mDNS (standaard uit). / Find nodes on the local network with mDNS (off by default).",
+                "false",
+            ),
+            (
+                "idle_timeout_secs",
+                "Sluit verbindingen die zo lang stil zijn (seconden). / Close connections idle this long (seconds).",
+                "300",
+            ),
+            (
+                "max_connections",
+                "Hoogstens zoveel verbindingen. / Most connections.",
+                "128",
+            ),
+            (
+                "max_connections_per_peer",
+                "Hoogstens zoveel verbindingen per node. / Most connections per node.",
+                "2",
+            ),
+            (
+                "max_memory_fraction",
+                "Weiger nieuwe verbindingen boven dit deel van het geheugen in gebruik (0,1 tot 1,0). / Refuse new connections above this fraction of memory in use (0.1 to 1.0).",
+                "0.9",
+            ),
+        ],
+    ),
+    (
+        "sync",
+        "Bijwerken met de buren.\nSync with the neighbours.",
+        &[
+            (
+                "interval_secs",
+                "Seconden tussen twee synchronisaties met elke buur. / Seconds between syncs with each neighbour.",
+                "60",
+            ),
+            (
+                "max_concurrent",
+                "Hoogstens zoveel synchronisaties tegelijk. / Most syncs at once.",
+                "4",
+            ),
+        ],
+    ),
+    (
+        "trust",
+        "Vertrouwen.\nTrust.",
+        &[(
+            "hops",
+            "Hoeveel stappen van instaan we volgen (0 tot 8): 1 = alleen onze buren. / Vouching steps to follow (0 to 8): 1 = only our neighbours.",
+            "3",
+        )],
+    ),
+    (
+        "api",
+        "De lokale API, voor het programma steunpunt.\nThe local API, for the steunpunt program.",
+        &[
+            (
+                "listen",
+                "Adres van de API; 127.0.0.1 is alleen deze computer. / API address; 127.0.0.1 is this machine only.",
+                r#""127.0.0.1:7300""#,
+            ),
+            (
+                "allow_remote",
+                "Sta een API-adres toe dat andere computers bereiken (standaard uit). / Allow an API address other machines can reach (off by default).",
+                "false",
+            ),
+        ],
+    ),
+];
+
 /// Why the configuration cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -192,6 +333,32 @@ impl Config {
     /// The TOML text of this configuration.
     pub fn to_toml(&self) -> String {
         toml::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// The TOML text of this configuration as `init` writes it: every key of every section
+    /// with a comment in Dutch and English, the optional profile keys that are not set as
+    /// commented examples, so the file documents itself.
+    pub fn documented(&self) -> String {
+        let values: toml::Table = toml::Table::try_from(self).unwrap_or_default();
+        let mut out = String::new();
+        for (section, about, keys) in DOCUMENTED {
+            out.push_str(&format!(
+                "\n# {}\n[{section}]\n",
+                about.replace('\n', "\n# ")
+            ));
+            let table = values.get(*section).and_then(toml::Value::as_table);
+            for (key, help, example) in *keys {
+                // Dutch, then English, each wrapped to fit an 80-column editor.
+                for part in help.split(" / ") {
+                    out.push_str(&comment(part));
+                }
+                match table.and_then(|t| t.get(*key)) {
+                    Some(value) => out.push_str(&format!("{key} = {value}\n")),
+                    None => out.push_str(&format!("# {key} = {example}\n")),
+                }
+            }
+        }
+        out
     }
 
     /// Checks ranges; returns the first problem.
@@ -277,6 +444,44 @@ mod tests {
         config.check().unwrap();
         let parsed: Config = toml::from_str(&config.to_toml()).unwrap();
         assert_eq!(parsed, config);
+    }
+
+    #[test]
+    fn the_written_file_documents_every_key_and_reads_back() {
+        let mut config = base();
+        config.steunpunt.municipalities = vec!["Breda".into()];
+        config.steunpunt.email = Some("info@steunpuntbreda.nl".into());
+        let text = config.documented();
+        let parsed: Config = toml::from_str(&text).unwrap();
+        assert_eq!(parsed, config);
+        // Every key the program reads is in the file, set or as a commented example, and
+        // every commented example is a key the program accepts.
+        let everything = text
+            .lines()
+            .map(|l| match l.strip_prefix("# ") {
+                Some(rest)
+                    if DOCUMENTED.iter().any(|(_, _, keys)| {
+                        keys.iter()
+                            .any(|(k, _, _)| rest.starts_with(&format!("{k} = ")))
+                    }) =>
+                {
+                    rest
+                }
+                _ => l,
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let full: Config = toml::from_str(&everything).unwrap();
+        full.check().unwrap();
+        assert!(full.steunpunt.website.is_some() && full.steunpunt.phone.is_some());
+        assert!(full.steunpunt.region.is_some() && !full.steunpunt.description.is_empty());
+        let all_keys: toml::Table = toml::Table::try_from(&full).unwrap();
+        for (section, _, keys) in DOCUMENTED {
+            let table = all_keys[*section].as_table().unwrap();
+            assert_eq!(table.len(), keys.len(), "[{section}] documents every key");
+        }
+        assert!(text.contains("# Naam van het steunpunt.\n# Name of the steunpunt.\n"));
+        assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
     }
 
     #[test]

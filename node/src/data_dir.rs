@@ -261,9 +261,12 @@ impl DataDir {
                 problem: e.to_string(),
             })?;
         write_private(&self.node_key_path(), &encoded)?;
-        let header = "# Steunpunt Federatie node configuration. The [steunpunt] section is published\n# as this steunpunt's profile; restart steunpuntd after editing.\n\n";
-        std::fs::write(self.config_path(), format!("{header}{}", config.to_toml()))
-            .map_err(io("write", &self.config_path()))?;
+        let header = "# Instellingen van deze steunpunt-node. Het deel [steunpunt] wordt als profiel\n# in de regio gepubliceerd. Start steunpuntd opnieuw na een wijziging. Regels met\n# # ervoor tellen niet mee; haal het # weg om een instelling te gebruiken.\n#\n# Settings of this steunpunt node. The [steunpunt] section is published to the\n# region as the profile. Restart steunpuntd after editing. Lines starting with #\n# do not count; remove the # to use a setting.\n";
+        std::fs::write(
+            self.config_path(),
+            format!("{header}{}", config.documented()),
+        )
+        .map_err(io("write", &self.config_path()))?;
         Ok(InitReport {
             steunpunt_id: steunpunt_key.id(),
             peer_id: node_key.public().to_peer_id().to_string(),
