@@ -162,9 +162,12 @@ fn comment(text: &str) -> String {
     out
 }
 
+/// A documented key: its name, what it is for (Dutch / English), an example value.
+type Key = (&'static str, &'static str, &'static str);
+
 /// Every section and key of `config.toml` as `init` writes it: what it is for (Dutch, then
 /// English) and, for keys that may be left out, an example.
-const DOCUMENTED: &[(&str, &str, &[(&str, &str, &str)])] = &[
+const DOCUMENTED: &[(&str, &str, &[Key])] = &[
     (
         "steunpunt",
         "Wie dit steunpunt is; dit wordt als profiel in de regio gepubliceerd.\nWho this steunpunt is; published to the region as its profile.",
