@@ -77,6 +77,14 @@ impl RecordView {
             _ => None,
         }
     }
+
+    /// The peering declaration, when it is one.
+    pub fn peering(&self) -> Option<&steunpunt_protocol::body::Peering> {
+        match &self.body {
+            Some(Body::Peering(p)) => Some(p),
+            _ => None,
+        }
+    }
 }
 
 impl From<&Record> for RecordView {

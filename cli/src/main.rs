@@ -3,6 +3,8 @@
 
 mod i18n;
 
+mod admin;
+
 mod columns;
 mod explain;
 mod export;
@@ -75,6 +77,15 @@ enum Command {
     /// Neighbouring centres.
     #[command(subcommand)]
     Peer(PeerCommand),
+    /// The federation as this node sees it: every trusted steunpunt with its
+    /// municipalities, distance, who vouched for it and how many records it has.
+    ///
+    /// Example: steunpunt region (a picture: steunpunt region --format dot | dot -Tpng > regio.png)
+    Region {
+        /// table (default) or dot (Graphviz: who vouches for whom).
+        #[arg(long, value_enum, default_value = "table")]
+        format: admin::RegionFormat,
+    },
     /// Our vacancies.
     #[command(subcommand)]
     Vacancy(RecordCommand),
@@ -375,7 +386,7 @@ fn municipality(record: &RecordView) -> Option<&str> {
 }
 
 /// Names of the steunpunten whose profiles we hold.
-fn steunpunt_names(api: &Client) -> HashMap<SteunpuntId, String> {
+pub(crate) fn steunpunt_names(api: &Client) -> HashMap<SteunpuntId, String> {
     api.records(
         Kind::Profile,
         &ListQuery {
@@ -678,48 +689,14 @@ fn run(args: Args) -> anyhow::Result<()> {
     match args.command {
         Command::Init { .. } | Command::Completions { .. } => unreachable!("handled above"),
         Command::Status => {
-            let status = api.status()?;
             if json {
-                output::json(&status);
+                output::json(&api.status()?);
             } else {
-                let counts = status.record_counts;
-                let mut lines = vec![
-                    (t!("status-steunpunt-id"), status.steunpunt_id.to_string()),
-                    (t!("status-peer-id"), status.peer_id.clone()),
-                ];
-                for addr in &status.listen_addrs {
-                    lines.push((t!("status-listening"), addr.clone()));
-                }
-                lines.extend([
-                    (
-                        t!("status-connected"),
-                        t!("status-connected-value", count = status.peers.len()),
-                    ),
-                    (
-                        t!("status-trusted"),
-                        t!("status-trusted-value", count = status.trusted_steunpunten),
-                    ),
-                    (
-                        t!("status-expiring"),
-                        t!(
-                            "status-expiring-value",
-                            count = own_expiring(&api, Kind::Vacancy, EXPIRING_DAYS)?.len(),
-                            days = EXPIRING_DAYS
-                        ),
-                    ),
-                    (
-                        t!("status-records"),
-                        t!(
-                            "status-records-value",
-                            vacancies = counts.vacancy,
-                            organisations = counts.organisation,
-                            profiles = counts.profile
-                        ),
-                    ),
-                ]);
-                output::labelled(&lines);
+                let expiring = own_expiring(&api, Kind::Vacancy, EXPIRING_DAYS)?.len();
+                admin::status(&api, expiring, EXPIRING_DAYS)?;
             }
         }
+        Command::Region { format } => admin::region(&api, format, json)?,
         Command::Peer(PeerCommand::Add {
             multiaddr,
             steunpunt,
@@ -743,41 +720,10 @@ fn run(args: Args) -> anyhow::Result<()> {
                 if let Some(old) = &added.replaced {
                     println!("{}", t!("peer-replaced", old = old.as_str()));
                 }
+                admin::after_peer_add(&api, added.steunpunt)?;
             }
         }
-        Command::Peer(PeerCommand::List) => {
-            let peers = api.peers()?.peers;
-            if json {
-                output::json_lines(&peers);
-            } else {
-                // One block per neighbour: the ID and address are read out and copied
-                // whole, so they are never cut or wrapped.
-                if peers.is_empty() {
-                    println!("{}", t!("no-peers"));
-                }
-                for (i, p) in peers.iter().enumerate() {
-                    if i > 0 {
-                        println!();
-                    }
-                    println!("{}", p.label);
-                    output::labelled(&[
-                        (
-                            format!("  {}", t!("col-steunpunt-id")),
-                            p.steunpunt.to_string(),
-                        ),
-                        (
-                            format!("  {}", t!("col-connected")),
-                            if p.connected {
-                                t!("yes")
-                            } else {
-                                t!("peer-not-connected")
-                            },
-                        ),
-                        (format!("  {}", t!("col-address")), p.multiaddr.clone()),
-                    ]);
-                }
-            }
-        }
+        Command::Peer(PeerCommand::List) => admin::peers(&api, json)?,
         Command::Peer(PeerCommand::Remove { id }) => {
             let removed = api.remove_peer(&steunpunt_id(&api, &id)?.to_string())?;
             if json {

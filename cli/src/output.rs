@@ -49,6 +49,13 @@ pub fn say(text: &str) {
     eprint!("{}", wrapped(text, width));
 }
 
+/// Prints a message on standard output, wrapped like [`say`].
+pub fn tell(text: &str) {
+    let width = terminal_size::terminal_size_of(std::io::stdout())
+        .map(|(terminal_size::Width(w), _)| usize::from(w));
+    print!("{}", wrapped(text, width));
+}
+
 fn wrapped(text: &str, width: Option<usize>) -> String {
     let Some(width) = width.filter(|w| *w > 20) else {
         return format!("{text}\n");

@@ -104,7 +104,8 @@ fn init(root: &Path, name: &str, municipality: &str) -> PathBuf {
     dir
 }
 
-fn peer(a: &Path, b: &Path) {
+/// `a` peers with `b`; what `peer add` said.
+fn peer(a: &Path, b: &Path) -> String {
     let status = json(b, &["status"]);
     let addr = format!(
         "{}/p2p/{}",
@@ -120,7 +121,7 @@ fn peer(a: &Path, b: &Path) {
             "--steunpunt",
             status["steunpunt_id"].as_str().unwrap(),
         ],
-    );
+    )
 }
 
 fn write(root: &Path, name: &str, text: &str) -> String {
@@ -149,13 +150,49 @@ fn chain_of_three_through_the_cli() {
         init(root.path(), "Steunpunt Eindhoven", "Eindhoven"),
     );
     let (node_a, node_b, node_c) = (Node::start(&a), Node::start(&b), Node::start(&c));
-    peer(&a, &b);
-    peer(&b, &a);
+    // `peer add` says what happens: nothing until the other side peers back.
+    let said = peer(&a, &b);
+    assert!(said.contains("Nog geen verbinding"), "{said}");
+    let said = peer(&b, &a);
+    assert!(said.contains("gegevens worden nu uitgewisseld"), "{said}");
     peer(&b, &c);
     peer(&c, &b);
     eventually("C to trust A through B", || {
         json(&c, &["status"])["trusted_steunpunten"] == 3
     });
+    // What an admin reads: our name, the neighbours and whether they peered back, the
+    // line to send a neighbour; the region with distances and who vouched.
+    let status = ok(&b, &["status"]);
+    for expected in [
+        "Steunpunt Tilburg",
+        "Steunpunt Breda: verbonden; heeft ons ook toegevoegd",
+        "steunpunt peer add \\",
+        "--label \"Steunpunt Tilburg\"",
+    ] {
+        assert!(status.contains(expected), "`{expected}` missing:\n{status}");
+    }
+    let neighbours = ok(&b, &["peer", "list"]);
+    assert!(
+        neighbours.contains("heeft ons ook toegevoegd"),
+        "{neighbours}"
+    );
+    let region = json_lines(&c, &["region"]);
+    let breda = region
+        .iter()
+        .find(|r| r["name"] == "Steunpunt Breda")
+        .unwrap();
+    assert_eq!(breda["hops"], 2);
+    assert_eq!(breda["vouched_by"], json(&b, &["status"])["steunpunt_id"]);
+    let picture = ok(&c, &["region", "--format", "dot"]);
+    assert!(
+        picture.starts_with("digraph") && picture.matches(" -> ").count() >= 4,
+        "{picture}"
+    );
+    let table = ok(&c, &["region"]);
+    assert!(
+        table.contains("2 stappen") && table.contains("wijzelf"),
+        "{table}"
+    );
 
     let file = write(root.path(), "voorlezen.json", VACANCY);
     assert_eq!(

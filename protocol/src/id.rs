@@ -175,4 +175,13 @@ impl RecordKey {
             id: RecordId::profile(),
         }
     }
+
+    /// The key of `author`'s peering record.
+    pub fn peering(author: SteunpuntId) -> Self {
+        Self {
+            author,
+            kind: Kind::Peering,
+            id: RecordId::peering(),
+        }
+    }
 }

@@ -5,6 +5,33 @@ yes = yes
 no = no
 
 ## steunpunt status
+status-name = steunpunt
+status-neighbours = neighbours
+status-no-neighbours = none yet; see below what to send a neighbour
+status-peering-line = Send a neighbouring steunpunt this line; their admin types it in:
+neighbour-connected = connected
+neighbour-not-connected = not connected
+neighbour-peered-back = has added us too
+neighbour-not-peered-back = has not added us yet
+neighbour-unknown = whether it has added us is not known yet
+warning-not-peered-back = { $name } has not added us as a neighbour yet; send them the line below.
+warning-not-connected = { $name } is not connected; is their node running, and is the address right?
+col-state = state
+peer-now-exchanging = Connected, and that steunpunt has added us too: records are exchanged now.
+peer-connected-not-back = Connected, but that steunpunt has not added us yet; records are exchanged once it does. Send them the line from `steunpunt status`.
+peer-back-not-connected = That steunpunt has added us too, but their node does not answer now; is it running, and is the address right? We keep trying.
+peer-waiting-for-them = Not connected yet: their node lets us in only once that steunpunt has added us too. Send them the line from `steunpunt status`. If they already did, check that their node runs and the address is right; we keep trying.
+region-ourselves = ourselves
+region-hops = { $hops ->
+    [one] 1 hop
+   *[other] { $hops } hops
+}
+col-municipalities = municipalities
+col-distance-hops = distance
+col-vouched-by = via
+col-vacancies = vacancies
+col-organisations = organisations
+col-profile-updated = profile updated
 status-steunpunt-id = steunpunt ID
 status-peer-id = PeerId
 status-listening = listening on
@@ -40,7 +67,6 @@ status-records-value = { $vacancies ->
 
 ## steunpunt peer …
 peer-added = { $name } was added as a neighbour; our node connects to it.
-    Records are exchanged once that steunpunt has added us too.
 peer-replaced = The address stored before ({ $old }) was replaced.
 peer-removed = { $steunpunt } is no longer a neighbour: we no longer vouch for it or connect to it.
 peer-blocked = { $steunpunt } is blocked: never trusted, even when others vouch for it.

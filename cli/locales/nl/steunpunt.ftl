@@ -5,6 +5,33 @@ yes = ja
 no = nee
 
 ## steunpunt status
+status-name = steunpunt
+status-neighbours = buren
+status-no-neighbours = nog geen; zie hieronder wat u een buur stuurt
+status-peering-line = Stuur een naburig steunpunt deze regel; hun beheerder typt hem in:
+neighbour-connected = verbonden
+neighbour-not-connected = niet verbonden
+neighbour-peered-back = heeft ons ook toegevoegd
+neighbour-not-peered-back = heeft ons nog niet toegevoegd
+neighbour-unknown = of het ons heeft toegevoegd is nog niet bekend
+warning-not-peered-back = { $name } heeft ons nog niet als buur toegevoegd; stuur ze de regel hieronder.
+warning-not-connected = { $name } is niet verbonden; draait hun node, en klopt het adres?
+col-state = toestand
+peer-now-exchanging = Verbonden, en dat steunpunt heeft ons ook toegevoegd: gegevens worden nu uitgewisseld.
+peer-connected-not-back = Verbonden, maar dat steunpunt heeft ons nog niet toegevoegd; gegevens worden uitgewisseld zodra het dat doet. Stuur ze de regel uit `steunpunt status`.
+peer-back-not-connected = Dat steunpunt heeft ons ook toegevoegd, maar hun node antwoordt nu niet; draait hij, en klopt het adres? We blijven het proberen.
+peer-waiting-for-them = Nog geen verbinding: hun node laat ons pas toe als dat steunpunt ons ook heeft toegevoegd. Stuur ze de regel uit `steunpunt status`. Hebben ze dat al gedaan, kijk dan of hun node draait en of het adres klopt; we blijven het proberen.
+region-ourselves = wijzelf
+region-hops = { $hops ->
+    [one] 1 stap
+   *[other] { $hops } stappen
+}
+col-municipalities = gemeenten
+col-distance-hops = afstand
+col-vouched-by = via
+col-vacancies = vacatures
+col-organisations = organisaties
+col-profile-updated = profiel bijgewerkt
 status-steunpunt-id = Steunpunt-ID
 status-peer-id = PeerId
 status-listening = luistert op
@@ -40,7 +67,6 @@ status-records-value = { $vacancies ->
 
 ## steunpunt peer …
 peer-added = { $name } is toegevoegd als buur; onze node maakt verbinding.
-    Gegevens worden uitgewisseld zodra dat steunpunt ons ook heeft toegevoegd.
 peer-replaced = Het eerder opgeslagen adres ({ $old }) is vervangen.
 peer-removed = { $steunpunt } is geen buur meer: we staan niet meer voor dat steunpunt in en maken geen verbinding meer.
 peer-blocked = { $steunpunt } is geblokkeerd: nooit vertrouwd, ook niet als anderen ervoor instaan.
@@ -313,8 +339,8 @@ help-peer-add--long = Koppelt een naburig steunpunt: we staan ervoor in en maken
 help-peer-add--multiaddr = Het adres van de node van de buur, eindigend op /p2p/PEER_ID (zijn `steunpunt status` toont het)
 help-peer-add--steunpunt = Het steunpunt-ID van de buur (sp_…)
 help-peer-add--label = Een naam voor de buur, bijvoorbeeld "Steunpunt Tilburg"
-help-peer-list = Toont onze buren, met hun volledige steunpunt-ID en adres.
-help-peer-list--long = Toont onze buren, met hun volledige steunpunt-ID en adres.
+help-peer-list = Toont onze buren, met hun volledige steunpunt-ID en adres, en of ze ons ook hebben toegevoegd.
+help-peer-list--long = Toont onze buren, met hun volledige steunpunt-ID en adres, en of ze ons ook hebben toegevoegd.
 
     Voorbeeld: steunpunt peer list
 help-peer-remove = Ontkoppelt een buur: we staan er niet meer voor in en maken geen verbinding meer.
@@ -451,3 +477,8 @@ help-vacancy-expiring--long = Toont onze eigen vacatures die binnen een aantal d
 help-vacancy-expiring--days = Binnen zoveel dagen
 help-org-expiring = Toont onze eigen organisaties die binnen een aantal dagen verlopen (de node verlengt ze zelf binnen 30 dagen voor het einde).
 help-org-expiring--days = { help-vacancy-expiring--days }
+help-region = De federatie zoals deze node haar ziet: elk vertrouwd steunpunt met gemeenten, afstand, wie ervoor instaat en hoeveel gegevens het heeft.
+help-region--long = De federatie zoals deze node haar ziet: elk vertrouwd steunpunt met gemeenten, afstand, wie ervoor instaat en hoeveel gegevens het heeft.
+
+    Voorbeeld: steunpunt region (een plaatje: steunpunt region --format dot | dot -Tpng > regio.png)
+help-region--format = table (standaard) of dot (Graphviz: wie voor wie instaat)

@@ -1,0 +1,365 @@
+//! What an admin reads: `status` (who we are, the line to send a neighbour, the
+//! neighbours, warnings), `peer list` and `peer add` that say whether a neighbour has
+//! peered back, and `region`, the federation as this node sees it.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use steunpunt_api::{Client, ListQuery, PeerView, Status};
+use steunpunt_protocol::{Kind, RecordKey, SteunpuntId};
+
+use crate::output;
+use crate::show;
+use crate::t;
+
+/// How often `peer add` looks whether the neighbour answered, and for how long.
+const PEER_CHECK_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
+const PEER_CHECK_FOR: std::time::Duration = std::time::Duration::from_secs(4);
+
+/// Whether `neighbour` vouches for `me` in the peering record we hold of it; `None` while
+/// we hold none (its node has not been reached yet).
+pub fn peered_back(api: &Client, neighbour: SteunpuntId, me: SteunpuntId) -> Option<bool> {
+    let record = api.record(&RecordKey::peering(neighbour)).ok()?;
+    record.peering().map(|p| p.vouches_for(&me))
+}
+
+/// What a neighbour's state is, in words.
+fn neighbour_state(connected: bool, back: Option<bool>) -> String {
+    let link = if connected {
+        t!("neighbour-connected")
+    } else {
+        t!("neighbour-not-connected")
+    };
+    let back = match back {
+        Some(true) => t!("neighbour-peered-back"),
+        Some(false) => t!("neighbour-not-peered-back"),
+        None => t!("neighbour-unknown"),
+    };
+    format!("{link}; {back}")
+}
+
+/// A neighbour's name: its profile's, else the label it was added with.
+fn name_of(names: &HashMap<SteunpuntId, String>, peer: &PeerView) -> String {
+    names
+        .get(&peer.steunpunt)
+        .cloned()
+        .unwrap_or_else(|| peer.label.clone())
+}
+
+/// The line a neighbouring admin types to peer with us, for each address others can
+/// reach (the loopback ones only when there are no others).
+pub fn peering_lines(status: &Status, name: &str) -> Vec<String> {
+    let reachable: Vec<&String> = status
+        .listen_addrs
+        .iter()
+        .filter(|a| !a.starts_with("/ip4/127.") && !a.starts_with("/ip6/::1/"))
+        .collect();
+    let addrs = if reachable.is_empty() {
+        status.listen_addrs.iter().collect()
+    } else {
+        reachable
+    };
+    addrs
+        .into_iter()
+        .filter(|a| !a.contains("/quic"))
+        .map(|addr| {
+            // In shell lines, so the whole command copies even where the terminal wraps.
+            format!(
+                "steunpunt peer add \\\n    {addr}/p2p/{} \\\n    --steunpunt {} \\\n    --label \"{name}\"",
+                status.peer_id, status.steunpunt_id
+            )
+        })
+        .collect()
+}
+
+/// `steunpunt status` for people.
+pub fn status(api: &Client, expiring: usize, expiring_days: u64) -> anyhow::Result<()> {
+    let status = api.status()?;
+    let names = crate::steunpunt_names(api);
+    let me = status.steunpunt_id;
+    let name = names.get(&me).cloned().unwrap_or_default();
+    let counts = status.record_counts;
+    let mut lines = vec![
+        (t!("status-name"), name.clone()),
+        (t!("status-steunpunt-id"), me.to_string()),
+        (t!("status-peer-id"), status.peer_id.clone()),
+    ];
+    for addr in &status.listen_addrs {
+        lines.push((t!("status-listening"), addr.clone()));
+    }
+    let peers = api.peers()?.peers;
+    let mut warnings = Vec::new();
+    if peers.is_empty() {
+        lines.push((t!("status-neighbours"), t!("status-no-neighbours")));
+    }
+    for (i, peer) in peers.iter().enumerate() {
+        let back = peered_back(api, peer.steunpunt, me);
+        let neighbour = name_of(&names, peer);
+        if back == Some(false) {
+            warnings.push(t!("warning-not-peered-back", name = neighbour.as_str()));
+        }
+        if !peer.connected {
+            warnings.push(t!("warning-not-connected", name = neighbour.as_str()));
+        }
+        let label = if i == 0 {
+            t!("status-neighbours")
+        } else {
+            String::new()
+        };
+        lines.push((
+            label,
+            format!("{neighbour}: {}", neighbour_state(peer.connected, back)),
+        ));
+    }
+    lines.extend([
+        (
+            t!("status-trusted"),
+            t!("status-trusted-value", count = status.trusted_steunpunten),
+        ),
+        (
+            t!("status-expiring"),
+            t!(
+                "status-expiring-value",
+                count = expiring,
+                days = expiring_days
+            ),
+        ),
+        (
+            t!("status-records"),
+            t!(
+                "status-records-value",
+                vacancies = counts.vacancy,
+                organisations = counts.organisation,
+                profiles = counts.profile
+            ),
+        ),
+    ]);
+    for (i, warning) in warnings.iter().enumerate() {
+        let label = if i == 0 { t!("warning") } else { String::new() };
+        lines.push((label, warning.clone()));
+    }
+    output::labelled(&lines);
+    println!();
+    println!("{}", t!("status-peering-line"));
+    for line in peering_lines(&status, &name) {
+        for part in line.lines() {
+            println!("  {part}");
+        }
+    }
+    Ok(())
+}
+
+/// One neighbour, as `peer list --json` prints it.
+#[derive(Serialize)]
+struct NeighbourView<'a> {
+    #[serde(flatten)]
+    peer: &'a PeerView,
+    /// Whether it vouches for us; none while we hold no peering record of it.
+    peered_back: Option<bool>,
+}
+
+/// `steunpunt peer list`.
+pub fn peers(api: &Client, json: bool) -> anyhow::Result<()> {
+    let me = api.status()?.steunpunt_id;
+    let peers = api.peers()?.peers;
+    let names = crate::steunpunt_names(api);
+    if json {
+        let views: Vec<NeighbourView<'_>> = peers
+            .iter()
+            .map(|peer| NeighbourView {
+                peer,
+                peered_back: peered_back(api, peer.steunpunt, me),
+            })
+            .collect();
+        output::json_lines(&views);
+        return Ok(());
+    }
+    if peers.is_empty() {
+        println!("{}", t!("no-peers"));
+    }
+    // One block per neighbour: the ID and address are read out and copied whole, so
+    // they are never cut or wrapped.
+    for (i, p) in peers.iter().enumerate() {
+        if i > 0 {
+            println!();
+        }
+        println!("{}", name_of(&names, p));
+        output::labelled(&[
+            (
+                format!("  {}", t!("col-steunpunt-id")),
+                p.steunpunt.to_string(),
+            ),
+            (
+                format!("  {}", t!("col-state")),
+                neighbour_state(p.connected, peered_back(api, p.steunpunt, me)),
+            ),
+            (format!("  {}", t!("col-address")), p.multiaddr.clone()),
+        ]);
+    }
+    Ok(())
+}
+
+/// After `peer add`: waits a few seconds for the neighbour's node, then says whether it
+/// answered and whether that steunpunt has peered with us too.
+pub fn after_peer_add(api: &Client, neighbour: SteunpuntId) -> anyhow::Result<()> {
+    let me = api.status()?.steunpunt_id;
+    let started = std::time::Instant::now();
+    let (mut connected, mut back) = (false, None);
+    while started.elapsed() < PEER_CHECK_FOR {
+        connected = api
+            .peers()?
+            .peers
+            .iter()
+            .any(|p| p.steunpunt == neighbour && p.connected);
+        back = peered_back(api, neighbour, me);
+        if connected && back == Some(true) {
+            break;
+        }
+        std::thread::sleep(PEER_CHECK_EVERY);
+    }
+    let said = match (connected, back) {
+        (true, Some(true)) => t!("peer-now-exchanging"),
+        (true, _) => t!("peer-connected-not-back"),
+        (false, Some(true)) => t!("peer-back-not-connected"),
+        (false, _) => t!("peer-waiting-for-them"),
+    };
+    output::tell(&said);
+    Ok(())
+}
+
+/// One trusted steunpunt, as `region --json` prints it.
+#[derive(Serialize)]
+struct RegionEntry {
+    steunpunt: SteunpuntId,
+    name: Option<String>,
+    municipalities: Vec<String>,
+    hops: u8,
+    vouched_by: Option<SteunpuntId>,
+    vacancies: usize,
+    organisations: usize,
+    /// When its profile was last changed.
+    profile_updated_at: Option<String>,
+}
+
+/// How `region` prints the federation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RegionFormat {
+    /// A table for people.
+    Table,
+    /// Graphviz: who vouches for whom, among the steunpunten we trust.
+    Dot,
+}
+
+/// `steunpunt region`: every trusted steunpunt, nearest first.
+pub fn region(api: &Client, format: RegionFormat, json: bool) -> anyhow::Result<()> {
+    let status = api.status()?;
+    let mut trusted = status.trust.clone();
+    trusted.sort_by_key(|t| (t.hops, t.steunpunt.to_string()));
+    let count = |author: SteunpuntId, kind: Kind| {
+        api.records(
+            kind,
+            &ListQuery {
+                author: Some(author.to_string()),
+                limit: Some(1),
+                ..ListQuery::default()
+            },
+        )
+        .map(|page| page.total)
+    };
+    let mut entries = Vec::with_capacity(trusted.len());
+    for t in &trusted {
+        let profile = api.record(&RecordKey::profile(t.steunpunt)).ok();
+        entries.push(RegionEntry {
+            steunpunt: t.steunpunt,
+            name: profile
+                .as_ref()
+                .and_then(|r| r.profile())
+                .map(|p| p.name.clone()),
+            municipalities: profile
+                .as_ref()
+                .and_then(|r| r.profile())
+                .map(|p| p.municipalities.clone())
+                .unwrap_or_default(),
+            hops: t.hops,
+            vouched_by: t.vouched_by,
+            vacancies: count(t.steunpunt, Kind::Vacancy)?,
+            organisations: count(t.steunpunt, Kind::Organisation)?,
+            profile_updated_at: profile.map(|r| show::day(r.updated_at)),
+        });
+    }
+    let name = |id: &SteunpuntId| {
+        entries
+            .iter()
+            .find(|e| e.steunpunt == *id)
+            .and_then(|e| e.name.clone())
+            .unwrap_or_else(|| id.short())
+    };
+    if json {
+        output::json_lines(&entries);
+        return Ok(());
+    }
+    if format == RegionFormat::Dot {
+        println!("digraph federatie {{");
+        for e in &entries {
+            println!(
+                "  \"{}\" [label=\"{}\"];",
+                e.steunpunt,
+                name(&e.steunpunt).replace('"', "'")
+            );
+        }
+        for e in &entries {
+            let vouches = api
+                .record(&RecordKey::peering(e.steunpunt))
+                .ok()
+                .and_then(|r| r.peering().map(|p| p.vouches.clone()))
+                .unwrap_or_default();
+            for v in vouches
+                .iter()
+                .filter(|v| entries.iter().any(|x| x.steunpunt == v.steunpunt))
+            {
+                println!("  \"{}\" -> \"{}\";", e.steunpunt, v.steunpunt);
+            }
+        }
+        println!("}}");
+        return Ok(());
+    }
+    let rows = entries
+        .iter()
+        .map(|e| {
+            vec![
+                name(&e.steunpunt),
+                e.municipalities.join(", "),
+                if e.hops == 0 {
+                    t!("region-ourselves")
+                } else {
+                    t!("region-hops", hops = e.hops)
+                },
+                // A neighbour is vouched for by us; only further steunpunten need a "via".
+                e.vouched_by
+                    .as_ref()
+                    .filter(|_| e.hops > 1)
+                    .map(name)
+                    .unwrap_or_default(),
+                e.vacancies.to_string(),
+                e.organisations.to_string(),
+                e.profile_updated_at.clone().unwrap_or_default(),
+                e.steunpunt.to_string(),
+            ]
+        })
+        .collect();
+    output::table(
+        &[
+            t!("col-steunpunt"),
+            t!("col-municipalities"),
+            t!("col-distance-hops"),
+            t!("col-vouched-by"),
+            t!("col-vacancies"),
+            t!("col-organisations"),
+            t!("col-profile-updated"),
+            t!("col-steunpunt-id"),
+        ],
+        rows,
+        &[7],
+    );
+    Ok(())
+}
