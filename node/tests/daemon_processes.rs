@@ -276,8 +276,9 @@ fn start_errors_tell_the_admin_what_to_do() {
     );
 }
 
-/// An API token that other users could read is replaced at start by a new one, readable by
-/// its owner only; the old one no longer opens the API.
+/// A first start logs nothing alarming; an API token that other users could read is
+/// replaced at start by a new one, readable by its owner only, and the old one no longer
+/// opens the API.
 #[test]
 fn an_exposed_api_token_is_replaced() {
     use std::os::unix::fs::PermissionsExt as _;
@@ -285,6 +286,10 @@ fn an_exposed_api_token_is_replaced() {
     let dir = init(root.path(), "Steunpunt Oss", "Oss");
     let mut running = start(&dir);
     running.stop();
+    // A first start creates the search index; nothing in its log reads like damage.
+    let log = std::fs::read_to_string(dir.with_extension("log")).unwrap();
+    assert!(log.contains("created the search index"), "{log}");
+    assert!(!log.contains("WARN") && !log.contains("ERROR"), "{log}");
     let token_path = dir.join("api.token");
     let old = std::fs::read_to_string(&token_path).unwrap();
     std::fs::set_permissions(&token_path, std::fs::Permissions::from_mode(0o644)).unwrap();

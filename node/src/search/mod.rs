@@ -262,6 +262,8 @@ pub struct SearchIndex {
 pub struct Opening {
     inner: Arc<RwLock<Inner>>,
     started: Instant,
+    /// There was no index yet (a first start): creating it is no repair.
+    fresh: bool,
 }
 
 impl Opening {
@@ -306,7 +308,13 @@ impl Opening {
             millis: self.started.elapsed().as_millis(),
         };
         drop(guard);
-        if rebuilt {
+        if rebuilt && self.fresh {
+            tracing::info!(
+                records = report.records,
+                millis = report.millis,
+                "created the search index"
+            );
+        } else if rebuilt {
             tracing::info!(
                 records = report.records,
                 millis = report.millis,
@@ -323,6 +331,7 @@ impl SearchIndex {
     /// engine loads.
     pub fn open(dir: Option<&Path>) -> Result<Opening, SearchError> {
         let started = Instant::now();
+        let fresh = dir.is_some_and(|d| !d.join("meta.json").exists());
         let (mut text, committed) = TextIndex::open(dir)?;
         let current = committed
             .filter(|p| p.starts_with(INDEX_FORMAT) && !p.ends_with(DAMAGED))
@@ -346,6 +355,7 @@ impl SearchIndex {
         Ok(Opening {
             inner: Arc::new(RwLock::new(inner)),
             started,
+            fresh,
         })
     }
 
