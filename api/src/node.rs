@@ -23,6 +23,10 @@ pub struct Status {
     pub record_counts: RecordCounts,
     /// Withdrawals held.
     pub withdrawn: u64,
+    /// After a restore into an empty store: our own records are still coming back from
+    /// the neighbours, and nothing of ours can be published until they have.
+    #[serde(default)]
+    pub recovering: bool,
 }
 
 /// A node connected now.

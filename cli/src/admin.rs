@@ -89,6 +89,9 @@ pub fn status(api: &Client, expiring: usize, expiring_days: u64) -> anyhow::Resu
     }
     let peers = api.peers()?.peers;
     let mut warnings = Vec::new();
+    if status.recovering {
+        warnings.push(t!("warning-recovering"));
+    }
     if peers.is_empty() {
         lines.push((t!("status-neighbours"), t!("status-no-neighbours")));
     }

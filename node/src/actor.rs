@@ -59,6 +59,8 @@ pub struct Summary {
     pub nodes: BTreeMap<PeerId, Option<SteunpuntId>>,
     /// The neighbours the admin peered with (what `peers.json` holds).
     pub neighbours: Vec<PeerEntry>,
+    /// Whether our own records are still coming back from the neighbours after a restore.
+    pub recovering: bool,
 }
 
 impl Summary {
@@ -71,6 +73,7 @@ impl Summary {
             counters: engine.counters().clone(),
             nodes: replicator.allowed().clone(),
             neighbours: neighbours(replicator),
+            recovering: replicator.recovering(),
         }
     }
 }

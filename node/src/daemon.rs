@@ -184,8 +184,16 @@ pub async fn start(data_dir: DataDir, overrides: Overrides) -> Result<RunningNod
     let mut replicator = Replicator::new(engine, policy, u64::from_le_bytes(seed));
     // Published before the swarm runs: the gossip waits for the first peer, sync
     // delivers it regardless.
+    // After a restore into an empty store, our own records come back from the
+    // neighbours first (`Replicator::begin`).
+    let has_neighbours = !opened.peers.is_empty();
     span.in_scope(|| {
-        replicator.ensure_profile(configured_profile(&config), &peer_id.to_string(), now())
+        replicator.begin(
+            configured_profile(&config),
+            &peer_id.to_string(),
+            has_neighbours,
+            now(),
+        )
     })?;
 
     let mut registry = Registry::default();

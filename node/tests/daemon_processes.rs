@@ -304,3 +304,114 @@ fn an_exposed_api_token_is_replaced() {
     running.api.status().unwrap();
     running.stop();
 }
+
+/// The equivocations a node has counted, from its metrics.
+fn equivocations(node: &Daemon) -> u64 {
+    let text = ureq::get(&format!("{}/metrics", node.api.base()))
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_to_string()
+        .unwrap();
+    text.lines()
+        .find(|l| l.starts_with("steunpunt_equivocations"))
+        .and_then(|l| l.split_whitespace().last())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+/// A node restored from its backup (keys, config.toml, peers.json) into an empty data
+/// directory, while its neighbour goes on: it learns its own records back before it
+/// publishes anything, an edit made after the restore continues from the region's
+/// revision and wins everywhere, nothing is lost and no equivocation is counted.
+#[test]
+fn a_restored_node_learns_its_own_records_back_before_publishing() {
+    let root = tempfile::tempdir().unwrap();
+    let breda = init(root.path(), "Steunpunt Breda", "Breda");
+    let tilburg = init(root.path(), "Steunpunt Tilburg", "Tilburg");
+    let mut a = start(&breda);
+    let b = start(&tilburg);
+    steunpunt_testkit::peer_both(&a.api, &b.api);
+    let me = a.api.status().unwrap().steunpunt_id;
+    for title in ["Voorlezen", "Taalmaatje", "Klussen"] {
+        a.api
+            .publish(Kind::Vacancy, &vacancy(title, "Breda", "4811"), false)
+            .unwrap();
+    }
+    // Two more revisions of one vacancy: the region holds revision 3.
+    for description in ["Elke week.", "Elke week, ook in de vakantie."] {
+        let mut draft = vacancy("Voorlezen", "Breda", "4811");
+        draft.insert("description".into(), description.into());
+        a.api.publish(Kind::Vacancy, &draft, false).unwrap();
+    }
+    let held_by_b = |b: &Daemon| {
+        b.api
+            .records(
+                Kind::Vacancy,
+                &ListQuery {
+                    author: Some(me.to_string()),
+                    ..ListQuery::default()
+                },
+            )
+            .unwrap()
+            .records
+    };
+    eventually(
+        "Tilburg to hold Breda's three vacancies at their last revision",
+        || {
+            let held = held_by_b(&b);
+            held.len() == 3 && held.iter().any(|r| r.revision == 3)
+        },
+    );
+    a.stop();
+
+    // The backup: the files the README lists; everything else is gone.
+    let restored = root.path().join("breda-restored");
+    std::fs::create_dir(&restored).unwrap();
+    for file in ["steunpunt.key", "node.key", "config.toml", "peers.json"] {
+        std::fs::copy(breda.join(file), restored.join(file)).unwrap();
+    }
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(&restored, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let a = start(&restored);
+    // Staff edit the vacancy as soon as the node answers; while it is still learning its
+    // records back, it says so (and changes nothing), then the edit is accepted.
+    let mut edit = vacancy("Voorlezen", "Breda", "4811");
+    edit.insert("description".into(), "Na het terugzetten bewerkt.".into());
+    let mut published = None;
+    eventually("the edit to be accepted after the restore", || {
+        match a.api.publish(Kind::Vacancy, &edit, false) {
+            Ok(answer) => {
+                published = Some(answer);
+                true
+            }
+            Err(ClientError::Refused { status: 503, .. }) => false,
+            Err(e) => panic!("{e}"),
+        }
+    });
+    let published = published.unwrap();
+    assert_eq!(
+        published.record.revision, 4,
+        "continues from the region's revision 3"
+    );
+    // Nothing lost, the edit everywhere, no equivocation counted anywhere.
+    eventually("the edit at Tilburg", || {
+        held_by_b(&b).iter().any(|r| {
+            r.revision == 4
+                && r.vacancy()
+                    .is_some_and(|v| v.description == "Na het terugzetten bewerkt.")
+        })
+    });
+    assert_eq!(vacancy_titles(&a.api).len(), 3);
+    let peers = a.api.peers().unwrap().peers;
+    assert_eq!(peers.len(), 1, "the neighbour came back with peers.json");
+    assert!(!a.api.status().unwrap().recovering);
+    assert_eq!(equivocations(&a), 0);
+    assert_eq!(equivocations(&b), 0);
+    // The profile continues too: Tilburg holds one profile of Breda, newer than before.
+    let profile = b
+        .api
+        .record(&steunpunt_protocol::RecordKey::profile(me))
+        .unwrap();
+    assert!(profile.revision >= 1);
+}

@@ -220,6 +220,10 @@ pub const RULES: &[(&str, &str)] = &[
     ),
     ("own_steunpunt", "that is this steunpunt's own ID"),
     (
+        "recovering",
+        "this node is getting its own records back from its neighbours after a restore; try again in a minute",
+    ),
+    (
         "multiaddr",
         "`{value}` is not a node address like /ip4/192.0.2.10/tcp/4001/p2p/12D3KooW…",
     ),

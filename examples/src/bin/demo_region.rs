@@ -67,6 +67,9 @@ fn draft(id: steunpunt_protocol::RecordId, body: impl serde::Serialize) -> anyho
     Ok(fields)
 }
 
+/// Longest wait for the region to converge before the demo gives up.
+const CONVERGE_WITHIN_SECS: u64 = 180;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     const USAGE: &str = "usage: demo-region [--keep-running]  (--keep-running leaves the region up for the steunpunt CLI until Ctrl-C)";
@@ -143,7 +146,9 @@ async fn main() -> anyhow::Result<()> {
             .filter(|j| i.abs_diff(*j) <= TRUST_HOPS)
             .count()
     };
-    let deadline = Instant::now() + Duration::from_secs(40);
+    // A bound for a stuck region, not a speed test: on a loaded machine (CI running
+    // other tests beside it) convergence takes longer than the usual second or two.
+    let deadline = Instant::now() + Duration::from_secs(CONVERGE_WITHIN_SECS);
     let counts = loop {
         let mut counts = Vec::new();
         for node in &nodes {
@@ -174,7 +179,7 @@ async fn main() -> anyhow::Result<()> {
                 profiles.push(names);
             }
             bail!(
-                "the region did not converge within 40 s: {counts:?}; profiles held: {profiles:?}"
+                "the region did not converge within {CONVERGE_WITHIN_SECS} s: {counts:?}; profiles held: {profiles:?}"
             );
         }
         tokio::time::sleep(Duration::from_millis(100)).await;

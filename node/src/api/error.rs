@@ -132,6 +132,11 @@ impl From<PublishError> for ApiError {
                 "managed_record",
                 Problem::new("", "managed_record", &[("kind", &kind)]),
             ),
+            PublishError::Recovering => Self::with_problem(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "recovering",
+                Problem::new("", "recovering", &[]),
+            ),
             PublishError::OwnSteunpunt => Self::with_problem(
                 StatusCode::BAD_REQUEST,
                 "self",

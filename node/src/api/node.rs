@@ -49,6 +49,7 @@ pub(super) async fn status(State(state): State<ApiState>) -> Result<Json<Status>
             .collect(),
         record_counts,
         withdrawn: summary.tally.withdrawn,
+        recovering: summary.recovering,
     }))
 }
 

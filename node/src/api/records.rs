@@ -108,7 +108,7 @@ fn held(
 
 /// Publishes a draft of one of our vacancies or organisations. A draft that says what the
 /// live revision says changes nothing (`outcome: unchanged`), so imports can be repeated.
-#[utoipa::path(post, path = "/v1/records/{kind}", tag = "records", params(("kind" = String, Path, description = "vacancy or organisation (plural accepted)"), PublishQuery), request_body(content = Vacancy, description = "the body fields, plus optional `id` and `valid_until` (a date or date-time); an organisation takes the Organisation fields. Short forms are accepted where they are unambiguous: `organisation` as the organisation's name, `contact` as one e-mail address, web address or phone number, `location` as `4811 Breda`, `mas` as `true` or a minimum age, dates as `1-3-2027`, vocabulary terms in any case. A refused draft is answered 400 with every problem at once in `error.problems`; likely mistakes come back as `warnings`."), responses((status = 201, description = "published: a new record, durable", body = Published), (status = 200, description = "updated, unchanged, or checked only (dry_run)", body = Published), (status = 400, description = "field path, what is wrong and what is allowed")))]
+#[utoipa::path(post, path = "/v1/records/{kind}", tag = "records", params(("kind" = String, Path, description = "vacancy or organisation (plural accepted)"), PublishQuery), request_body(content = Vacancy, description = "the body fields, plus optional `id` and `valid_until` (a date or date-time); an organisation takes the Organisation fields. Short forms are accepted where they are unambiguous: `organisation` as the organisation's name, `contact` as one e-mail address, web address or phone number, `location` as `4811 Breda`, `mas` as `true` or a minimum age, dates as `1-3-2027`, vocabulary terms in any case. A refused draft is answered 400 with every problem at once in `error.problems`; likely mistakes come back as `warnings`."), responses((status = 201, description = "published: a new record, durable", body = Published), (status = 200, description = "updated, unchanged, or checked only (dry_run)", body = Published), (status = 400, description = "field path, what is wrong and what is allowed"), (status = 503, description = "after a restore, our own records are still coming back from the neighbours; try again")))]
 pub(super) async fn publish(
     State(state): State<ApiState>,
     Path(kind): Path<String>,
@@ -154,7 +154,7 @@ pub(super) async fn publish(
 }
 
 /// Withdraws one of our records: it disappears on every node.
-#[utoipa::path(delete, path = "/v1/records/{kind}/{id}", tag = "records", params(("kind" = String, Path, description = "vacancy or organisation (plural accepted)"), ("id" = String, Path, description = "record id")), responses((status = 200, description = "the withdrawal, durable", body = RecordView), (status = 404, description = "no such own record")))]
+#[utoipa::path(delete, path = "/v1/records/{kind}/{id}", tag = "records", params(("kind" = String, Path, description = "vacancy or organisation (plural accepted)"), ("id" = String, Path, description = "record id")), responses((status = 200, description = "the withdrawal, durable", body = RecordView), (status = 404, description = "no such own record"), (status = 503, description = "after a restore, our own records are still coming back from the neighbours; try again")))]
 pub(super) async fn withdraw(
     State(state): State<ApiState>,
     Path((kind, id)): Path<(String, String)>,

@@ -258,6 +258,13 @@ pub enum PublishError {
     /// A steunpunt cannot peer with or block itself.
     #[error("that is this steunpunt's own ID")]
     OwnSteunpunt,
+    /// After a restore, our own records are being learned back from the neighbours;
+    /// nothing of ours is published until that is done, so no revision the region has
+    /// seen is made again.
+    #[error(
+        "this node is getting its own records back from its neighbours after a restore; try again in a minute"
+    )]
+    Recovering,
     /// Storage failed; nothing was acknowledged.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -354,6 +361,12 @@ impl<S: Store> Engine<S> {
     /// Our own steunpunt.
     pub fn me(&self) -> SteunpuntId {
         self.me
+    }
+
+    /// Whether we hold any record of our own (none after a restore into an empty store).
+    pub fn holds_own(&self) -> bool {
+        let me = self.me;
+        self.index.keys().any(|k| k.author == me)
     }
 
     /// The steunpunten we trust now.

@@ -233,6 +233,19 @@ pub struct Replicator<S: Store, P: Peer> {
     next_request: u64,
     flush_pending: bool,
     outputs: VecDeque<Output<P>>,
+    /// Set while our own records are learned back from the neighbours after a restore.
+    recovery: Option<Recovery>,
+}
+
+/// What waits while a restored node learns its own records back: the profile from
+/// `config.toml` and the saved neighbours its peering record should vouch for. Published
+/// (each as the next revision after the one the region holds) once a sync with a
+/// neighbour has completed.
+#[derive(Debug)]
+struct Recovery {
+    profile: Profile,
+    node: String,
+    vouch: Vec<PeeringEntry>,
 }
 
 /// Most refused nodes remembered (to log each at most once an hour).
@@ -262,6 +275,74 @@ impl<S: Store, P: Peer> Replicator<S, P> {
             next_request: 0,
             flush_pending: false,
             outputs: VecDeque::new(),
+            recovery: None,
+        }
+    }
+
+    /// Starts a restored node: with no record of our own held and saved neighbours to ask,
+    /// our own records are learned back from them before anything of ours is published
+    /// (a revision made now could repeat or undercut one the region holds). Otherwise
+    /// publishes the profile as [`Self::ensure_profile`] does. Returns whether it waits.
+    pub fn begin(
+        &mut self,
+        profile: Profile,
+        node: &str,
+        has_neighbours: bool,
+        now: Timestamp,
+    ) -> Result<bool, PublishError> {
+        if has_neighbours && !self.engine.holds_own() {
+            info!(
+                "no records of our own in the store: learning them back from the neighbours before publishing"
+            );
+            self.recovery = Some(Recovery {
+                profile,
+                node: node.to_owned(),
+                vouch: Vec::new(),
+            });
+            return Ok(true);
+        }
+        self.ensure_profile(profile, node, now)?;
+        Ok(false)
+    }
+
+    /// Whether our own records are still being learned back after a restore.
+    pub fn recovering(&self) -> bool {
+        self.recovery.is_some()
+    }
+
+    fn refuse_while_recovering(&self) -> Result<(), PublishError> {
+        if self.recovery.is_some() {
+            return Err(PublishError::Recovering);
+        }
+        Ok(())
+    }
+
+    /// A sync with a neighbour completed: what the region holds of ours is here, so our
+    /// profile and peering record continue from their revisions.
+    fn finish_recovery(&mut self, now: Timestamp) {
+        let Some(recovery) = self.recovery.take() else {
+            return;
+        };
+        info!("our own records are back from the neighbours; publishing resumes");
+        if let Err(e) = self.ensure_profile(recovery.profile, &recovery.node, now) {
+            warn!("cannot publish this steunpunt's profile after the restore: {e}");
+        }
+        let vouched = match self.engine.own_peering() {
+            Ok(peering) => peering,
+            Err(e) => {
+                warn!("cannot read our peering record after the restore: {e}");
+                return;
+            }
+        };
+        let missing: Vec<PeeringEntry> = recovery
+            .vouch
+            .into_iter()
+            .filter(|e| !vouched.vouches_for(&e.steunpunt) && !vouched.blocks(&e.steunpunt))
+            .collect();
+        if !missing.is_empty()
+            && let Err(e) = self.change_peering(|p| p.vouches.extend(missing), now)
+        {
+            warn!("cannot vouch for the saved neighbours after the restore: {e}");
         }
     }
 
@@ -612,6 +693,11 @@ impl<S: Store, P: Peer> Replicator<S, P> {
         if missing.is_empty() {
             return Ok(None);
         }
+        if let Some(recovery) = &mut self.recovery {
+            // Our peering record comes back from the region first; then we vouch.
+            recovery.vouch.extend(missing);
+            return Ok(None);
+        }
         info!(
             count = missing.len(),
             "vouching for saved neighbours our peering record did not list"
@@ -694,7 +780,13 @@ impl<S: Store, P: Peer> Replicator<S, P> {
             Ok(_) => {}
             Err(e) => warn!("expiring records failed: {e}"),
         }
-        match self.engine.renew_own(now) {
+        // Nothing of ours is renewed while the region may hold newer revisions of it.
+        let renewed = if self.recovery.is_some() {
+            Ok(Vec::new())
+        } else {
+            self.engine.renew_own(now)
+        };
+        match renewed {
             Ok(renewed) => {
                 for record in renewed {
                     info!(kind = %record.payload().kind, id = %record.payload().id, "renewed before expiry");
@@ -831,6 +923,7 @@ impl<S: Store, P: Peer> Replicator<S, P> {
             Ok(Some(message)) => self.send_request(peer, run, message, generation, now),
             Ok(None) => {
                 self.syncing.remove(&peer);
+                self.finish_recovery(now);
                 let s = run.stats();
                 info!(%peer, fetched = s.accepted, offered = s.accepted_by_peer, round_trips = s.round_trips, bytes = s.bytes_sent + s.bytes_received, "sync done");
                 let fetched = s.accepted;
@@ -872,6 +965,7 @@ impl<S: Store, P: Peer> Replicator<S, P> {
         dry_run: bool,
         now: Timestamp,
     ) -> Result<(Record, DraftOutcome), PublishError> {
+        self.refuse_while_recovering()?;
         let (record, outcome) = self.engine.publish_draft(draft, now, dry_run)?;
         if !dry_run && outcome != DraftOutcome::Unchanged {
             self.gossip(&record);
@@ -886,6 +980,7 @@ impl<S: Store, P: Peer> Replicator<S, P> {
         id: RecordId,
         now: Timestamp,
     ) -> Result<Record, PublishError> {
+        self.refuse_while_recovering()?;
         let record = self.engine.withdraw(kind, id, now)?;
         self.gossip(&record);
         Ok(record)
@@ -913,6 +1008,7 @@ impl<S: Store, P: Peer> Replicator<S, P> {
         change: impl FnOnce(&mut Peering),
         now: Timestamp,
     ) -> Result<Record, PublishError> {
+        self.refuse_while_recovering()?;
         let record = self.engine.change_peering(change, now)?;
         self.gossip(&record);
         self.refresh_allowed();
