@@ -415,3 +415,29 @@ fn a_restored_node_learns_its_own_records_back_before_publishing() {
         .unwrap();
     assert!(profile.revision >= 1);
 }
+
+/// The log going into a pipe that closes (`steunpuntd … | tee log`, both stopped by one
+/// Ctrl-C) does not keep the node from stopping cleanly and removing `api.addr`.
+#[test]
+fn a_closed_log_pipe_does_not_spoil_the_stop() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = init(root.path(), "Steunpunt Uden", "Uden");
+    let mut child = Command::new(DAEMON)
+        .args(["--data-dir", dir.to_str().unwrap()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    eventually("the API", || {
+        Client::connect(&dir).is_ok_and(|c| c.status().is_ok())
+    });
+    drop(child.stderr.take());
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = child.wait().unwrap();
+    assert!(exit.success(), "{exit:?}");
+    assert!(!dir.join("api.addr").exists());
+}

@@ -94,6 +94,10 @@ async fn run() -> anyhow::Result<()> {
         )
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        // When the log goes into a pipe that has closed (`| tee` stopped by the same
+        // Ctrl-C), the subscriber's own complaint would panic on the closed stderr and
+        // end the node before it cleans up; lost log lines are the lesser harm.
+        .log_internal_errors(false)
         .init();
     let args = Args::parse();
     let data_dir = DataDir::resolve(args.data_dir)?;
