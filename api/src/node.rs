@@ -27,6 +27,29 @@ pub struct Status {
     /// the neighbours, and nothing of ours can be published until they have.
     #[serde(default)]
     pub recovering: bool,
+    /// Space on the disk that holds the data directory, when the system tells.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disk: Option<DiskSpace>,
+}
+
+/// Space on a disk, in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DiskSpace {
+    /// Available to the node.
+    pub free_bytes: u64,
+    /// The disk's size.
+    pub total_bytes: u64,
+}
+
+impl DiskSpace {
+    /// Less than this is too little to keep storing records and their index.
+    pub const LOW_BYTES: u64 = 1 << 30;
+
+    /// Whether the disk is nearly full: under 1 GiB or 5 % free.
+    pub fn is_low(&self) -> bool {
+        self.free_bytes < Self::LOW_BYTES || self.free_bytes < self.total_bytes / 20
+    }
 }
 
 /// A node connected now.

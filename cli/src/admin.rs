@@ -72,6 +72,15 @@ pub fn peering_lines(status: &Status, name: &str) -> Vec<String> {
         .collect()
 }
 
+/// Bytes as gigabytes with one decimal, a decimal comma in Dutch.
+fn gigabytes(bytes: u64) -> String {
+    let text = format!("{:.1}", bytes as f64 / f64::from(1u32 << 30));
+    match crate::i18n::lang() {
+        crate::i18n::Lang::Nl => text.replace('.', ","),
+        crate::i18n::Lang::En => text,
+    }
+}
+
 /// `steunpunt status` for people.
 pub fn status(api: &Client, expiring: usize, expiring_days: u64) -> anyhow::Result<()> {
     let status = api.status()?;
@@ -91,6 +100,13 @@ pub fn status(api: &Client, expiring: usize, expiring_days: u64) -> anyhow::Resu
     let mut warnings = Vec::new();
     if status.recovering {
         warnings.push(t!("warning-recovering"));
+    }
+    if let Some(disk) = status.disk.filter(steunpunt_api::DiskSpace::is_low) {
+        warnings.push(t!(
+            "warning-disk-low",
+            free = gigabytes(disk.free_bytes),
+            total = gigabytes(disk.total_bytes)
+        ));
     }
     if peers.is_empty() {
         lines.push((t!("status-neighbours"), t!("status-no-neighbours")));

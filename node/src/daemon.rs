@@ -306,6 +306,7 @@ pub async fn start(data_dir: DataDir, overrides: Overrides) -> Result<RunningNod
         token: Arc::from(token.as_str()),
         registry: Arc::new(registry),
         search: search.clone(),
+        data_dir: data_dir.root().to_owned(),
     };
     let mut api_shutdown = shutdown_rx;
     let api_task = tokio::spawn(

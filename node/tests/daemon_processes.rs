@@ -301,7 +301,12 @@ fn an_exposed_api_token_is_replaced() {
     let addr = std::fs::read_to_string(dir.join("api.addr")).unwrap();
     let stale = Client::new(addr.trim(), old.trim(), &dir);
     assert!(matches!(stale.status(), Err(ClientError::Unauthorized(_))));
-    running.api.status().unwrap();
+    // Status reports the disk that holds the data directory.
+    let disk = running.api.status().unwrap().disk.unwrap();
+    assert!(
+        disk.total_bytes >= disk.free_bytes && disk.free_bytes > 0,
+        "{disk:?}"
+    );
     running.stop();
 }
 

@@ -15,6 +15,7 @@ neighbour-peered-back = has added us too
 neighbour-not-peered-back = has not added us yet
 neighbour-unknown = whether it has added us is not known yet
 warning-recovering = After the restore the node first gets our own records back from the neighbours; until then nothing can be published. That usually takes less than a minute once a neighbour is reachable.
+warning-disk-low = The disk holding the data directory is nearly full: { $free } GB free of { $total } GB. Make room before publishing fails.
 warning-not-peered-back = { $name } has not added us as a neighbour yet; send them the line below.
 warning-not-connected = { $name } is not connected; is their node running, and is the address right?
 col-state = state

@@ -15,6 +15,7 @@ neighbour-peered-back = heeft ons ook toegevoegd
 neighbour-not-peered-back = heeft ons nog niet toegevoegd
 neighbour-unknown = of het ons heeft toegevoegd is nog niet bekend
 warning-recovering = Na het terugzetten haalt de node eerst onze eigen gegevens terug bij de buren; tot dan kan er niets gepubliceerd worden. Dat duurt meestal minder dan een minuut zodra een buur bereikbaar is.
+warning-disk-low = De schijf met de datamap is bijna vol: { $free } GB vrij van { $total } GB. Maak ruimte voordat publiceren mislukt.
 warning-not-peered-back = { $name } heeft ons nog niet als buur toegevoegd; stuur ze de regel hieronder.
 warning-not-connected = { $name } is niet verbonden; draait hun node, en klopt het adres?
 col-state = toestand

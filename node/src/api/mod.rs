@@ -21,9 +21,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use steunpunt_api::{
-    AddPeer, BlockPeer, ConnectedPeer, ErrorBody, ErrorDetail, Export, Hit, Outcome, PeerAdded,
-    PeerBlocked, PeerList, PeerRemoved, PeerView, Problem, Published, RecordCounts, RecordPage,
-    RecordView, SearchResults, Sort, Status, SyncStarted, Trusted,
+    AddPeer, BlockPeer, ConnectedPeer, DiskSpace, ErrorBody, ErrorDetail, Export, Hit, Outcome,
+    PeerAdded, PeerBlocked, PeerList, PeerRemoved, PeerView, Problem, Published, RecordCounts,
+    RecordPage, RecordView, SearchResults, Sort, Status, SyncStarted, Trusted,
 };
 use steunpunt_protocol::body::{Organisation, Vacancy};
 use steunpunt_protocol::{Kind, SteunpuntId};
@@ -49,6 +49,8 @@ pub struct ApiState {
     pub registry: Arc<prometheus_client::registry::Registry>,
     /// The search index.
     pub search: crate::search::SearchIndex,
+    /// The data directory, whose free disk space `status` reports.
+    pub data_dir: std::path::PathBuf,
 }
 
 /// The API's routes.
@@ -150,7 +152,7 @@ pub(crate) async fn read<T: Send + 'static>(
 #[openapi(
     info(title = "Steunpunt Federatie node API", description = "The local API of steunpuntd. Every /v1 endpoint except this document needs `Authorization: Bearer TOKEN` with the token from DATA_DIR/api.token."),
     paths(node::status, node::sync_now, peers::list_peers, peers::add_peer, peers::remove_peer, peers::block_peer, records::list_records, records::get_record, records::publish, records::withdraw, records::export, search::search),
-    components(schemas(Vacancy, Organisation, ErrorBody, ErrorDetail, Problem, Status, ConnectedPeer, Trusted, RecordCounts, SyncStarted, AddPeer, PeerAdded, PeerList, PeerView, PeerRemoved, BlockPeer, PeerBlocked, RecordView, RecordPage, Published, Outcome, Export, Hit, SearchResults, Sort, Kind, SteunpuntId)),
+    components(schemas(Vacancy, Organisation, ErrorBody, ErrorDetail, Problem, Status, DiskSpace, ConnectedPeer, Trusted, RecordCounts, SyncStarted, AddPeer, PeerAdded, PeerList, PeerView, PeerRemoved, BlockPeer, PeerBlocked, RecordView, RecordPage, Published, Outcome, Export, Hit, SearchResults, Sort, Kind, SteunpuntId)),
     modifiers(&BearerToken, &ErrorResponses, &Constraints),
     security(("token" = [])),
 )]

@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use steunpunt_api::{ConnectedPeer, RecordCounts, Status, SyncStarted, Trusted};
+use steunpunt_api::{ConnectedPeer, DiskSpace, RecordCounts, Status, SyncStarted, Trusted};
 use steunpunt_protocol::{Kind, SteunpuntId, TrustSet};
 
 use super::{ApiError, ApiState};
@@ -50,6 +50,16 @@ pub(super) async fn status(State(state): State<ApiState>) -> Result<Json<Status>
         record_counts,
         withdrawn: summary.tally.withdrawn,
         recovering: summary.recovering,
+        disk: match (
+            fs2::available_space(&state.data_dir),
+            fs2::total_space(&state.data_dir),
+        ) {
+            (Ok(free_bytes), Ok(total_bytes)) => Some(DiskSpace {
+                free_bytes,
+                total_bytes,
+            }),
+            _ => None,
+        },
     }))
 }
 
