@@ -114,11 +114,14 @@ pub fn status(api: &Client, expiring: usize, expiring_days: u64) -> anyhow::Resu
     for (i, peer) in peers.iter().enumerate() {
         let back = peered_back(api, peer.steunpunt, me);
         let neighbour = name_of(&names, peer);
-        if back == Some(false) {
-            warnings.push(t!("warning-not-peered-back", name = neighbour.as_str()));
-        }
-        if !peer.connected {
-            warnings.push(t!("warning-not-connected", name = neighbour.as_str()));
+        // Their node lets ours in only once they have added us: while that is not known
+        // to have happened, that is the likely reason, not a node that is down.
+        match (peer.connected, back) {
+            (false, Some(true)) => {
+                warnings.push(t!("warning-not-connected", name = neighbour.as_str()));
+            }
+            (_, Some(true)) => {}
+            _ => warnings.push(t!("warning-not-peered-back", name = neighbour.as_str())),
         }
         let label = if i == 0 {
             t!("status-neighbours")

@@ -74,17 +74,30 @@ fn wrapped(text: &str, width: Option<usize>) -> String {
     out
 }
 
-/// Prints `label  value` lines with the values aligned.
+/// Prints `label  value` lines with the values aligned; on a terminal, a long value wraps
+/// between words under itself. A value without spaces (an ID, an address) stays whole.
 pub fn labelled(lines: &[(String, String)]) {
+    let terminal = terminal_size::terminal_size_of(std::io::stdout())
+        .map(|(terminal_size::Width(w), _)| usize::from(w));
+    print!("{}", labelled_text(lines, terminal));
+}
+
+fn labelled_text(lines: &[(String, String)], terminal: Option<usize>) -> String {
     let width = lines
         .iter()
         .map(|(label, _)| label.chars().count())
         .max()
         .unwrap_or(0);
+    let room = terminal.map_or(usize::MAX, |t| t.saturating_sub(width + 2).max(20));
+    let mut out = String::new();
     for (label, value) in lines {
-        let pad = width - label.chars().count();
-        println!("{label}{}  {value}", " ".repeat(pad));
+        for (i, part) in wrap(value, room).into_iter().enumerate() {
+            let shown = if i == 0 { label.as_str() } else { "" };
+            let pad = width - shown.chars().count();
+            out.push_str(&format!("{shown}{}  {part}\n", " ".repeat(pad)));
+        }
     }
+    out
 }
 
 /// Longest word a table cell may have to itself before the table gives up on columns.
@@ -270,6 +283,29 @@ mod tests {
         let header: Vec<String> = header.into_iter().filter(|h| h != "afstand").collect();
         let text = render(&header, rows, &[3], Some(80));
         readable(&text, 80);
+    }
+
+    #[test]
+    fn labelled_values_wrap_under_themselves() {
+        let lines = vec![
+            (
+                "buren".to_owned(),
+                "Steunpunt Tilburg: niet verbonden; of het ons heeft toegevoegd is nog niet bekend"
+                    .to_owned(),
+            ),
+            (
+                "Steunpunt-ID".to_owned(),
+                "sp_uyecsbdtuzehpo26mxy7gqibptjjugke6yr2rdu2rlnwq465btpf56nh".to_owned(),
+            ),
+        ];
+        let text = labelled_text(&lines, Some(80));
+        assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
+        assert!(
+            text.lines().nth(1).unwrap().starts_with("              "),
+            "{text}"
+        );
+        assert!(text.contains("sp_uyecsbdtuzehpo26mxy7gqibptjjugke6yr2rdu2rlnwq465btpf56nh"));
+        assert_eq!(labelled_text(&lines, None).lines().count(), 2);
     }
 
     #[test]
