@@ -46,9 +46,10 @@ impl DiskSpace {
     /// Less than this is too little to keep storing records and their index.
     pub const LOW_BYTES: u64 = 1 << 30;
 
-    /// Whether the disk is nearly full: under 1 GiB or 5 % free.
+    /// Whether the disk is nearly full: under 1 GiB free, or under 2 % of it (a large
+    /// disk with gigabytes left is not worth a warning: a node's records take far less).
     pub fn is_low(&self) -> bool {
-        self.free_bytes < Self::LOW_BYTES || self.free_bytes < self.total_bytes / 20
+        self.free_bytes < Self::LOW_BYTES || self.free_bytes < self.total_bytes / 50
     }
 }
 
@@ -107,4 +108,23 @@ impl RecordCounts {
 pub struct SyncStarted {
     /// How many were started.
     pub started: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DiskSpace;
+
+    const GIB: u64 = 1 << 30;
+
+    #[test]
+    fn a_disk_is_low_under_a_gigabyte_or_two_percent() {
+        let disk = |free, total| DiskSpace {
+            free_bytes: free * GIB / 10,
+            total_bytes: total * GIB,
+        };
+        assert!(!disk(113, 252).is_low(), "11.3 of 252 GiB is plenty");
+        assert!(disk(5, 20).is_low(), "half a GiB");
+        assert!(disk(30, 200).is_low(), "3 of 200 GiB is 1.5 %");
+        assert!(!disk(30, 20).is_low(), "3 of 20 GiB");
+    }
 }

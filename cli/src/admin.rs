@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use serde::Serialize;
-use steunpunt_api::{Client, ListQuery, PeerView, Status};
+use steunpunt_api::{Client, ListQuery, PeerView, RecordView, Status};
 use steunpunt_protocol::{Kind, RecordKey, SteunpuntId};
 
 use crate::output;
@@ -15,6 +15,14 @@ use crate::t;
 /// How often `peer add` looks whether the neighbour answered, and for how long.
 const PEER_CHECK_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
 const PEER_CHECK_FOR: std::time::Duration = std::time::Duration::from_secs(4);
+
+/// The profile or peering record (`kind`) of every steunpunt we hold one of, read in as
+/// few pages as there are; empty when the node cannot be asked.
+pub fn one_per_steunpunt(api: &Client, kind: Kind) -> HashMap<SteunpuntId, RecordView> {
+    api.records_where(kind, &ListQuery::default(), |_| true)
+        .map(|records| records.into_iter().map(|r| (r.author, r)).collect())
+        .unwrap_or_default()
+}
 
 /// Whether `neighbour` vouches for `me` in the peering record we hold of it; `None` while
 /// we hold none (its node has not been reached yet).
@@ -72,13 +80,9 @@ pub fn peering_lines(status: &Status, name: &str) -> Vec<String> {
         .collect()
 }
 
-/// Bytes as gigabytes with one decimal, a decimal comma in Dutch.
+/// Bytes as gigabytes with one decimal.
 fn gigabytes(bytes: u64) -> String {
-    let text = format!("{:.1}", bytes as f64 / f64::from(1u32 << 30));
-    match crate::i18n::lang() {
-        crate::i18n::Lang::Nl => text.replace('.', ","),
-        crate::i18n::Lang::En => text,
-    }
+    output::decimal(bytes as f64 / f64::from(1u32 << 30))
 }
 
 /// `steunpunt status` for people.
@@ -288,20 +292,15 @@ pub fn region(api: &Client, format: RegionFormat, json: bool) -> anyhow::Result<
         )
         .map(|page| page.total)
     };
+    let profiles = one_per_steunpunt(api, Kind::Profile);
     let mut entries = Vec::with_capacity(trusted.len());
     for t in &trusted {
-        let profile = api.record(&RecordKey::profile(t.steunpunt)).ok();
+        let profile = profiles.get(&t.steunpunt);
+        let body = profile.and_then(RecordView::profile);
         entries.push(RegionEntry {
             steunpunt: t.steunpunt,
-            name: profile
-                .as_ref()
-                .and_then(|r| r.profile())
-                .map(|p| p.name.clone()),
-            municipalities: profile
-                .as_ref()
-                .and_then(|r| r.profile())
-                .map(|p| p.municipalities.clone())
-                .unwrap_or_default(),
+            name: body.map(|p| p.name.clone()),
+            municipalities: body.map(|p| p.municipalities.clone()).unwrap_or_default(),
             hops: t.hops,
             vouched_by: t.vouched_by,
             vacancies: count(t.steunpunt, Kind::Vacancy)?,
@@ -329,11 +328,12 @@ pub fn region(api: &Client, format: RegionFormat, json: bool) -> anyhow::Result<
                 name(&e.steunpunt).replace('"', "'")
             );
         }
+        let peerings = one_per_steunpunt(api, Kind::Peering);
         for e in &entries {
-            let vouches = api
-                .record(&RecordKey::peering(e.steunpunt))
-                .ok()
-                .and_then(|r| r.peering().map(|p| p.vouches.clone()))
+            let vouches = peerings
+                .get(&e.steunpunt)
+                .and_then(RecordView::peering)
+                .map(|p| p.vouches.as_slice())
                 .unwrap_or_default();
             for v in vouches
                 .iter()

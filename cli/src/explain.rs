@@ -7,6 +7,7 @@ use steunpunt_api::{ClientError, Problem};
 
 use crate::columns;
 use crate::i18n;
+use crate::output;
 use crate::t;
 
 /// How the person named the fields a problem is about.
@@ -108,11 +109,7 @@ pub fn error(error: &anyhow::Error) -> String {
             // About the command's own argument (an id, an address): the argument is
             // what the person just typed, so its API name would only confuse.
             [one] if names == Names::Fields && code != "invalid_record" => i18n::problem(one),
-            [one] => line(one, names),
-            many => many
-                .iter()
-                .map(|p| format!("\n  {}", line(p, names)))
-                .fold(t!("problems-heading", count = many.len()), |a, b| a + &b),
+            many => output::listed(&many.iter().map(|p| line(p, names)).collect::<Vec<_>>()),
         },
     }
 }

@@ -318,15 +318,20 @@ struct RowReport<'a> {
     outcome: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     dry_run: Option<bool>,
-    /// Why it was rejected, in the chosen language: one line per problem.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<String>,
+    /// Why it was rejected, in the chosen language: one line per problem (in `--json`
+    /// one text, the lines separated by newlines).
+    #[serde(skip_serializing_if = "Vec::is_empty", serialize_with = "one_text")]
+    error: Vec<String>,
     /// The node's problems, as it gave them (empty when the CLI itself refused the row).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     problems: Vec<Problem>,
     /// Likely mistakes that did not stop publishing.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     warnings: Vec<Problem>,
+}
+
+fn one_text<S: serde::Serializer>(lines: &[String], serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&lines.join("\n"))
 }
 
 /// The totals, as `--json` prints them last.
@@ -438,7 +443,7 @@ pub fn run(api: &Client, file: &str, options: &Options) -> anyhow::Result<()> {
                         id: Some(published.record.id.as_str().to_owned()),
                         outcome: outcome_name(published.outcome),
                         dry_run: Some(options.dry_run),
-                        error: None,
+                        error: Vec::new(),
                         problems: Vec::new(),
                         warnings: published.warnings,
                     },
@@ -460,17 +465,15 @@ pub fn run(api: &Client, file: &str, options: &Options) -> anyhow::Result<()> {
                 }
             }
         };
-        if let Some(error) = &report.error {
-            for line in error.lines() {
-                errors.add(row, line.to_owned());
-            }
+        for line in &report.error {
+            errors.add(row, line.clone());
         }
         for warning in &report.warnings {
             warnings.add(row, explain::line(warning, names));
         }
         if options.json {
             bar.suspend(|| output::json(&report));
-        } else if options.kind.is_some() && report.error.is_none() {
+        } else if options.kind.is_some() && report.error.is_empty() {
             bar.suspend(|| println!("{}", report.id.as_deref().unwrap_or_default()));
         }
         bar.inc(1);
@@ -513,15 +516,7 @@ pub fn run(api: &Client, file: &str, options: &Options) -> anyhow::Result<()> {
     if summary.rejected > 0 {
         if let [only] = reports.as_slice() {
             // One record: its problems once, in the error itself.
-            let error = only.error.as_deref().unwrap_or_default();
-            let reason = if error.lines().count() > 1 {
-                error.lines().map(|l| format!("\n  {l}")).fold(
-                    t!("problems-heading", count = error.lines().count()),
-                    |a, b| a + &b,
-                )
-            } else {
-                error.to_owned()
-            };
+            let reason = output::listed(&only.error);
             bail!(t!(
                 "import-one-failed",
                 row = only.row,
@@ -550,7 +545,7 @@ fn rejected<'a>(
         id: None,
         outcome: "rejected",
         dry_run: None,
-        error: Some(lines.join("\n")),
+        error: lines,
         problems,
         warnings: Vec::new(),
     }

@@ -387,20 +387,10 @@ fn municipality(record: &RecordView) -> Option<&str> {
 
 /// Names of the steunpunten whose profiles we hold.
 pub(crate) fn steunpunt_names(api: &Client) -> HashMap<SteunpuntId, String> {
-    api.records(
-        Kind::Profile,
-        &ListQuery {
-            limit: Some(steunpunt_api::MAX_PAGE),
-            ..ListQuery::default()
-        },
-    )
-    .map(|page| {
-        page.records
-            .iter()
-            .filter_map(|r| Some((r.author, r.profile()?.name.clone())))
-            .collect()
-    })
-    .unwrap_or_default()
+    admin::one_per_steunpunt(api, Kind::Profile)
+        .iter()
+        .filter_map(|(id, r)| Some((*id, r.profile()?.name.clone())))
+        .collect()
 }
 
 /// The steunpunt `text` names: its ID (sp_…), or, when only one fits, the name of a
@@ -945,14 +935,11 @@ fn main() -> ExitCode {
     let args = match parsed {
         Ok(args) => args,
         Err(e) => {
-            let said = (i18n::lang() == Lang::Nl)
-                .then(|| usage_error(&e))
-                .flatten();
-            let json = std::env::args().any(|a| a == "--json");
             if !e.use_stderr() {
                 e.exit();
             }
-            let said = said.unwrap_or_else(|| {
+            let json = std::env::args().any(|a| a == "--json");
+            let said = usage_error(&e).unwrap_or_else(|| {
                 e.to_string()
                     .trim_start_matches("error: ")
                     .trim()

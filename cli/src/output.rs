@@ -41,19 +41,21 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
+/// The width of the terminal `stream` writes to; `None` when it is no terminal (a pipe, a
+/// file), where nothing is wrapped.
+fn terminal_width(stream: impl std::os::fd::AsFd) -> Option<usize> {
+    terminal_size::terminal_size_of(stream).map(|(terminal_size::Width(w), _)| usize::from(w))
+}
+
 /// Prints a message on standard error; on a terminal, each line is wrapped between words
 /// at its width, the continuation indented, so no word is cut at the edge.
 pub fn say(text: &str) {
-    let width = terminal_size::terminal_size_of(std::io::stderr())
-        .map(|(terminal_size::Width(w), _)| usize::from(w));
-    eprint!("{}", wrapped(text, width));
+    eprint!("{}", wrapped(text, terminal_width(std::io::stderr())));
 }
 
 /// Prints a message on standard output, wrapped like [`say`].
 pub fn tell(text: &str) {
-    let width = terminal_size::terminal_size_of(std::io::stdout())
-        .map(|(terminal_size::Width(w), _)| usize::from(w));
-    print!("{}", wrapped(text, width));
+    print!("{}", wrapped(text, terminal_width(std::io::stdout())));
 }
 
 fn wrapped(text: &str, width: Option<usize>) -> String {
@@ -77,12 +79,14 @@ fn wrapped(text: &str, width: Option<usize>) -> String {
 /// Prints `label  value` lines with the values aligned; on a terminal, a long value wraps
 /// between words under itself. A value without spaces (an ID, an address) stays whole.
 pub fn labelled(lines: &[(String, String)]) {
-    let terminal = terminal_size::terminal_size_of(std::io::stdout())
-        .map(|(terminal_size::Width(w), _)| usize::from(w));
-    print!("{}", labelled_text(lines, terminal));
+    print!(
+        "{}",
+        labelled_text(lines, terminal_width(std::io::stdout()))
+    );
 }
 
-fn labelled_text(lines: &[(String, String)], terminal: Option<usize>) -> String {
+/// The text of [`labelled`] for a line `terminal` characters wide.
+pub fn labelled_text(lines: &[(String, String)], terminal: Option<usize>) -> String {
     let width = lines
         .iter()
         .map(|(label, _)| label.chars().count())
@@ -116,8 +120,10 @@ pub fn table(header: &[String], rows: Vec<Vec<String>>, whole: &[usize]) {
         println!("{}", crate::t!("nothing-found"));
         return;
     }
-    let width = Table::new().width().map(usize::from);
-    print!("{}", render(header, rows, whole, width));
+    print!(
+        "{}",
+        render(header, rows, whole, terminal_width(std::io::stdout()))
+    );
 }
 
 /// The text of [`table`] for a terminal `width` characters wide (`None`: not a terminal,
@@ -213,6 +219,27 @@ fn blocks(header: &[String], rows: &[Vec<String>], whole: &[usize], width: usize
         }
     }
     out
+}
+
+/// `value` with one decimal, written as the chosen language writes it (`3,4` in Dutch).
+pub fn decimal(value: f64) -> String {
+    let text = format!("{value:.1}");
+    match crate::i18n::lang() {
+        crate::i18n::Lang::Nl => text.replace('.', ","),
+        crate::i18n::Lang::En => text,
+    }
+}
+
+/// Lines said about one thing, as one message: the only line itself, or a count and the
+/// lines indented below it ("3 fouten:").
+pub fn listed(lines: &[String]) -> String {
+    match lines {
+        [one] => one.clone(),
+        many => many.iter().fold(
+            crate::t!("problems-heading", count = many.len()),
+            |text, line| format!("{text}\n  {line}"),
+        ),
+    }
 }
 
 /// Prints one JSON object.

@@ -130,11 +130,7 @@ pub fn day(moment: Timestamp) -> String {
 
 /// A distance, with a decimal comma in Dutch: "3,4 km".
 pub fn km(distance: f64) -> String {
-    let text = format!("{distance:.1} km");
-    match lang() {
-        Lang::Nl => text.replace('.', ","),
-        Lang::En => text,
-    }
+    format!("{} km", output::decimal(distance))
 }
 
 /// A vocabulary term as staff call it: the Dutch label, or the English gloss in English.
@@ -223,20 +219,8 @@ impl Sheet {
     fn print(&self, title: &str) {
         println!("{title}");
         println!("{}", "─".repeat(title.chars().count().min(WIDTH)));
-        let width = self
-            .lines
-            .iter()
-            .map(|(l, _)| l.chars().count())
-            .max()
-            .unwrap_or(0);
-        let room = WIDTH.saturating_sub(width + 2).max(20);
-        for (label, value) in &self.lines {
-            for (i, line) in output::wrap(value, room).iter().enumerate() {
-                let label = if i == 0 { label.as_str() } else { "" };
-                let pad = width - label.chars().count();
-                println!("{label}{}  {line}", " ".repeat(pad));
-            }
-        }
+        // Always within 80 columns, also when the text goes into a file or an e-mail.
+        print!("{}", output::labelled_text(&self.lines, Some(WIDTH)));
     }
 }
 

@@ -17,7 +17,7 @@ use tracing::{Instrument as _, info, info_span, warn};
 use crate::actor::{self, Action, NodeHandle, Owner, now};
 use crate::api::{ApiState, EngineCollector, router};
 use crate::config::{Config, ConfigError};
-use crate::data_dir::{DataDir, DataDirError, write_private};
+use crate::data_dir::{DataDir, DataDirError, open_to_others, write_private};
 use crate::network::{Client, EventLoop, build_behaviour};
 use crate::replication::{Engine, EngineConfig, Policy, PublishError, Replicator};
 use crate::search::{SearchError, SearchIndex};
@@ -182,10 +182,9 @@ pub async fn start(data_dir: DataDir, overrides: Overrides) -> Result<RunningNod
         source: std::io::Error::other(e.to_string()),
     })?;
     let mut replicator = Replicator::new(engine, policy, u64::from_le_bytes(seed));
-    // Published before the swarm runs: the gossip waits for the first peer, sync
-    // delivers it regardless.
-    // After a restore into an empty store, our own records come back from the
-    // neighbours first (`Replicator::begin`).
+    // Published before the swarm runs (the gossip waits for the first peer, sync
+    // delivers it regardless), unless this is a restore into an empty store: then our
+    // own records come back from the neighbours first (`Replicator::begin`).
     let has_neighbours = !opened.peers.is_empty();
     span.in_scope(|| {
         replicator.begin(
@@ -251,7 +250,7 @@ pub async fn start(data_dir: DataDir, overrides: Overrides) -> Result<RunningNod
     })?;
     // A token other users could read may have been read: it is replaced, not kept.
     let token_path = data_dir.api_token_path();
-    let exposed = readable_by_others(&token_path);
+    let exposed = open_to_others(&token_path);
     if let Some(mode) = exposed {
         warn!(
             "{} was readable by other users (mode {mode:o}); it is replaced by a new token, readable by this user only",
@@ -334,20 +333,4 @@ pub async fn start(data_dir: DataDir, overrides: Overrides) -> Result<RunningNod
         owner,
         data_dir,
     })
-}
-
-/// The permission bits of the file at `path` when users other than its owner may read or
-/// write it; `None` when they may not, or when it does not exist.
-fn readable_by_others(path: &std::path::Path) -> Option<u32> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o777;
-        (mode & 0o077 != 0).then_some(mode)
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = path;
-        None
-    }
 }

@@ -98,6 +98,22 @@ pub fn write_private(path: &Path, contents: &[u8]) -> Result<(), DataDirError> {
     std::fs::rename(&tmp, path).map_err(io("replace", path))
 }
 
+/// The permission bits of the file at `path` when users other than its owner may read or
+/// write it; `None` when they may not, or when it does not exist.
+pub fn open_to_others(path: &Path) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o777;
+        (mode & 0o077 != 0).then_some(mode)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
 /// A neighbour added with `peer add`: dialled at start and redialled when lost.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PeerEntry {
@@ -297,20 +313,11 @@ impl DataDir {
             path: path.display().to_string(),
             problem,
         };
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt as _;
-            let mode = std::fs::metadata(&path)
-                .map_err(|e| problem(e.to_string()))?
-                .permissions()
-                .mode();
-            if mode & 0o077 != 0 {
-                return Err(problem(format!(
-                    "other users can read it (mode {:o}); run `chmod 600 {}`",
-                    mode & 0o777,
-                    path.display()
-                )));
-            }
+        if let Some(mode) = open_to_others(&path) {
+            return Err(problem(format!(
+                "other users can read it (mode {mode:o}); run `chmod 600 {}`",
+                path.display()
+            )));
         }
         let bytes = std::fs::read(&path).map_err(|e| problem(e.to_string()))?;
         Keypair::from_protobuf_encoding(&bytes)

@@ -437,12 +437,5 @@ fn a_closed_log_pipe_does_not_spoil_the_stop() {
         Client::connect(&dir).is_ok_and(|c| c.status().is_ok())
     });
     drop(child.stderr.take());
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let exit = child.wait().unwrap();
-    assert!(exit.success(), "{exit:?}");
-    assert!(!dir.join("api.addr").exists());
+    steunpunt_testkit::stop_cleanly(child, &dir, "-INT");
 }

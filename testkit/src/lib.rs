@@ -178,19 +178,24 @@ impl Daemon {
 
     /// Sends SIGTERM and checks that the node stops cleanly and removes `api.addr`.
     pub fn stop(&mut self) {
-        let mut child = self.child.take().unwrap();
-        let status = Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-        let exit = child.wait().unwrap();
-        assert!(exit.success(), "steunpuntd did not stop cleanly: {exit:?}");
-        assert!(
-            !self.dir.join(files::API_ADDR).exists(),
-            "api.addr is removed at shutdown"
-        );
+        stop_cleanly(self.child.take().unwrap(), &self.dir, "-TERM");
     }
+}
+
+/// Sends `signal` (as `kill` takes it: `-TERM`, `-INT`) to the `steunpuntd` of `dir` and
+/// checks that it stops cleanly and removes `api.addr`.
+pub fn stop_cleanly(mut child: Child, dir: &Path, signal: &str) {
+    let status = Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = child.wait().unwrap();
+    assert!(exit.success(), "steunpuntd did not stop cleanly: {exit:?}");
+    assert!(
+        !dir.join(files::API_ADDR).exists(),
+        "api.addr is removed at shutdown"
+    );
 }
 
 impl Drop for Daemon {

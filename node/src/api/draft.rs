@@ -11,6 +11,7 @@ use steunpunt_protocol::timestamp::DAY_MS;
 use steunpunt_protocol::{Body, Date, Kind, Problem, RecordId, Timestamp};
 
 use super::ApiError;
+use crate::replication::PublishError;
 
 /// A postcode this far from the centre of the municipality given with it is most likely
 /// wrong; villages of a municipality lie closer.
@@ -36,7 +37,7 @@ enum Form {
 }
 
 /// Every field a draft of `kind` takes, with its form and an example.
-fn fields(kind: Kind) -> &'static [(&'static str, Form, &'static str)] {
+fn forms(kind: Kind) -> &'static [(&'static str, Form, &'static str)] {
     match kind {
         Kind::Vacancy => &[
             ("id", Form::Text, r#""voorlezen-op-school""#),
@@ -134,7 +135,7 @@ fn shape(kind: Kind, path: &str) -> Problem {
         .find(|(p, _)| *p == path)
         .map(|(_, e)| *e)
         .or_else(|| {
-            let (_, form, example) = fields(kind).iter().find(|(f, _, _)| *f == top)?;
+            let (_, form, example) = forms(kind).iter().find(|(f, _, _)| *f == top)?;
             // An item of a list: one text of the example list.
             Some(if path.ends_with(']') && *form == Form::List {
                 r#""…""#
@@ -241,7 +242,7 @@ fn normalise(
         }
     }
     // The form of each field; `null` means "not given" for every optional one.
-    for (field, form, example) in fields_of(kind) {
+    for &(field, form, example) in forms(kind) {
         let Some(value) = fields.get(field) else {
             continue;
         };
@@ -267,10 +268,6 @@ fn normalise(
         }
     }
     typed
-}
-
-fn fields_of(kind: Kind) -> impl Iterator<Item = (&'static str, Form, &'static str)> {
-    fields(kind).iter().copied()
 }
 
 /// Parses the body fields strictly: every unknown field is named, so a typo such as
@@ -341,6 +338,9 @@ fn valid_until(value: &Value, problems: &mut Vec<Problem>) -> Option<Timestamp> 
 
 /// Reads a draft of `kind`, or says everything wrong with its form at once.
 pub(super) fn read(kind: Kind, draft: Value) -> Result<Read, ApiError> {
+    if matches!(kind, Kind::Profile | Kind::Peering) {
+        return Err(PublishError::Managed(kind).into());
+    }
     let Value::Object(mut fields) = draft else {
         return Err(ApiError::invalid(vec![Problem::new(
             "",
@@ -359,16 +359,9 @@ pub(super) fn read(kind: Kind, draft: Value) -> Result<Read, ApiError> {
         Kind::Vacancy => {
             parse_body::<Vacancy>(kind, fields, &typed, &mut problems).map(Body::Vacancy)
         }
-        Kind::Organisation => {
+        // Organisations; the node's own kinds were refused above.
+        _ => {
             parse_body::<Organisation>(kind, fields, &typed, &mut problems).map(Body::Organisation)
-        }
-        Kind::Profile | Kind::Peering => {
-            return Err(ApiError::bad_request(
-                "not_publishable",
-                format!(
-                    "the {kind} record is managed by the node: edit config.toml for the profile, use /v1/peers for peering"
-                ),
-            ));
         }
     };
     let title = match &body {
@@ -527,7 +520,7 @@ mod tests {
     #[test]
     fn every_example_stands_in() {
         for kind in [Kind::Vacancy, Kind::Organisation] {
-            for (field, _, example) in fields_of(kind) {
+            for (field, _, example) in forms(kind) {
                 let first = example.split(" or ").next().unwrap();
                 assert!(
                     serde_json::from_str::<Value>(first).is_ok(),

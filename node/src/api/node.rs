@@ -50,16 +50,10 @@ pub(super) async fn status(State(state): State<ApiState>) -> Result<Json<Status>
         record_counts,
         withdrawn: summary.tally.withdrawn,
         recovering: summary.recovering,
-        disk: match (
-            fs2::available_space(&state.data_dir),
-            fs2::total_space(&state.data_dir),
-        ) {
-            (Ok(free_bytes), Ok(total_bytes)) => Some(DiskSpace {
-                free_bytes,
-                total_bytes,
-            }),
-            _ => None,
-        },
+        disk: fs2::statvfs(&state.data_dir).ok().map(|s| DiskSpace {
+            free_bytes: s.available_space(),
+            total_bytes: s.total_space(),
+        }),
     }))
 }
 

@@ -2,6 +2,7 @@
 
 use axum::Json;
 use axum::extract::State;
+use axum::http::StatusCode;
 use steunpunt_api::{SearchQuery, SearchResults};
 use steunpunt_protocol::places::lookup_place;
 use steunpunt_protocol::{Kind, Problem};
@@ -55,10 +56,9 @@ pub(super) async fn search(
 
 fn search_error(e: SearchError) -> ApiError {
     match e {
-        SearchError::BadQuery(problem) => ApiError {
-            problems: vec![problem.clone()],
-            ..ApiError::bad_request("bad_query", problem.to_string())
-        },
+        SearchError::BadQuery(problem) => {
+            ApiError::with_problem(StatusCode::BAD_REQUEST, "bad_query", problem)
+        }
         SearchError::Store(e) => e.into(),
         SearchError::Index(e) => ApiError::internal(e),
         SearchError::Damaged(e) => ApiError::internal(e),

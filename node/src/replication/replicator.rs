@@ -282,14 +282,14 @@ impl<S: Store, P: Peer> Replicator<S, P> {
     /// Starts a restored node: with no record of our own held and saved neighbours to ask,
     /// our own records are learned back from them before anything of ours is published
     /// (a revision made now could repeat or undercut one the region holds). Otherwise
-    /// publishes the profile as [`Self::ensure_profile`] does. Returns whether it waits.
+    /// publishes the profile as [`Self::ensure_profile`] does.
     pub fn begin(
         &mut self,
         profile: Profile,
         node: &str,
         has_neighbours: bool,
         now: Timestamp,
-    ) -> Result<bool, PublishError> {
+    ) -> Result<(), PublishError> {
         if has_neighbours && !self.engine.holds_own() {
             info!(
                 "no records of our own in the store: learning them back from the neighbours before publishing"
@@ -299,10 +299,10 @@ impl<S: Store, P: Peer> Replicator<S, P> {
                 node: node.to_owned(),
                 vouch: Vec::new(),
             });
-            return Ok(true);
+            return Ok(());
         }
         self.ensure_profile(profile, node, now)?;
-        Ok(false)
+        Ok(())
     }
 
     /// Whether our own records are still being learned back after a restore.

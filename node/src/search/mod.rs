@@ -38,7 +38,7 @@ const DAMAGED: &str = "damaged";
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
     /// A parameter is wrong: the problem names it by its query name.
-    #[error("{}: {}", .0.path, .0.message)]
+    #[error("{0}")]
     BadQuery(Problem),
     /// Reading records failed.
     #[error(transparent)]
@@ -308,17 +308,13 @@ impl Opening {
             millis: self.started.elapsed().as_millis(),
         };
         drop(guard);
-        if rebuilt && self.fresh {
+        if rebuilt {
+            // A first start has no index yet: creating it is no repair.
+            let done = if self.fresh { "created" } else { "rebuilt" };
             tracing::info!(
                 records = report.records,
                 millis = report.millis,
-                "created the search index"
-            );
-        } else if rebuilt {
-            tracing::info!(
-                records = report.records,
-                millis = report.millis,
-                "rebuilt the search index"
+                "{done} the search index"
             );
         }
         Ok((SearchIndex { inner: self.inner }, report))
@@ -331,7 +327,7 @@ impl SearchIndex {
     /// engine loads.
     pub fn open(dir: Option<&Path>) -> Result<Opening, SearchError> {
         let started = Instant::now();
-        let fresh = dir.is_some_and(|d| !d.join("meta.json").exists());
+        let fresh = dir.is_some_and(|d| !text::exists(d));
         let (mut text, committed) = TextIndex::open(dir)?;
         let current = committed
             .filter(|p| p.starts_with(INDEX_FORMAT) && !p.ends_with(DAMAGED))

@@ -131,21 +131,33 @@ pub const NOT_COMPOUNDS: &[&str] = &[
     "focus",
 ];
 
-/// The stems a query stem also stands for: its synonyms' stems.
-fn synonyms(stem: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for (word, others) in SYNONYMS {
-        if stems(word).iter().any(|s| s == stem) {
-            for other in *others {
-                for s in stems(other) {
-                    if s != stem && !out.contains(&s) {
-                        out.push(s);
+/// [`SYNONYMS`] as stems, worked out once: each word's stem with its synonyms' stems.
+static SYNONYM_STEMS: std::sync::LazyLock<Vec<(String, Vec<String>)>> =
+    std::sync::LazyLock::new(|| {
+        let mut analyzer = dutch();
+        SYNONYMS
+            .iter()
+            .filter_map(|(word, others)| {
+                let stem = analyse(&mut analyzer, word).pop()?;
+                let mut found: Vec<String> = Vec::new();
+                for other in *others {
+                    for s in analyse(&mut analyzer, other) {
+                        if s != stem && !found.contains(&s) {
+                            found.push(s);
+                        }
                     }
                 }
-            }
-        }
-    }
-    out
+                Some((stem, found))
+            })
+            .collect()
+    });
+
+/// The stems a query stem also stands for: its synonyms' stems.
+fn synonyms(stem: &str) -> &'static [String] {
+    SYNONYM_STEMS
+        .iter()
+        .find(|(s, _)| s == stem)
+        .map_or(&[], |(_, others)| others.as_slice())
 }
 
 /// Why the index could not be used.
@@ -180,10 +192,11 @@ fn as_written() -> TextAnalyzer {
 
 /// The stems of `text`, in order, without repeats.
 pub fn stems(text: &str) -> Vec<String> {
-    analyse(dutch(), text)
+    analyse(&mut dutch(), text)
 }
 
-fn analyse(mut analyzer: TextAnalyzer, text: &str) -> Vec<String> {
+/// The tokens `analyzer` makes of `text`, in order, without repeats.
+fn analyse(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
     let mut stream = analyzer.token_stream(text);
     let mut out: Vec<String> = Vec::new();
     while let Some(token) = stream.next() {
@@ -236,18 +249,18 @@ struct Fields {
 fn schema() -> (Schema, Fields) {
     let mut builder = Schema::builder();
     let slot = builder.add_u64_field("slot", NumericOptions::from(INDEXED).set_fast());
-    let text = TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default()
-            .set_tokenizer(DUTCH)
-            .set_index_option(IndexRecordOption::WithFreqs),
-    );
-    let title = builder.add_text_field("title", text.clone());
-    let body = builder.add_text_field("body", text);
-    let as_written = TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default()
-            .set_tokenizer(WORDS)
-            .set_index_option(IndexRecordOption::Basic),
-    );
+    let analysed = |tokenizer: &str, option: IndexRecordOption| {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(tokenizer)
+                .set_index_option(option),
+        )
+    };
+    // Stems with frequencies (for BM25); words as written only for the heads.
+    let stemmed = analysed(DUTCH, IndexRecordOption::WithFreqs);
+    let as_written = analysed(WORDS, IndexRecordOption::Basic);
+    let title = builder.add_text_field("title", stemmed.clone());
+    let body = builder.add_text_field("body", stemmed);
     let title_words = builder.add_text_field("title_words", as_written.clone());
     let body_words = builder.add_text_field("body_words", as_written);
     (
@@ -260,6 +273,11 @@ fn schema() -> (Schema, Fields) {
             body_words,
         },
     )
+}
+
+/// Whether `dir` holds an index at all (damaged or not): a first start has none.
+pub fn exists(dir: &Path) -> bool {
+    dir.join("meta.json").exists()
 }
 
 /// The tantivy index, its writer and its reader.
@@ -281,7 +299,7 @@ impl TextIndex {
                 Ok(index) if index.schema() == schema => index,
                 existing => {
                     // A first start has no index yet: nothing to warn about.
-                    let first = !dir.join("meta.json").exists();
+                    let first = !exists(dir);
                     if let Err(e) = &existing
                         && !first
                     {
@@ -410,20 +428,22 @@ impl TextIndex {
                 }
             }
         }
+        // A synonym as a whole word or the first part of a compound (a short one as a
+        // whole word only), one way each.
         for synonym in synonyms(stem) {
-            for field in [f.title, f.body] {
-                ways.push(constant(
-                    Box::new(TermQuery::new(
-                        Term::from_field_text(field, &synonym),
-                        IndexRecordOption::Basic,
-                    )),
-                    SYNONYM,
-                ));
+            if prefixes(synonym).is_empty() {
+                for field in [f.title, f.body] {
+                    ways.push(constant(
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(field, synonym),
+                            IndexRecordOption::Basic,
+                        )),
+                        SYNONYM,
+                    ));
+                }
+            } else {
+                patterns.push((format!("{synonym}.*"), SYNONYM, SYNONYM));
             }
-            if prefixes(&synonym).is_empty() {
-                continue;
-            }
-            patterns.push((format!("{synonym}.*"), SYNONYM, SYNONYM));
         }
         for (pattern, title_score, body_score) in patterns {
             for (field, score) in [(f.title, title_score), (f.body, body_score)] {
@@ -443,8 +463,9 @@ impl TextIndex {
     pub fn matches(&self, text: &str) -> Result<Vec<(u64, Score)>, TextIndexError> {
         let mut seen = Vec::new();
         let mut words: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for word in analyse(as_written(), text) {
-            let Some(stem) = stems(&word).pop() else {
+        let mut stemmer = dutch();
+        for word in analyse(&mut as_written(), text) {
+            let Some(stem) = analyse(&mut stemmer, &word).pop() else {
                 continue;
             };
             if seen.contains(&stem) || words.len() >= MAX_QUERY_WORDS {
@@ -582,6 +603,7 @@ mod tests {
         assert_eq!(found(&index, "computer"), vec![2, 1]);
         assert_eq!(found(&index, "senioren"), vec![1]);
         assert!(synonyms("computer").contains(&"digitaal".to_owned()));
+        assert!(synonyms("voorlees").is_empty());
     }
 
     #[test]
