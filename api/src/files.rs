@@ -17,5 +17,7 @@ pub const API_TOKEN: &str = "api.token";
 pub const API_ADDR: &str = "api.addr";
 /// The record store (sled), a directory.
 pub const DB: &str = "db";
+/// What the store held at its last flush, to notice a damaged store at start.
+pub const DB_CHECK: &str = "db.check";
 /// The search index, a directory derived from the store and rebuilt when missing.
 pub const SEARCH: &str = "search";

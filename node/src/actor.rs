@@ -453,7 +453,7 @@ impl Loop {
             self.changed = true;
             self.dispatch().await;
         };
-        if let Err(e) = self.replicator.flush() {
+        if let Err(e) = self.replicator.close() {
             warn!("flushing the store at shutdown failed: {e}");
         }
         self.publish_summary();

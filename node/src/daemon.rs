@@ -44,6 +44,9 @@ pub enum StartError {
     /// The record store.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The record store is damaged; the message says what was lost and how to recover.
+    #[error("{0}")]
+    DamagedStore(String),
     /// The search index.
     #[error("cannot open the search index: {0}")]
     Search(#[from] SearchError),
@@ -135,6 +138,48 @@ fn in_use(e: &std::io::Error) -> bool {
     e.kind() == std::io::ErrorKind::AddrInUse
 }
 
+/// A damaged store is refused with what was lost and the way back: the neighbours
+/// hold a copy of every record, ours included.
+fn damaged_store(e: StoreError, data_dir: &DataDir, me: &SteunpuntId) -> StartError {
+    let what = match &e {
+        StoreError::Shrunk(shrinkage) => {
+            let own = me.to_string();
+            let mut lines = vec![format!(
+                "the store in {} is damaged: {}.",
+                data_dir.db_path().display(),
+                shrinkage.lost()
+            )];
+            for m in &shrinkage.missing {
+                let whose = if m.author == own {
+                    "this steunpunt's own".to_owned()
+                } else {
+                    format!("{}'s", m.author)
+                };
+                lines.push(format!(
+                    "  {} of {whose} {} records are missing ({} of {} left)",
+                    m.expected.saturating_sub(m.found),
+                    m.kind,
+                    m.found,
+                    m.expected
+                ));
+            }
+            lines.join("\n")
+        }
+        StoreError::Corrupt(_) | StoreError::Damaged { .. } => format!(
+            "the store in {} is damaged ({e}).",
+            data_dir.db_path().display()
+        ),
+        _ => return StartError::Store(e),
+    };
+    let dir = data_dir.root().display();
+    StartError::DamagedStore(format!(
+        "{what}\nNothing was changed. The neighbours hold a copy of every record, this \
+         steunpunt's own included. To take them back, set the damaged store aside and \
+         start again:\n  steunpuntd --data-dir {dir} restore-from-region\n  \
+         steunpuntd --data-dir {dir}"
+    ))
+}
+
 /// Starts a node on `data_dir`.
 pub async fn start(data_dir: DataDir, overrides: Overrides) -> Result<RunningNode, StartError> {
     let opened = data_dir.open()?;
@@ -152,7 +197,8 @@ pub async fn start(data_dir: DataDir, overrides: Overrides) -> Result<RunningNod
     // start-up work runs in the span, and the spawned tasks are instrumented with it.
     let span = info_span!("node", id = %steunpunt_id.short());
 
-    let store = SledStore::open(&data_dir.db_path())?;
+    let damaged = |e: StoreError| damaged_store(e, &data_dir, &steunpunt_id);
+    let store = SledStore::open(&data_dir.db_path()).map_err(damaged)?;
     let engine_config = EngineConfig {
         trust_hops: config.trust.hops,
         ..EngineConfig::default()
@@ -166,7 +212,8 @@ pub async fn start(data_dir: DataDir, overrides: Overrides) -> Result<RunningNod
             engine_config,
             now(),
             Some(opening.observer()),
-        )?;
+        )
+        .map_err(damaged)?;
         let (search, _) = opening.finish(&engine)?;
         Ok((search, engine))
     })?;

@@ -60,6 +60,12 @@ pub enum DataDirError {
         /// What is wrong.
         problem: String,
     },
+    /// A running steunpuntd uses the data directory.
+    #[error("the data directory {0} is in use by a running steunpuntd; stop it first")]
+    Running(String),
+    /// There is no store to set aside.
+    #[error("there is no store in {0} to set aside")]
+    NoStore(String),
     /// Anything else the file system said.
     #[error("cannot {action} {path}: {source}")]
     Io {
@@ -70,6 +76,17 @@ pub enum DataDirError {
         /// Why.
         source: std::io::Error,
     },
+}
+
+/// What [`DataDir::set_aside_store`] did.
+#[derive(Debug)]
+pub struct SetAside {
+    /// Where the damaged files are now.
+    pub folder: PathBuf,
+    /// Which files were moved.
+    pub moved: Vec<String>,
+    /// Neighbours in `peers.json`, who hold copies of the records.
+    pub neighbours: usize,
 }
 
 fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> DataDirError {
@@ -234,6 +251,52 @@ impl DataDir {
     /// `api.addr`.
     pub fn api_addr_path(&self) -> PathBuf {
         self.root.join(files::API_ADDR)
+    }
+
+    /// Moves a damaged store, its check and the search index into a new folder
+    /// `damaged-<time>` in the data directory, so that the next start begins with an
+    /// empty store and takes the records back from the neighbours. Nothing is deleted.
+    pub fn set_aside_store(&self) -> Result<SetAside, DataDirError> {
+        use fs2::FileExt as _;
+        self.open()?;
+        let db = self.db_path();
+        if !db.exists() {
+            return Err(DataDirError::NoStore(self.root.display().to_string()));
+        }
+        // The lock sled takes on its main file: held while a steunpuntd runs, released
+        // again when `file` closes.
+        let main = db.join("db");
+        if let Ok(file) = std::fs::File::open(&main)
+            && file.try_lock_exclusive().is_err()
+        {
+            return Err(DataDirError::Running(self.root.display().to_string()));
+        }
+        let stamp: String = crate::actor::now()
+            .to_string()
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect();
+        let folder = self.root.join(format!("damaged-{stamp}"));
+        let mut builder = std::fs::DirBuilder::new();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt as _;
+            builder.mode(0o700);
+        }
+        builder.create(&folder).map_err(io("create", &folder))?;
+        let mut moved = Vec::new();
+        for name in [files::DB, files::DB_CHECK, files::SEARCH] {
+            let from = self.root.join(name);
+            if from.exists() {
+                std::fs::rename(&from, folder.join(name)).map_err(io("move", &from))?;
+                moved.push(name.to_owned());
+            }
+        }
+        Ok(SetAside {
+            folder,
+            moved,
+            neighbours: self.load_peers()?.len(),
+        })
     }
 
     /// Creates a new steunpunt: keys (0600) and `config.toml`.

@@ -439,3 +439,151 @@ fn a_closed_log_pipe_does_not_spoil_the_stop() {
     drop(child.stderr.take());
     steunpunt_testkit::stop_cleanly(child, &dir, "-INT");
 }
+
+/// The vacancies of `author` that `node` serves.
+fn vacancies_of(node: &Daemon, author: &str) -> usize {
+    node.api
+        .records(
+            Kind::Vacancy,
+            &ListQuery {
+                author: Some(author.to_owned()),
+                ..ListQuery::default()
+            },
+        )
+        .unwrap()
+        .records
+        .len()
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    let _ = std::fs::remove_dir_all(to);
+    let status = Command::new("cp")
+        .arg("-a")
+        .arg(from)
+        .arg(to)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// A store damaged while the node was stopped (cut short, emptied, partly overwritten,
+/// replaced by an older copy) is never served as a smaller set: the node either serves
+/// all of it or refuses to start, saying what was lost and how to get it back; and
+/// `restore-from-region` brings every own record back from the neighbour.
+#[test]
+fn a_damaged_store_is_refused_and_its_records_come_back_from_the_region() {
+    use std::io::{Seek as _, SeekFrom, Write as _};
+    const OWN: usize = 40;
+    let root = tempfile::tempdir().unwrap();
+    let breda = init(root.path(), "Steunpunt Breda", "Breda");
+    let tilburg = init(root.path(), "Steunpunt Tilburg", "Tilburg");
+    let mut a = start(&breda);
+    let b = start(&tilburg);
+    steunpunt_testkit::peer_both(&a.api, &b.api);
+    let me = a.api.status().unwrap().steunpunt_id.to_string();
+    let publish = |a: &Daemon, from: usize, to: usize| {
+        for n in from..to {
+            let title = format!("Vrijwilliger {n}");
+            a.api
+                .publish(Kind::Vacancy, &vacancy(&title, "Breda", "4811"), false)
+                .unwrap();
+        }
+    };
+    publish(&a, 0, OWN / 2);
+    a.stop();
+    let older = root.path().join("older-db");
+    copy_dir(&breda.join("db"), &older);
+    let mut a = start(&breda);
+    publish(&a, OWN / 2, OWN);
+    eventually("Tilburg to hold Breda's vacancies", || {
+        vacancies_of(&b, &me) == OWN
+    });
+    a.stop();
+
+    // Cuts and overwrites at eighths of the main file: where the file holds nothing
+    // live, the node may serve everything; where it does, it must refuse.
+    let main_len = std::fs::metadata(breda.join("db/db")).unwrap().len();
+    type Spoil = Box<dyn Fn(&Path)>;
+    let mut damage: Vec<(String, Spoil)> = Vec::new();
+    for eighth in 0..8 {
+        let at = main_len * eighth / 8;
+        damage.push((
+            format!("cut to {at} of {main_len} bytes"),
+            Box::new(move |dir: &Path| {
+                let file = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(dir.join("db/db"))
+                    .unwrap();
+                file.set_len(at).unwrap();
+            }),
+        ));
+        damage.push((
+            format!("overwritten from byte {at}"),
+            Box::new(move |dir: &Path| {
+                let mut file = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(dir.join("db/db"))
+                    .unwrap();
+                file.seek(SeekFrom::Start(at)).unwrap();
+                file.write_all(&[0x5a; 4096]).unwrap();
+            }),
+        ));
+    }
+    let older_copy = older.clone();
+    damage.push((
+        "replaced by an older copy".to_owned(),
+        Box::new(move |dir: &Path| copy_dir(&older_copy, &dir.join("db"))),
+    ));
+    let work = root.path().join("breda-damaged");
+    let mut outcomes = Vec::new();
+    for (how, spoil) in &damage {
+        copy_dir(&breda, &work);
+        spoil(&work);
+        match Daemon::try_start(Path::new(DAEMON), &work) {
+            Ok(mut node) => {
+                assert_eq!(
+                    vacancies_of(&node, &me),
+                    OWN,
+                    "a store {how} was served as a smaller set"
+                );
+                node.stop();
+                outcomes.push(format!("{how}: served whole"));
+            }
+            Err(log) => {
+                assert!(
+                    log.contains("is damaged") && log.contains("restore-from-region"),
+                    "store {how}: {log}"
+                );
+                outcomes.push(format!("{how}: refused"));
+            }
+        }
+    }
+    let refused = outcomes.iter().filter(|o| o.ends_with("refused")).count();
+    assert!(refused >= 4, "too few refused:\n{}", outcomes.join("\n"));
+    println!("{}", outcomes.join("\n"));
+    // What the admin sees for the older copy, and the way back.
+    let log = Daemon::try_start(Path::new(DAEMON), &work).err().unwrap();
+    assert!(
+        log.contains("this steunpunt's own vacancy records are missing (20 of 40 left)"),
+        "{log}"
+    );
+    let out = Command::new(DAEMON)
+        .args(["--data-dir", work.to_str().unwrap(), "restore-from-region"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("damaged-") && said.contains("1 neighbour"),
+        "{said}"
+    );
+    let a = start(&work);
+    eventually("Breda's own vacancies to come back from Tilburg", || {
+        vacancies_of(&a, &me) == OWN
+    });
+    eventually("the recovery to end", || {
+        !a.api.status().unwrap().recovering
+    });
+    assert_eq!(equivocations(&a), 0);
+    assert_eq!(equivocations(&b), 0);
+}

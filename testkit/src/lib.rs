@@ -145,9 +145,17 @@ pub struct Daemon {
 impl Daemon {
     /// Starts `steunpuntd` on `dir` and waits until its API answers.
     pub fn start(steunpuntd: &Path, dir: &Path) -> Self {
+        Self::try_start(steunpuntd, dir)
+            .unwrap_or_else(|log| panic!("steunpuntd did not start:\n{log}"))
+    }
+
+    /// Starts `steunpuntd` on `dir` and waits until its API answers, or until it exits:
+    /// then its log is the error.
+    pub fn try_start(steunpuntd: &Path, dir: &Path) -> Result<Self, String> {
         let _ = std::fs::remove_file(dir.join(files::API_ADDR));
-        let log = std::fs::File::create(dir.with_extension("log")).unwrap();
-        let child = Command::new(steunpuntd)
+        let log_path = dir.with_extension("log");
+        let log = std::fs::File::create(&log_path).unwrap();
+        let mut child = Command::new(steunpuntd)
             .arg("--data-dir")
             .arg(dir)
             .env("RUST_LOG", "info")
@@ -162,18 +170,21 @@ impl Daemon {
             {
                 break client;
             }
+            if child.try_wait().unwrap().is_some() {
+                return Err(std::fs::read_to_string(&log_path).unwrap_or_default());
+            }
             assert!(
                 started.elapsed() < PATIENCE,
                 "steunpuntd did not start: see {}",
-                dir.with_extension("log").display()
+                log_path.display()
             );
             std::thread::sleep(Duration::from_millis(50));
         };
-        Self {
+        Ok(Self {
             dir: dir.to_owned(),
             api,
             child: Some(child),
-        }
+        })
     }
 
     /// Sends SIGTERM and checks that the node stops cleanly and removes `api.addr`.

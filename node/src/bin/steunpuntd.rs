@@ -49,6 +49,11 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Sets a damaged store aside (nothing is deleted), so that the next start takes every
+    /// record back from the neighbours, this steunpunt's own included.
+    ///
+    /// Example: steunpuntd --data-dir /var/lib/steunpunt restore-from-region
+    RestoreFromRegion,
 }
 
 async fn wait_for_signal() -> anyhow::Result<()> {
@@ -101,6 +106,27 @@ async fn run() -> anyhow::Result<()> {
         .init();
     let args = Args::parse();
     let data_dir = DataDir::resolve(args.data_dir)?;
+    if let Some(Command::RestoreFromRegion) = args.command {
+        let aside = data_dir.set_aside_store()?;
+        println!(
+            "Moved {} to {}.",
+            aside.moved.join(", "),
+            aside.folder.display()
+        );
+        if aside.neighbours == 0 {
+            println!(
+                "This node has no neighbours in peers.json, so nothing can come back yet: \
+                 start steunpuntd and add a neighbour with `steunpunt peer add`."
+            );
+        } else {
+            println!(
+                "Start steunpuntd now: it takes the records back from its {} neighbour(s) \
+                 before it publishes anything of its own.",
+                aside.neighbours
+            );
+        }
+        return Ok(());
+    }
     if let Some(Command::Init {
         name,
         municipality,

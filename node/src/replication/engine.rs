@@ -941,6 +941,15 @@ impl<S: Store> Engine<S> {
         Ok(())
     }
 
+    /// [`Engine::flush`] before a clean stop: the store also records its check.
+    pub fn close(&mut self) -> Result<(), StoreError> {
+        self.store.close()?;
+        if let Some(observer) = &mut self.observer {
+            observer.flush();
+        }
+        Ok(())
+    }
+
     /// Our own held payload for `key`, if any (for tests and the API).
     pub fn own_payload(&self, kind: Kind, id: &RecordId) -> Result<Option<Payload>, PublishError> {
         let key = self.own_key(kind, id);

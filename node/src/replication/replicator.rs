@@ -503,6 +503,12 @@ impl<S: Store, P: Peer> Replicator<S, P> {
         self.engine.flush()
     }
 
+    /// Flushes before a clean stop.
+    pub fn close(&mut self) -> Result<(), StoreError> {
+        self.flush_pending = false;
+        self.engine.close()
+    }
+
     fn dial(&mut self, peer: &P) {
         if let Some(target) = self.targets.get(peer) {
             self.outputs.push_back(Output::Dial {

@@ -4,9 +4,11 @@
 //! Records are stored as their exact envelope bytes, keyed by (author, kind, id), with an
 //! index by hash. A write replaces the old revision and its hash entry atomically.
 
+mod check;
 mod memory;
 mod sled_store;
 
+pub use check::{Missing, Shrinkage};
 pub use memory::MemoryStore;
 pub use sled_store::SledStore;
 
@@ -31,6 +33,21 @@ pub enum StoreError {
     UnknownSchema {
         /// The version found on disk.
         found: u32,
+    },
+    /// The store holds less than its check recorded at the last stop: part of it was
+    /// lost (a truncated or overwritten file, an older copy).
+    #[error("the store is damaged: {0}")]
+    Shrunk(Box<Shrinkage>),
+    /// The storage engine found damage in its own files.
+    #[error("the store is damaged: {0}")]
+    Corrupt(String),
+    /// The check kept beside the store cannot be read.
+    #[error("the store's check {path} cannot be read ({reason})")]
+    CheckUnreadable {
+        /// The file.
+        path: String,
+        /// Why.
+        reason: String,
     },
     /// Stored bytes are not a record; the store is damaged.
     #[error("stored record {key} is damaged: {reason}")]
@@ -59,6 +76,10 @@ pub trait Store: Send + 'static {
     fn get_by_hash(&self, hash: &RecordHash) -> Result<Option<Envelope>, StoreError>;
     /// Makes every earlier write durable; returns only once it is on disk.
     fn flush(&self) -> Result<(), StoreError>;
+    /// Flushes before a clean stop, leaving everything as the next start expects.
+    fn close(&self) -> Result<(), StoreError> {
+        self.flush()
+    }
 }
 
 /// A shared store, so a simulation can keep the "disk" when a node's engine crashes.
@@ -83,9 +104,12 @@ impl<T: Store + Sync> Store for std::sync::Arc<T> {
     fn flush(&self) -> Result<(), StoreError> {
         (**self).flush()
     }
+    fn close(&self) -> Result<(), StoreError> {
+        (**self).close()
+    }
 }
 
-fn kind_byte(kind: Kind) -> u8 {
+pub(crate) fn kind_byte(kind: Kind) -> u8 {
     match kind {
         Kind::Profile => 1,
         Kind::Peering => 2,
