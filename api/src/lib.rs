@@ -19,7 +19,9 @@ pub mod search;
 pub mod client;
 
 pub use error::{ErrorBody, ErrorDetail, Problem};
-pub use node::{ConnectedPeer, DiskSpace, RecordCounts, Status, SyncStarted, Trusted};
+pub use node::{
+    ConnectedPeer, DiskSpace, RecordCounts, Status, SyncStarted, Trusted, WriteFailure,
+};
 pub use peers::{AddPeer, BlockPeer, PeerAdded, PeerBlocked, PeerList, PeerRemoved, PeerView};
 pub use records::{
     Draft, Export, ExportQuery, ListQuery, Outcome, PublishQuery, Published, RecordPage, RecordView,

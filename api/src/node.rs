@@ -30,6 +30,19 @@ pub struct Status {
     /// Space on the disk that holds the data directory, when the system tells.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disk: Option<DiskSpace>,
+    /// Writing to the store fails, until a write succeeds again; reading goes on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub writes_failing: Option<WriteFailure>,
+}
+
+/// Why writing to the store fails.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WriteFailure {
+    /// The disk is full: writing works again as soon as there is room.
+    pub disk_full: bool,
+    /// The node's own account, in English.
+    pub message: String,
 }
 
 /// Space on a disk, in bytes.

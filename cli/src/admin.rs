@@ -105,6 +105,13 @@ pub fn status(api: &Client, expiring: usize, expiring_days: u64) -> anyhow::Resu
     if status.recovering {
         warnings.push(t!("warning-recovering"));
     }
+    if let Some(failure) = &status.writes_failing {
+        warnings.push(if failure.disk_full {
+            t!("warning-disk-full")
+        } else {
+            t!("warning-writes-failing", reason = failure.message.clone())
+        });
+    }
     if let Some(disk) = status.disk.filter(steunpunt_api::DiskSpace::is_low) {
         warnings.push(t!(
             "warning-disk-low",

@@ -61,6 +61,8 @@ pub struct Summary {
     pub neighbours: Vec<PeerEntry>,
     /// Whether our own records are still coming back from the neighbours after a restore.
     pub recovering: bool,
+    /// Why writing to the store fails, while it does.
+    pub writes_failing: Option<steunpunt_api::WriteFailure>,
 }
 
 impl Summary {
@@ -74,6 +76,12 @@ impl Summary {
             nodes: replicator.allowed().clone(),
             neighbours: neighbours(replicator),
             recovering: replicator.recovering(),
+            writes_failing: engine.store_failing().map(|(disk_full, why)| {
+                steunpunt_api::WriteFailure {
+                    disk_full,
+                    message: why.to_owned(),
+                }
+            }),
         }
     }
 }
@@ -621,7 +629,8 @@ fn answer<T>(
     summary: &mut watch::Sender<Arc<Summary>>,
     replicator: &Replicator<SledStore, PeerId>,
 ) {
-    if result.is_ok() {
+    // Also after a failure: a write that failed changes what status says.
+    if result.is_ok() || replicator.engine().store_failing().is_some() {
         summary.send_replace(Arc::new(Summary::of(replicator)));
     }
     let _ = reply.send(result);

@@ -30,6 +30,26 @@ pub struct Config {
     /// The local HTTP API.
     #[serde(default)]
     pub api: ApiConfig,
+    /// The record store.
+    #[serde(default)]
+    pub store: StoreConfig,
+}
+
+/// Store settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StoreConfig {
+    /// Refuse writes while the disk has less free space than this (MiB), so that the
+    /// store never runs into a full disk in the middle of a write.
+    pub reserve_mb: u64,
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        Self {
+            reserve_mb: crate::store::DEFAULT_RESERVE_BYTES >> 20,
+        }
+    }
 }
 
 /// The steunpunt's public profile.
@@ -285,6 +305,15 @@ const DOCUMENTED: &[(&str, &str, &[Key])] = &[
                 "false",
             ),
         ],
+    ),
+    (
+        "store",
+        "De opslag van de gegevens.\nThe record store.",
+        &[(
+            "reserve_mb",
+            "Weiger opslaan zolang er minder dan zoveel MiB vrij is op de schijf, zodat een volle schijf nooit midden in het schrijven komt. / Refuse writes while less than this many MiB are free, so a full disk never interrupts a write.",
+            "32",
+        )],
     ),
 ];
 

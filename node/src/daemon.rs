@@ -198,7 +198,8 @@ pub async fn start(data_dir: DataDir, overrides: Overrides) -> Result<RunningNod
     let span = info_span!("node", id = %steunpunt_id.short());
 
     let damaged = |e: StoreError| damaged_store(e, &data_dir, &steunpunt_id);
-    let store = SledStore::open(&data_dir.db_path()).map_err(damaged)?;
+    let reserve = config.store.reserve_mb.saturating_mul(1 << 20);
+    let store = SledStore::open_with_reserve(&data_dir.db_path(), reserve).map_err(damaged)?;
     let engine_config = EngineConfig {
         trust_hops: config.trust.hops,
         ..EngineConfig::default()

@@ -224,6 +224,14 @@ pub const RULES: &[(&str, &str)] = &[
         "this node is getting its own records back from its neighbours after a restore; try again in a minute",
     ),
     (
+        "disk_full",
+        "the disk holding the node's data is full, so nothing was stored; make room and try again (no restart needed)",
+    ),
+    (
+        "search_behind",
+        "the search index could not be updated; the newest changes may be missing from these results until there is room on the disk again",
+    ),
+    (
         "multiaddr",
         "`{value}` is not a node address like /ip4/192.0.2.10/tcp/4001/p2p/12D3KooW…",
     ),

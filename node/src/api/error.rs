@@ -142,6 +142,11 @@ impl From<PublishError> for ApiError {
                 "self",
                 Problem::new("steunpunt", "own_steunpunt", &[]),
             ),
+            PublishError::Store(crate::store::StoreError::DiskFull) => Self::with_problem(
+                StatusCode::INSUFFICIENT_STORAGE,
+                "disk_full",
+                Problem::new("", "disk_full", &[]),
+            ),
             PublishError::Store(s) => Self::internal(s),
             PublishError::Damaged(d) => Self::internal(d),
         }

@@ -72,6 +72,11 @@ impl Collector for EngineCollector {
                 "Own records renewed automatically",
                 c.renewed,
             ),
+            (
+                "steunpunt_store_write_failures",
+                "Writes to the store that failed (disk full, IO errors)",
+                c.store_failures,
+            ),
         ] {
             ConstCounter::new(value).encode(encoder.encode_descriptor(
                 name,
@@ -86,6 +91,14 @@ impl Collector for EngineCollector {
             None,
             MetricType::Gauge,
         )?)?;
+        ConstGauge::new(i64::from(summary.writes_failing.is_none())).encode(
+            encoder.encode_descriptor(
+                "steunpunt_store_writable",
+                "1 while writes to the store succeed, 0 while they fail (disk full)",
+                None,
+                MetricType::Gauge,
+            )?,
+        )?;
         ConstGauge::new(trusted).encode(encoder.encode_descriptor(
             "steunpunt_trusted_steunpunten",
             "Steunpunten trusted, ourselves included",

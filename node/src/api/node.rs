@@ -54,6 +54,7 @@ pub(super) async fn status(State(state): State<ApiState>) -> Result<Json<Status>
             free_bytes: s.available_space(),
             total_bytes: s.total_space(),
         }),
+        writes_failing: summary.writes_failing.clone(),
     }))
 }
 

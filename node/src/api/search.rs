@@ -34,6 +34,7 @@ pub(super) async fn search(
         .map_err(ApiError::internal)?;
     plan.me = Some(state.handle.summary().me);
     let index = state.search.clone();
+    let behind = index.is_behind();
     let (results, total) = read(&state, move |handle| {
         let (found, total) = index.find(&plan, now()).map_err(search_error)?;
         let results = hits(&View::new(handle), &found).map_err(search_error)?;
@@ -41,12 +42,15 @@ pub(super) async fn search(
     })
     .await?;
     // A municipality the postcode table does not know is most likely misspelt.
-    let warnings = query
+    let mut warnings: Vec<Problem> = query
         .municipality
         .iter()
         .filter(|m| lookup_place(m).is_empty())
         .map(|m| Problem::new("municipality", "unknown_municipality", &[("value", m)]))
         .collect();
+    if behind {
+        warnings.push(Problem::new("", "search_behind", &[]));
+    }
     Ok(Json(SearchResults {
         results,
         total,

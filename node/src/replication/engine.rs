@@ -185,6 +185,8 @@ pub struct Counters {
     pub published: u64,
     /// Own records renewed automatically.
     pub renewed: u64,
+    /// Writes to the store that failed (disk full, IO errors).
+    pub store_failures: u64,
 }
 
 /// How many held records there are, by kind, kept up to date as records change so a
@@ -302,6 +304,12 @@ pub struct Engine<S: Store> {
     counters: Counters,
     tally: Tally,
     equivocations_by_author: BTreeMap<SteunpuntId, u64>,
+    /// Why the last write failed (and whether the disk was full), until a write
+    /// succeeds again.
+    store_failing: Option<(bool, String)>,
+    /// Re-reading the store after a failed write (so a failure meanwhile does not start
+    /// another re-read).
+    resyncing: bool,
 }
 
 impl<S: Store> Engine<S> {
@@ -341,6 +349,8 @@ impl<S: Store> Engine<S> {
             counters: Counters::default(),
             tally: Tally::default(),
             equivocations_by_author: BTreeMap::new(),
+            store_failing: None,
+            resyncing: false,
         };
         for envelope in engine.store.load_all()? {
             let hash = envelope.hash();
@@ -450,9 +460,20 @@ impl<S: Store> Engine<S> {
     }
 
     fn forget(&mut self, key: &RecordKey) -> Result<(), StoreError> {
+        if let Some(meta) = self.index.get(key) {
+            if let Err(e) = self.store.remove(key, &meta.version.hash) {
+                return Err(self.store_failed(e));
+            }
+            self.store_ok();
+            self.unremember(key);
+        }
+        Ok(())
+    }
+
+    /// Drops what the engine knows of `key` (not the store's copy).
+    fn unremember(&mut self, key: &RecordKey) {
         if let Some(meta) = self.index.remove(key) {
             self.tally.add(key.kind, &meta, -1);
-            self.store.remove(key, &meta.version.hash)?;
             self.by_hash.remove(&meta.version.hash);
             if key.kind == Kind::Peering {
                 self.peerings.remove(&key.author);
@@ -461,6 +482,75 @@ impl<S: Store> Engine<S> {
                 observer.removed(key);
             }
         }
+    }
+
+    /// A write failed. The store may now show a write it could not make durable, so it
+    /// is brought back to what is on disk and the engine's state with it: a write that
+    /// failed is never listed, searched or offered to peers.
+    fn store_failed(&mut self, e: StoreError) -> StoreError {
+        self.counters.store_failures += 1;
+        if self.store_failing.is_none() {
+            tracing::warn!("writing to the store failed: {e}");
+        }
+        self.store_failing = Some((matches!(e, StoreError::DiskFull), e.to_string()));
+        if self.resyncing {
+            return e;
+        }
+        match self.store.recover() {
+            Ok(false) => {}
+            Ok(true) => {
+                self.resyncing = true;
+                if let Err(again) = self.resync() {
+                    tracing::warn!("re-reading the store after a failed write failed: {again}");
+                }
+                self.resyncing = false;
+            }
+            Err(again) => tracing::warn!("the store cannot be opened again yet: {again}"),
+        }
+        e
+    }
+
+    /// A write reached the store: whatever failed before is over (a flush that fails
+    /// later says so again).
+    fn store_ok(&mut self) {
+        if self.store_failing.take().is_some() {
+            tracing::info!("writing to the store works again");
+        }
+    }
+
+    /// Why writing to the store fails, while it does, and whether the disk is full.
+    pub fn store_failing(&self) -> Option<(bool, &str)> {
+        self.store_failing
+            .as_ref()
+            .map(|(full, why)| (*full, why.as_str()))
+    }
+
+    /// Brings the engine's state in step with the store after the store was reopened.
+    fn resync(&mut self) -> Result<(), StoreError> {
+        let mut held = BTreeMap::new();
+        for envelope in self.store.load_all()? {
+            let hash = envelope.hash();
+            let record = envelope.decode_stored().map_err(|e| StoreError::Damaged {
+                key: hash.to_hex(),
+                reason: e.to_string(),
+            })?;
+            held.insert(record.key(), record);
+        }
+        let gone: Vec<RecordKey> = self
+            .index
+            .keys()
+            .filter(|k| !held.contains_key(*k))
+            .cloned()
+            .collect();
+        for key in &gone {
+            self.unremember(key);
+        }
+        for (key, record) in &held {
+            if self.index.get(key).map(|m| m.version.hash) != Some(record.hash()) {
+                self.remember(record);
+            }
+        }
+        self.recompute_trust()?;
         Ok(())
     }
 
@@ -610,7 +700,10 @@ impl<S: Store> Engine<S> {
         replaces: Option<RecordHash>,
     ) -> Result<bool, StoreError> {
         let key = record.key();
-        self.store.put(&key, record.envelope(), replaces.as_ref())?;
+        if let Err(e) = self.store.put(&key, record.envelope(), replaces.as_ref()) {
+            return Err(self.store_failed(e));
+        }
+        self.store_ok();
         self.remember(record);
         if key.kind == Kind::Peering {
             self.recompute_trust()
@@ -825,7 +918,9 @@ impl<S: Store> Engine<S> {
         self.store_record(&record, replaces)?;
         // Durable before it is acknowledged; the search index commits at the next flush
         // (a tantivy commit per record would make an import ten times slower).
-        self.store.flush()?;
+        if let Err(e) = self.store.flush() {
+            return Err(self.store_failed(e).into());
+        }
         self.counters.published += 1;
         Ok(record)
     }
@@ -934,7 +1029,9 @@ impl<S: Store> Engine<S> {
     /// Makes every earlier write durable, then lets the observer commit (so the search
     /// index shows what was acknowledged).
     pub fn flush(&mut self) -> Result<(), StoreError> {
-        self.store.flush()?;
+        if let Err(e) = self.store.flush() {
+            return Err(self.store_failed(e));
+        }
         if let Some(observer) = &mut self.observer {
             observer.flush();
         }
@@ -943,7 +1040,9 @@ impl<S: Store> Engine<S> {
 
     /// [`Engine::flush`] before a clean stop: the store also records its check.
     pub fn close(&mut self) -> Result<(), StoreError> {
-        self.store.close()?;
+        if let Err(e) = self.store.close() {
+            return Err(self.store_failed(e));
+        }
         if let Some(observer) = &mut self.observer {
             observer.flush();
         }

@@ -33,6 +33,15 @@ pub use steunpunt_api::search::{
 const INDEX_FORMAT: &str = "steunpunt-search-2";
 /// Commit payload of an index that missed a write.
 const DAMAGED: &str = "damaged";
+/// Text changes kept while the index cannot be written (disk full), to write once it
+/// can; beyond this many the index is rebuilt at the next start instead.
+const MAX_PENDING: usize = 10_000;
+
+/// A change to the text index since its last commit.
+enum TextOp {
+    Put(u64, String, String),
+    Delete(u64),
+}
 
 /// Why a query cannot run.
 #[derive(Debug, thiserror::Error)]
@@ -126,8 +135,15 @@ struct Inner {
     digest: Digest,
     /// Changes not yet committed to the text index.
     dirty: bool,
-    /// A failed write to the text index: searches report it until a restart rebuilds.
+    /// The text index missed more changes than are kept: searches report it until a
+    /// restart rebuilds.
     failed: Option<String>,
+    /// Changes since the last commit, so that a commit that fails (disk full) can be
+    /// rolled back and tried again later with the same changes.
+    pending: Vec<TextOp>,
+    /// Why the last write or commit failed; searches answer from the last commit, with a
+    /// warning, until a commit succeeds.
+    behind: Option<String>,
     loading: Option<Loading>,
     start: Start,
 }
@@ -151,18 +167,66 @@ impl Inner {
     }
 
     fn write(&mut self, slot: u64, title: &str, body: &str) {
+        self.keep(TextOp::Put(slot, title.to_owned(), body.to_owned()));
+        if self.behind.is_some() {
+            return;
+        }
         if let Err(e) = self.text.put(slot, title, body) {
-            tracing::error!("{e}; searches fail until the node restarts and rebuilds the index");
-            self.failed = Some(e.to_string());
+            self.fell_behind(&e);
         }
     }
 
     fn unlist(&mut self, slot: u64) {
         if let Some(old) = self.catalog.remove(&slot) {
             self.digest.toggle(&old.hash);
-            self.text.delete(slot);
+            self.keep(TextOp::Delete(slot));
+            if self.behind.is_none() {
+                self.text.delete(slot);
+            }
             self.dirty = true;
         }
+    }
+
+    /// Keeps a change until it is committed (not while loading: the first commit
+    /// follows at once, and the whole store would be kept twice).
+    fn keep(&mut self, op: TextOp) {
+        if self.start == Start::Loading || self.failed.is_some() {
+            return;
+        }
+        if self.pending.len() >= MAX_PENDING {
+            tracing::error!(
+                "the search index missed more than {MAX_PENDING} changes; it is rebuilt at the next start"
+            );
+            self.failed = Some(format!("missed more than {MAX_PENDING} changes"));
+            self.pending = Vec::new();
+            return;
+        }
+        self.pending.push(op);
+    }
+
+    /// A write or commit failed: back to the last commit, to try again at the next flush.
+    fn fell_behind(&mut self, e: &TextIndexError) {
+        if self.behind.is_none() {
+            tracing::warn!(
+                "the search index cannot be updated ({e}); searches answer from what it held, and it catches up once it can be written"
+            );
+        }
+        self.behind = Some(e.to_string());
+        if let Err(again) = self.text.rollback() {
+            tracing::error!("{again}; the search index is rebuilt at the next start");
+            self.failed = Some(again.to_string());
+        }
+    }
+
+    /// After a failed commit: writes the kept changes again.
+    fn catch_up(&mut self) -> Result<(), TextIndexError> {
+        for op in &self.pending {
+            match op {
+                TextOp::Put(slot, title, body) => self.text.put(*slot, title, body)?,
+                TextOp::Delete(slot) => self.text.delete(*slot),
+            }
+        }
+        Ok(())
     }
 
     fn loaded(&mut self) {
@@ -180,16 +244,33 @@ impl Inner {
     }
 
     fn commit(&mut self) -> Result<(), TextIndexError> {
-        if self.dirty {
-            let payload = if self.failed.is_some() {
-                format!("{INDEX_FORMAT} {DAMAGED}")
-            } else {
-                self.digest.payload(self.catalog.len())
-            };
-            self.text.commit(&payload)?;
-            self.dirty = false;
+        if !self.dirty {
+            return Ok(());
         }
-        Ok(())
+        let payload = if self.failed.is_some() {
+            format!("{INDEX_FORMAT} {DAMAGED}")
+        } else {
+            self.digest.payload(self.catalog.len())
+        };
+        let caught_up = if self.behind.is_some() && self.failed.is_none() {
+            self.catch_up()
+        } else {
+            Ok(())
+        };
+        match caught_up.and_then(|()| self.text.commit(&payload)) {
+            Ok(()) => {
+                self.dirty = false;
+                self.pending.clear();
+                if self.behind.take().is_some() {
+                    tracing::info!("the search index is up to date again");
+                }
+                Ok(())
+            }
+            Err(e) => {
+                self.fell_behind(&e);
+                Err(e)
+            }
+        }
     }
 }
 
@@ -226,11 +307,8 @@ impl RecordObserver for Feed {
     }
 
     fn flush(&mut self) {
-        let mut inner = lock(&self.0);
-        if let Err(e) = inner.commit() {
-            tracing::error!("{e}; searches fail until the node restarts and rebuilds the index");
-            inner.failed = Some(e.to_string());
-        }
+        // A failure is logged once and kept in `behind`; the next flush tries again.
+        let _ = lock(&self.0).commit();
     }
 }
 
@@ -345,6 +423,8 @@ impl SearchIndex {
             digest: Digest::default(),
             dirty: false,
             failed: None,
+            pending: Vec::new(),
+            behind: None,
             loading: Some(loading),
             start: Start::Loading,
         };
@@ -358,6 +438,12 @@ impl SearchIndex {
     /// Makes pending changes durable, so a restart need not rebuild.
     pub fn commit(&self) -> Result<(), SearchError> {
         Ok(lock(&self.inner).commit()?)
+    }
+
+    /// Whether the last changes could not be written to the index (disk full): searches
+    /// answer from what it held before.
+    pub fn is_behind(&self) -> bool {
+        read(&self.inner).behind.is_some()
     }
 
     /// Number of records searchable.

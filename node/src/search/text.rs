@@ -361,6 +361,12 @@ impl TextIndex {
             .delete_term(Term::from_field_u64(self.fields.slot, slot));
     }
 
+    /// Drops every change since the last commit (after a failed write or commit).
+    pub fn rollback(&mut self) -> Result<(), TextIndexError> {
+        self.writer.rollback()?;
+        Ok(())
+    }
+
     /// Makes every change durable and visible to searches, with `payload` describing what
     /// the index now holds.
     pub fn commit(&mut self, payload: &str) -> Result<(), TextIndexError> {

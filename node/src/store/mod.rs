@@ -10,7 +10,7 @@ mod sled_store;
 
 pub use check::{Missing, Shrinkage};
 pub use memory::MemoryStore;
-pub use sled_store::SledStore;
+pub use sled_store::{DEFAULT_RESERVE_BYTES, SledStore};
 
 use steunpunt_protocol::{Envelope, Kind, RecordHash, RecordKey};
 
@@ -38,6 +38,14 @@ pub enum StoreError {
     /// lost (a truncated or overwritten file, an older copy).
     #[error("the store is damaged: {0}")]
     Shrunk(Box<Shrinkage>),
+    /// The disk is (nearly) full: nothing was stored.
+    #[error(
+        "the disk holding the data directory is full; nothing was stored. Writing works again as soon as there is free space, without a restart"
+    )]
+    DiskFull,
+    /// A failed write closed the store and it could not be opened again yet.
+    #[error("the store is closed after a failed write and opens again at the next write")]
+    Closed,
     /// The storage engine found damage in its own files.
     #[error("the store is damaged: {0}")]
     Corrupt(String),
@@ -80,6 +88,11 @@ pub trait Store: Send + 'static {
     fn close(&self) -> Result<(), StoreError> {
         self.flush()
     }
+    /// After a failed write: brings the store back to what is on disk. `Ok(true)` when
+    /// its contents may differ from what was written to it (the caller re-reads them).
+    fn recover(&self) -> Result<bool, StoreError> {
+        Ok(false)
+    }
 }
 
 /// A shared store, so a simulation can keep the "disk" when a node's engine crashes.
@@ -106,6 +119,9 @@ impl<T: Store + Sync> Store for std::sync::Arc<T> {
     }
     fn close(&self) -> Result<(), StoreError> {
         (**self).close()
+    }
+    fn recover(&self) -> Result<bool, StoreError> {
+        (**self).recover()
     }
 }
 

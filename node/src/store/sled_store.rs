@@ -1,9 +1,18 @@
 //! The sled implementation of [`Store`]: one tree, prefixed keys, atomic batches.
+//!
+//! A write that fails inside sled (the disk filled up under it) poisons sled: it refuses
+//! every later write and shows the failed one to readers, although it is not on disk.
+//! So every write keeps the value each key had at the last successful flush; after a
+//! failure, reads see those values over sled's (what is on disk), writes wait, and at
+//! the first write once there is room again the database is opened afresh.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
+use sled::IVec;
 use steunpunt_protocol::{Envelope, Kind, RecordHash, RecordKey, SteunpuntId};
 
 use super::check::{self, Ledger};
@@ -17,14 +26,45 @@ const WRITES_KEY: &[u8] = b"w";
 /// The check file is brought up to date at most this often while running (each time
 /// costs a synced write), and always at a clean stop.
 const CHECK_EVERY: Duration = Duration::from_secs(1);
+/// Free bytes below which writes are refused before they reach sled, unless configured.
+pub const DEFAULT_RESERVE_BYTES: u64 = 32 * 1024 * 1024;
+/// Free space needed, whatever the reserve, before a failed database is opened again.
+const REOPEN_ROOM_BYTES: u64 = 1024 * 1024;
 
 /// Records in a sled database. Clones share the database: the engine's owner writes,
 /// API readers read concurrently (sled gives each read a consistent view of its key).
 #[derive(Clone)]
 pub struct SledStore {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    dir: PathBuf,
+    /// Writes are refused while the disk has less free space than this, so that sled
+    /// rarely meets a full disk in the middle of a write.
+    reserve: u64,
+    /// `None` only if opening again after a failure failed too.
+    open: RwLock<Option<Open>>,
+    /// `undo.failed`, readable without the lock (every read asks).
+    failed: AtomicBool,
+    undo: Mutex<Undo>,
+    check: Mutex<CheckState>,
+}
+
+#[derive(Clone)]
+struct Open {
     db: sled::Db,
     records: sled::Tree,
-    check: Arc<Mutex<CheckState>>,
+}
+
+/// What the written keys held at the last successful flush.
+#[derive(Default)]
+struct Undo {
+    before: BTreeMap<Vec<u8>, Option<IVec>>,
+    /// A write or flush failed inside sled: reads show `before` over sled.
+    failed: bool,
+    /// The engine has not yet been told that the store's contents went back.
+    tell: bool,
 }
 
 struct CheckState {
@@ -32,19 +72,61 @@ struct CheckState {
     ledger: Ledger,
     /// `ledger.writes` when the check file was last written, and when.
     recorded: (u64, Option<Instant>),
+    /// The check file could not be written (disk full): said once, not at every flush.
+    failing: bool,
 }
+
+/// One change of a batch: a key and its new value, or its removal.
+type Change = (Vec<u8>, Option<Vec<u8>>);
 
 fn engine(e: sled::Error) -> StoreError {
     match e {
         sled::Error::Corruption { .. } => StoreError::Corrupt(e.to_string()),
+        sled::Error::Io(io) if io.kind() == std::io::ErrorKind::StorageFull => StoreError::DiskFull,
         other => StoreError::Engine(other.to_string()),
     }
+}
+
+fn relock<T>(result: Result<T, PoisonError<T>>) -> T {
+    // Only the engine's owner writes; a panic elsewhere leaves the state usable.
+    result.unwrap_or_else(PoisonError::into_inner)
 }
 
 impl SledStore {
     /// Opens (or creates) the store in `dir`, checking the schema version and that the
     /// store holds everything its check (`dir.check`) recorded.
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
+        Self::open_with_reserve(dir, DEFAULT_RESERVE_BYTES)
+    }
+
+    /// [`SledStore::open`], refusing writes while fewer than `reserve` bytes are free.
+    pub fn open_with_reserve(dir: &Path, reserve: u64) -> Result<Self, StoreError> {
+        let open = Self::open_parts(dir)?;
+        let ledger = Self::count(&open.records)?;
+        let path = check::path_of(dir);
+        let current = check::compare(&path, &ledger)?;
+        let store = Self {
+            shared: Arc::new(Shared {
+                dir: dir.to_owned(),
+                reserve,
+                open: RwLock::new(Some(open)),
+                failed: AtomicBool::new(false),
+                undo: Mutex::new(Undo::default()),
+                check: Mutex::new(CheckState {
+                    path,
+                    recorded: (ledger.writes, None),
+                    ledger,
+                    failing: false,
+                }),
+            }),
+        };
+        if !current {
+            store.record_check(true);
+        }
+        Ok(store)
+    }
+
+    fn open_parts(dir: &Path) -> Result<Open, StoreError> {
         let db = Self::open_db(dir)?;
         match db.get(SCHEMA_KEY).map_err(engine)? {
             None => {
@@ -62,22 +144,31 @@ impl SledStore {
             }
         }
         let records = db.open_tree("records").map_err(engine)?;
-        let ledger = Self::count(&records)?;
-        let path = check::path_of(dir);
-        let current = check::compare(&path, &ledger)?;
-        let store = Self {
-            db,
-            records,
-            check: Arc::new(Mutex::new(CheckState {
-                path,
-                recorded: (ledger.writes, None),
-                ledger,
-            })),
-        };
-        if !current {
-            store.record_check(true)?;
+        Ok(Open { db, records })
+    }
+
+    /// Opens the database. A store dropped a moment ago in this process may still hold its
+    /// file lock while sled's background thread finishes, so a busy lock is retried for a
+    /// short while before it is reported as another steunpuntd.
+    fn open_db(dir: &Path) -> Result<sled::Db, StoreError> {
+        const ATTEMPTS: u32 = 40;
+        for attempt in 1..=ATTEMPTS {
+            match sled::Config::new()
+                .path(dir)
+                .mode(sled::Mode::HighThroughput)
+                .open()
+            {
+                Ok(db) => return Ok(db),
+                Err(sled::Error::Io(io)) if io.to_string().contains("could not acquire lock") => {
+                    if attempt == ATTEMPTS {
+                        return Err(StoreError::InUse(dir.display().to_string()));
+                    }
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                Err(other) => return Err(engine(other)),
+            }
         }
-        Ok(store)
+        Err(StoreError::InUse(dir.display().to_string()))
     }
 
     /// Reads the ledger off the hash index: every entry names a held record's hash and
@@ -105,29 +196,101 @@ impl SledStore {
         Ok(ledger)
     }
 
-    fn state(&self) -> MutexGuard<'_, CheckState> {
-        // Only the engine's owner writes; a panic elsewhere leaves the ledger usable.
-        self.check.lock().unwrap_or_else(|p| p.into_inner())
+    #[cfg(test)]
+    pub(crate) fn set_schema_version_for_test(&self, version: u32) -> Result<(), StoreError> {
+        let open = self.handles()?;
+        open.db
+            .insert(SCHEMA_KEY, &version.to_be_bytes())
+            .map_err(engine)?;
+        open.db.flush().map(|_| ()).map_err(engine)
     }
 
-    /// Brings the check file up to date after a flush (throttled unless `now`).
-    fn record_check(&self, now: bool) -> Result<(), StoreError> {
+    /// The open database, or why there is none.
+    fn handles(&self) -> Result<Open, StoreError> {
+        relock(self.shared.open.read())
+            .clone()
+            .ok_or(StoreError::Closed)
+    }
+
+    fn undo(&self) -> MutexGuard<'_, Undo> {
+        relock(self.shared.undo.lock())
+    }
+
+    fn state(&self) -> MutexGuard<'_, CheckState> {
+        relock(self.shared.check.lock())
+    }
+
+    /// The value under `key` as it is on disk.
+    fn read(&self, key: &[u8]) -> Result<Option<IVec>, StoreError> {
+        if self.shared.failed.load(Ordering::Acquire)
+            && let Some(before) = self.undo().before.get(key)
+        {
+            return Ok(before.clone());
+        }
+        self.handles()?.records.get(key).map_err(engine)
+    }
+
+    /// Every entry under `prefix`, in key order, as on disk: lazily from sled, or after a
+    /// failed write with the undone values laid over it.
+    fn read_prefix(
+        &self,
+        prefix: Vec<u8>,
+    ) -> Box<dyn Iterator<Item = Result<(IVec, IVec), StoreError>> + Send> {
+        let open = match self.handles() {
+            Ok(open) => open,
+            Err(e) => return Box::new(std::iter::once(Err(e))),
+        };
+        let entries = open.records.scan_prefix(&prefix).map(|e| e.map_err(engine));
+        if !self.shared.failed.load(Ordering::Acquire) {
+            return Box::new(entries);
+        }
+        let mut view = BTreeMap::new();
+        for entry in entries {
+            match entry {
+                Ok((key, value)) => {
+                    view.insert(key, value);
+                }
+                Err(e) => return Box::new(std::iter::once(Err(e))),
+            }
+        }
+        for (key, before) in self.undo().before.range(prefix.clone()..) {
+            if !key.starts_with(&prefix) {
+                break;
+            }
+            match before {
+                Some(value) => view.insert(IVec::from(key.as_slice()), value.clone()),
+                None => view.remove(key.as_slice()),
+            };
+        }
+        Box::new(view.into_iter().map(Ok))
+    }
+
+    /// Brings the check file up to date after a flush (throttled unless `now`). A check
+    /// that cannot be written only falls behind, which the next start accepts: it never
+    /// fails the write it follows.
+    fn record_check(&self, now: bool) {
         let mut state = self.state();
         let (writes, at) = state.recorded;
         let due = now || at.is_none_or(|at| at.elapsed() >= CHECK_EVERY);
         if writes == state.ledger.writes && at.is_some() || !due {
-            return Ok(());
+            return;
         }
-        check::record(&state.path, &state.ledger)?;
-        state.recorded = (state.ledger.writes, Some(Instant::now()));
-        Ok(())
+        match check::record(&state.path, &state.ledger) {
+            Ok(()) => {
+                state.recorded = (state.ledger.writes, Some(Instant::now()));
+                state.failing = false;
+            }
+            Err(e) if !state.failing => {
+                tracing::warn!("cannot bring the store's check up to date: {e}");
+                state.failing = true;
+            }
+            Err(_) => {}
+        }
     }
 
     /// The hash of the record held under `record_key`, if any.
     fn held_hash(&self, record_key: &[u8]) -> Result<Option<RecordHash>, StoreError> {
-        self.records
-            .get(record_key)
-            .map_err(engine)?
+        self.read(record_key)?
             .map(|bytes| {
                 Envelope::from_bytes(bytes.as_ref())
                     .map(|e| e.hash())
@@ -136,59 +299,97 @@ impl SledStore {
             .transpose()
     }
 
-    /// Applies `batch` as the next write, then lets `then` update the ledger.
+    /// Before a write: after a failure, open the database again once there is room.
+    fn ready_to_write(&self) -> Result<(), StoreError> {
+        let free = fs2::available_space(&self.shared.dir).ok();
+        if self.shared.failed.load(Ordering::Acquire) {
+            if free.is_some_and(|f| f < self.shared.reserve.max(REOPEN_ROOM_BYTES)) {
+                return Err(StoreError::DiskFull);
+            }
+            self.reopen()?;
+        }
+        match free {
+            Some(free) if free < self.shared.reserve => Err(StoreError::DiskFull),
+            _ => Ok(()),
+        }
+    }
+
+    /// Replaces a database that failed a write by a freshly opened one, which holds what
+    /// is on disk: exactly what reads showed since the failure.
+    fn reopen(&self) -> Result<(), StoreError> {
+        let mut slot = relock(self.shared.open.write());
+        // The old database must be gone (its file lock released) before it opens again.
+        drop(slot.take());
+        let open = Self::open_parts(&self.shared.dir)?;
+        let ledger = Self::count(&open.records)?;
+        *slot = Some(open);
+        *self.undo() = Undo::default();
+        self.shared.failed.store(false, Ordering::Release);
+        self.state().ledger = ledger;
+        tracing::info!("the store was opened again after a failed write");
+        Ok(())
+    }
+
+    /// A write or flush failed inside sled.
+    fn failed(&self, e: sled::Error) -> StoreError {
+        let mut undo = self.undo();
+        if !undo.failed {
+            undo.failed = true;
+            undo.tell = true;
+            self.shared.failed.store(true, Ordering::Release);
+        }
+        engine(e)
+    }
+
+    /// Applies `changes` as one atomic write, then lets `then` update the ledger.
     fn apply(
         &self,
-        mut batch: sled::Batch,
+        changes: Vec<Change>,
         then: impl FnOnce(&mut Ledger),
     ) -> Result<(), StoreError> {
+        self.ready_to_write()?;
+        let open = self.handles()?;
         let mut state = self.state();
         let writes = state.ledger.writes + 1;
-        batch.insert(WRITES_KEY, &writes.to_be_bytes());
-        self.records.apply_batch(batch).map_err(engine)?;
+        let mut batch = sled::Batch::default();
+        {
+            let mut undo = self.undo();
+            for (key, value) in changes.into_iter().chain(std::iter::once((
+                WRITES_KEY.to_vec(),
+                Some(writes.to_be_bytes().to_vec()),
+            ))) {
+                if !undo.before.contains_key(&key) {
+                    let before = open.records.get(&key).map_err(engine)?;
+                    undo.before.insert(key.clone(), before);
+                }
+                match value {
+                    Some(value) => batch.insert(key, value),
+                    None => batch.remove(key),
+                }
+            }
+        }
+        open.records
+            .apply_batch(batch)
+            .map_err(|e| self.failed(e))?;
         state.ledger.writes = writes;
         then(&mut state.ledger);
         Ok(())
     }
 
-    /// Opens the database. A store dropped a moment ago in this process may still hold its
-    /// file lock while sled's background thread finishes, so a busy lock is retried for a
-    /// short while before it is reported as another steunpuntd.
-    fn open_db(dir: &Path) -> Result<sled::Db, StoreError> {
-        const ATTEMPTS: u32 = 40;
-        for attempt in 1..=ATTEMPTS {
-            match sled::Config::new()
-                .path(dir)
-                .mode(sled::Mode::HighThroughput)
-                .open()
-            {
-                Ok(db) => return Ok(db),
-                Err(sled::Error::Io(io)) if io.to_string().contains("could not acquire lock") => {
-                    if attempt == ATTEMPTS {
-                        return Err(StoreError::InUse(dir.display().to_string()));
-                    }
-                    std::thread::sleep(std::time::Duration::from_millis(50));
-                }
-                Err(other) => return Err(engine(other)),
-            }
+    /// Flushes sled; on success the undo values are no longer needed.
+    fn flush_db(&self) -> Result<(), StoreError> {
+        if self.shared.failed.load(Ordering::Acquire) {
+            return Err(StoreError::DiskFull);
         }
-        Err(StoreError::InUse(dir.display().to_string()))
-    }
-
-    #[cfg(test)]
-    pub(crate) fn set_schema_version_for_test(&self, version: u32) -> Result<(), StoreError> {
-        self.db
-            .insert(SCHEMA_KEY, &version.to_be_bytes())
-            .map_err(engine)?;
-        self.db.flush().map(|_| ()).map_err(engine)
+        self.handles()?.db.flush().map_err(|e| self.failed(e))?;
+        self.undo().before.clear();
+        Ok(())
     }
 
     /// The envelope held under `key`, if any.
     pub fn get(&self, key: &RecordKey) -> Result<Option<Envelope>, StoreError> {
         let record_key = record_key_bytes(key);
-        self.records
-            .get(&record_key)
-            .map_err(engine)?
+        self.read(&record_key)?
             .map(|bytes| Envelope::from_bytes(bytes.as_ref()).map_err(|e| damaged(&record_key, e)))
             .transpose()
     }
@@ -206,10 +407,9 @@ impl SledStore {
             prefix.push(kind_byte(kind));
         }
         let wanted = kind_byte(kind);
-        self.records
-            .scan_prefix(prefix)
+        self.read_prefix(prefix)
             .filter_map(move |entry| match entry {
-                Err(e) => Some(Err(engine(e))),
+                Err(e) => Some(Err(e)),
                 Ok((key, value)) => (key.get(33) == Some(&wanted))
                     .then(|| Envelope::from_bytes(value.as_ref()).map_err(|e| damaged(&key, e))),
             })
@@ -217,16 +417,15 @@ impl SledStore {
 
     /// Bytes the database occupies on disk.
     pub fn size_on_disk(&self) -> Result<u64, StoreError> {
-        self.db.size_on_disk().map_err(engine)
+        self.handles()?.db.size_on_disk().map_err(engine)
     }
 }
 
 impl Store for SledStore {
     fn load_all(&self) -> Result<Vec<Envelope>, StoreError> {
-        self.records
-            .scan_prefix(b"r")
+        self.read_prefix(b"r".to_vec())
             .map(|entry| {
-                let (key, value) = entry.map_err(engine)?;
+                let (key, value) = entry?;
                 Envelope::from_bytes(value.as_ref()).map_err(|e| damaged(&key, e))
             })
             .collect()
@@ -244,14 +443,14 @@ impl Store for SledStore {
             None => self.held_hash(&record_key)?,
         };
         let hash = envelope.hash();
-        let mut batch = sled::Batch::default();
+        let mut changes: Vec<Change> = Vec::with_capacity(3);
         if let Some(old) = &replaces {
-            batch.remove(hash_key_bytes(old));
+            changes.push((hash_key_bytes(old), None));
         }
-        batch.insert(hash_key_bytes(&hash), record_key.clone());
-        batch.insert(record_key, envelope.as_bytes());
+        changes.push((hash_key_bytes(&hash), Some(record_key.clone())));
+        changes.push((record_key, Some(envelope.as_bytes().to_vec())));
         let (author, kind) = (*key.author.as_bytes(), kind_byte(key.kind));
-        self.apply(batch, |ledger| {
+        self.apply(changes, |ledger| {
             if let Some(old) = &replaces {
                 ledger.remove(author, kind, old);
             }
@@ -260,25 +459,19 @@ impl Store for SledStore {
     }
 
     fn remove(&self, key: &RecordKey, hash: &RecordHash) -> Result<(), StoreError> {
-        if !self
-            .records
-            .contains_key(hash_key_bytes(hash))
-            .map_err(engine)?
-        {
+        if self.read(&hash_key_bytes(hash))?.is_none() {
             return Ok(());
         }
-        let mut batch = sled::Batch::default();
-        batch.remove(hash_key_bytes(hash));
-        batch.remove(record_key_bytes(key));
+        let changes = vec![(hash_key_bytes(hash), None), (record_key_bytes(key), None)];
         let (author, kind) = (*key.author.as_bytes(), kind_byte(key.kind));
-        self.apply(batch, |ledger| ledger.remove(author, kind, hash))
+        self.apply(changes, |ledger| ledger.remove(author, kind, hash))
     }
 
     fn get_by_hash(&self, hash: &RecordHash) -> Result<Option<Envelope>, StoreError> {
-        let Some(record_key) = self.records.get(hash_key_bytes(hash)).map_err(engine)? else {
+        let Some(record_key) = self.read(&hash_key_bytes(hash))? else {
             return Ok(None);
         };
-        let Some(bytes) = self.records.get(&record_key).map_err(engine)? else {
+        let Some(bytes) = self.read(&record_key)? else {
             return Ok(None);
         };
         let envelope = Envelope::from_bytes(bytes.as_ref()).map_err(|e| damaged(&record_key, e))?;
@@ -286,13 +479,21 @@ impl Store for SledStore {
     }
 
     fn flush(&self) -> Result<(), StoreError> {
-        self.db.flush().map_err(engine)?;
-        self.record_check(false)
+        self.flush_db()?;
+        self.record_check(false);
+        Ok(())
     }
 
     fn close(&self) -> Result<(), StoreError> {
-        self.db.flush().map_err(engine)?;
-        self.record_check(true)
+        self.flush_db()?;
+        self.record_check(true);
+        Ok(())
+    }
+
+    /// Tells, once per failure, that reads now show what is on disk rather than what
+    /// was written.
+    fn recover(&self) -> Result<bool, StoreError> {
+        Ok(std::mem::take(&mut self.undo().tell))
     }
 }
 
