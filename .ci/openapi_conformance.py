@@ -60,6 +60,7 @@ def check(method, template, path, expected, body=None, **options):
 me = check("GET", "/v1/status", "/v1/status", 200)["steunpunt_id"]
 check("GET", "/v1/status", "/v1/status", 401, auth=False)
 check("GET", "/v1/peers", "/v1/peers", 200)
+check("GET", "/v1/region", "/v1/region", 200)
 draft = {
     "title": "Voorlezen op de basisschool",
     "description": "Lees wekelijks voor aan groep 3 en 4.",

@@ -11,7 +11,7 @@ use steunpunt_protocol::{Kind, RecordKey};
 
 use crate::{
     AddPeer, BlockPeer, Draft, ErrorBody, Export, ExportQuery, ListQuery, PeerAdded, PeerBlocked,
-    PeerList, PeerRemoved, PublishQuery, Published, RecordPage, RecordView, SearchQuery,
+    PeerList, PeerRemoved, PublishQuery, Published, RecordPage, RecordView, Region, SearchQuery,
     SearchResults, Status, SyncStarted, files,
 };
 
@@ -220,6 +220,11 @@ impl Client {
     /// `GET /v1/status`.
     pub fn status(&self) -> Result<Status, ClientError> {
         self.get("/v1/status", &())
+    }
+
+    /// `GET /v1/region`.
+    pub fn region(&self) -> Result<Region, ClientError> {
+        self.get("/v1/region", &())
     }
 
     /// `GET /v1/peers`.

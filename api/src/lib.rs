@@ -20,7 +20,8 @@ pub mod client;
 
 pub use error::{ErrorBody, ErrorDetail, Problem};
 pub use node::{
-    ConnectedPeer, DiskSpace, RecordCounts, Status, SyncStarted, Trusted, WriteFailure,
+    ConnectedPeer, DiskSpace, RecordCounts, Region, RegionMember, Status, SyncStarted, Trusted,
+    WriteFailure,
 };
 pub use peers::{AddPeer, BlockPeer, PeerAdded, PeerBlocked, PeerList, PeerRemoved, PeerView};
 pub use records::{

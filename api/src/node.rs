@@ -1,7 +1,7 @@
 //! The node as a whole: `GET /v1/status`, `POST /v1/sync`.
 
 use serde::{Deserialize, Serialize};
-use steunpunt_protocol::{Kind, SteunpuntId};
+use steunpunt_protocol::{Kind, SteunpuntId, Timestamp};
 
 /// `GET /v1/status`: who the node is, whom it is connected to and trusts, what it holds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -74,6 +74,43 @@ pub struct ConnectedPeer {
     pub peer_id: String,
     /// The steunpunt it speaks for, once known.
     pub steunpunt: Option<SteunpuntId>,
+    /// Connected since then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<Timestamp>,
+}
+
+/// The federation as this node sees it: `GET /v1/region`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Region {
+    /// Every trusted steunpunt, ourselves first, then by distance.
+    pub steunpunten: Vec<RegionMember>,
+}
+
+/// One trusted steunpunt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RegionMember {
+    /// Its ID.
+    pub steunpunt: SteunpuntId,
+    /// Its name, once its profile is held.
+    pub name: Option<String>,
+    /// The municipalities it serves, from its profile.
+    pub municipalities: Vec<String>,
+    /// Vouching steps from us: 0 is ourselves.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 255))]
+    pub hops: u8,
+    /// The steunpunt before it on the vouching path; none for ourselves.
+    pub vouched_by: Option<SteunpuntId>,
+    /// The trusted steunpunten it vouches for (its peering record).
+    pub vouches_for: Vec<SteunpuntId>,
+    /// Its live vacancies held here.
+    pub vacancies: u64,
+    /// Its live partner organisations held here.
+    pub organisations: u64,
+    /// When the newest of its records held here was made: when we last heard news
+    /// from it.
+    pub last_change: Option<Timestamp>,
 }
 
 /// A trusted steunpunt and how we came to trust it.

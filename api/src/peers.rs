@@ -1,7 +1,7 @@
 //! Neighbouring centres: `/v1/peers`.
 
 use serde::{Deserialize, Serialize};
-use steunpunt_protocol::SteunpuntId;
+use steunpunt_protocol::{SteunpuntId, Timestamp};
 
 use crate::node::Trusted;
 
@@ -56,6 +56,9 @@ pub struct PeerView {
     pub multiaddr: String,
     /// Whether its node is connected now.
     pub connected: bool,
+    /// Since when it is connected, or not connected (while this node runs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<Timestamp>,
     /// How we trust it; none while it has not peered back and nobody else vouches for it.
     pub trusted: Option<Trusted>,
 }

@@ -32,11 +32,18 @@ pub fn peered_back(api: &Client, neighbour: SteunpuntId, me: SteunpuntId) -> Opt
 }
 
 /// What a neighbour's state is, in words.
-fn neighbour_state(connected: bool, back: Option<bool>) -> String {
-    let link = if connected {
-        t!("neighbour-connected")
-    } else {
-        t!("neighbour-not-connected")
+fn neighbour_state(peer: &PeerView, back: Option<bool>) -> String {
+    let link = match (peer.connected, peer.since) {
+        (true, Some(since)) => t!(
+            "neighbour-connected-for",
+            duration = show::duration_since(since)
+        ),
+        (true, None) => t!("neighbour-connected"),
+        (false, Some(since)) => t!(
+            "neighbour-not-connected-for",
+            duration = show::duration_since(since)
+        ),
+        (false, None) => t!("neighbour-not-connected"),
     };
     let back = match back {
         Some(true) => t!("neighbour-peered-back"),
@@ -141,7 +148,7 @@ pub fn status(api: &Client, expiring: usize, expiring_days: u64) -> anyhow::Resu
         };
         lines.push((
             label,
-            format!("{neighbour}: {}", neighbour_state(peer.connected, back)),
+            format!("{neighbour}: {}", neighbour_state(peer, back)),
         ));
     }
     lines.extend([
@@ -224,7 +231,7 @@ pub fn peers(api: &Client, json: bool) -> anyhow::Result<()> {
             ),
             (
                 format!("  {}", t!("col-state")),
-                neighbour_state(p.connected, peered_back(api, p.steunpunt, me)),
+                neighbour_state(p, peered_back(api, p.steunpunt, me)),
             ),
             (format!("  {}", t!("col-address")), p.multiaddr.clone()),
         ]);
@@ -260,20 +267,6 @@ pub fn after_peer_add(api: &Client, neighbour: SteunpuntId) -> anyhow::Result<()
     Ok(())
 }
 
-/// One trusted steunpunt, as `region --json` prints it.
-#[derive(Serialize)]
-struct RegionEntry {
-    steunpunt: SteunpuntId,
-    name: Option<String>,
-    municipalities: Vec<String>,
-    hops: u8,
-    vouched_by: Option<SteunpuntId>,
-    vacancies: usize,
-    organisations: usize,
-    /// When its profile was last changed.
-    profile_updated_at: Option<String>,
-}
-
 /// How `region` prints the federation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum RegionFormat {
@@ -285,94 +278,56 @@ pub enum RegionFormat {
 
 /// `steunpunt region`: every trusted steunpunt, nearest first.
 pub fn region(api: &Client, format: RegionFormat, json: bool) -> anyhow::Result<()> {
-    let status = api.status()?;
-    let mut trusted = status.trust.clone();
-    trusted.sort_by_key(|t| (t.hops, t.steunpunt.to_string()));
-    let count = |author: SteunpuntId, kind: Kind| {
-        api.records(
-            kind,
-            &ListQuery {
-                author: Some(author.to_string()),
-                limit: Some(1),
-                ..ListQuery::default()
-            },
-        )
-        .map(|page| page.total)
-    };
-    let profiles = one_per_steunpunt(api, Kind::Profile);
-    let mut entries = Vec::with_capacity(trusted.len());
-    for t in &trusted {
-        let profile = profiles.get(&t.steunpunt);
-        let body = profile.and_then(RecordView::profile);
-        entries.push(RegionEntry {
-            steunpunt: t.steunpunt,
-            name: body.map(|p| p.name.clone()),
-            municipalities: body.map(|p| p.municipalities.clone()).unwrap_or_default(),
-            hops: t.hops,
-            vouched_by: t.vouched_by,
-            vacancies: count(t.steunpunt, Kind::Vacancy)?,
-            organisations: count(t.steunpunt, Kind::Organisation)?,
-            profile_updated_at: profile.map(|r| show::day(r.updated_at)),
-        });
-    }
-    let name = |id: &SteunpuntId| {
-        entries
-            .iter()
-            .find(|e| e.steunpunt == *id)
-            .and_then(|e| e.name.clone())
-            .unwrap_or_else(|| id.short())
-    };
+    let members = api.region()?.steunpunten;
     if json {
-        output::json_lines(&entries);
+        output::json_lines(&members);
         return Ok(());
     }
+    let name = |id: &SteunpuntId| {
+        members
+            .iter()
+            .find(|m| m.steunpunt == *id)
+            .and_then(|m| m.name.clone())
+            .unwrap_or_else(|| id.short())
+    };
     if format == RegionFormat::Dot {
         println!("digraph federatie {{");
-        for e in &entries {
+        for m in &members {
             println!(
                 "  \"{}\" [label=\"{}\"];",
-                e.steunpunt,
-                name(&e.steunpunt).replace('"', "'")
+                m.steunpunt,
+                name(&m.steunpunt).replace('"', "'")
             );
         }
-        let peerings = one_per_steunpunt(api, Kind::Peering);
-        for e in &entries {
-            let vouches = peerings
-                .get(&e.steunpunt)
-                .and_then(RecordView::peering)
-                .map(|p| p.vouches.as_slice())
-                .unwrap_or_default();
-            for v in vouches
-                .iter()
-                .filter(|v| entries.iter().any(|x| x.steunpunt == v.steunpunt))
-            {
-                println!("  \"{}\" -> \"{}\";", e.steunpunt, v.steunpunt);
+        for m in &members {
+            for v in &m.vouches_for {
+                println!("  \"{}\" -> \"{}\";", m.steunpunt, v);
             }
         }
         println!("}}");
         return Ok(());
     }
-    let rows = entries
+    let rows = members
         .iter()
-        .map(|e| {
+        .map(|m| {
             vec![
-                name(&e.steunpunt),
-                e.municipalities.join(", "),
-                if e.hops == 0 {
+                name(&m.steunpunt),
+                m.municipalities.join(", "),
+                if m.hops == 0 {
                     t!("region-ourselves")
                 } else {
-                    t!("region-hops", hops = e.hops)
+                    t!("region-hops", hops = m.hops)
                 },
                 // A neighbour is vouched for by us; only further steunpunten need a "via".
-                e.vouched_by
+                m.vouched_by
                     .as_ref()
-                    .filter(|_| e.hops > 1)
+                    .filter(|_| m.hops > 1)
                     .map(name)
                     .unwrap_or_default(),
-                e.vacancies.to_string(),
-                e.organisations.to_string(),
-                e.profile_updated_at.clone().unwrap_or_default(),
-                e.steunpunt.to_string(),
+                m.vacancies.to_string(),
+                m.organisations.to_string(),
+                m.last_change.map(show::day).unwrap_or_default(),
+                m.steunpunt.to_string(),
             ]
         })
         .collect();
@@ -384,7 +339,7 @@ pub fn region(api: &Client, format: RegionFormat, json: bool) -> anyhow::Result<
             t!("col-vouched-by"),
             t!("col-vacancies"),
             t!("col-organisations"),
-            t!("col-profile-updated"),
+            t!("col-last-change"),
             t!("col-steunpunt-id"),
         ],
         rows,

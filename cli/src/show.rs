@@ -128,6 +128,17 @@ pub fn day(moment: Timestamp) -> String {
         .map_or(text.clone(), date)
 }
 
+/// How long ago `since` was, in the largest whole unit: "3 uur", "12 minuten".
+pub fn duration_since(since: Timestamp) -> String {
+    let secs = now().0.saturating_sub(since.0) / 1000;
+    match secs {
+        0..60 => t!("duration-seconds", n = secs),
+        60..3600 => t!("duration-minutes", n = secs / 60),
+        3600..86400 => t!("duration-hours", n = secs / 3600),
+        _ => t!("duration-days", n = secs / 86400),
+    }
+}
+
 /// A distance, with a decimal comma in Dutch: "3,4 km".
 pub fn km(distance: f64) -> String {
     format!("{} km", output::decimal(distance))

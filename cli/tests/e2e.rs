@@ -165,7 +165,8 @@ fn chain_of_three_through_the_cli() {
     let status = ok(&b, &["status"]);
     for expected in [
         "Steunpunt Tilburg",
-        "Steunpunt Breda: verbonden; heeft ons ook toegevoegd",
+        "Steunpunt Breda: verbonden, al ",
+        "; heeft ons ook toegevoegd",
         "steunpunt peer add \\",
         "--label \"Steunpunt Tilburg\"",
     ] {
@@ -182,6 +183,8 @@ fn chain_of_three_through_the_cli() {
         .find(|r| r["name"] == "Steunpunt Breda")
         .unwrap();
     assert_eq!(breda["hops"], 2);
+    // When we last heard news from it: its newest record, here its profile or peering.
+    assert!(breda["last_change"].is_string(), "{breda}");
     assert_eq!(breda["vouched_by"], json(&b, &["status"])["steunpunt_id"]);
     let picture = ok(&c, &["region", "--format", "dot"]);
     assert!(

@@ -22,8 +22,8 @@ use tracing::{Instrument as _, Span, warn};
 
 use crate::data_dir::{DataDir, DataDirError, PeerEntry};
 use crate::replication::{
-    Counters, Draft, DraftOutcome, HeldRecords, Input, Output, PublishError, Replicator, Tally,
-    Timer,
+    AuthorTally, Counters, Draft, DraftOutcome, HeldRecords, Input, Output, PublishError,
+    Replicator, Tally, Timer,
 };
 use crate::store::SledStore;
 
@@ -63,6 +63,8 @@ pub struct Summary {
     pub recovering: bool,
     /// Why writing to the store fails, while it does.
     pub writes_failing: Option<steunpunt_api::WriteFailure>,
+    /// What we hold of each author.
+    pub authors: BTreeMap<SteunpuntId, AuthorTally>,
 }
 
 impl Summary {
@@ -76,6 +78,7 @@ impl Summary {
             nodes: replicator.allowed().clone(),
             neighbours: neighbours(replicator),
             recovering: replicator.recovering(),
+            authors: engine.by_author().clone(),
             writes_failing: engine.store_failing().map(|(disk_full, why)| {
                 steunpunt_api::WriteFailure {
                     disk_full,

@@ -11,6 +11,24 @@ status-no-neighbours = none yet; see below what to send a neighbour
 status-peering-line = Send a neighbouring steunpunt this line; their admin types it in:
 neighbour-connected = connected
 neighbour-not-connected = not connected
+neighbour-connected-for = connected for { $duration }
+neighbour-not-connected-for = not connected for { $duration }
+duration-seconds = { $n ->
+    [one] 1 second
+   *[other] { $n } seconds
+}
+duration-minutes = { $n ->
+    [one] 1 minute
+   *[other] { $n } minutes
+}
+duration-hours = { $n ->
+    [one] 1 hour
+   *[other] { $n } hours
+}
+duration-days = { $n ->
+    [one] 1 day
+   *[other] { $n } days
+}
 neighbour-peered-back = has added us too
 neighbour-not-peered-back = has not added us yet
 neighbour-unknown = whether it has added us is not known yet
@@ -35,7 +53,7 @@ col-distance-hops = distance
 col-vouched-by = via
 col-vacancies = vacancies
 col-organisations = organisations
-col-profile-updated = profile updated
+col-last-change = last change
 status-steunpunt-id = steunpunt ID
 status-peer-id = PeerId
 status-listening = listening on

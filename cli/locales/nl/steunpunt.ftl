@@ -11,6 +11,24 @@ status-no-neighbours = nog geen; zie hieronder wat u een buur stuurt
 status-peering-line = Stuur een naburig steunpunt deze regel; hun beheerder typt hem in:
 neighbour-connected = verbonden
 neighbour-not-connected = niet verbonden
+neighbour-connected-for = verbonden, al { $duration }
+neighbour-not-connected-for = niet verbonden, al { $duration }
+duration-seconds = { $n ->
+    [one] 1 seconde
+   *[other] { $n } seconden
+}
+duration-minutes = { $n ->
+    [one] 1 minuut
+   *[other] { $n } minuten
+}
+duration-hours = { $n ->
+    [one] 1 uur
+   *[other] { $n } uur
+}
+duration-days = { $n ->
+    [one] 1 dag
+   *[other] { $n } dagen
+}
 neighbour-peered-back = heeft ons ook toegevoegd
 neighbour-not-peered-back = heeft ons nog niet toegevoegd
 neighbour-unknown = of het ons heeft toegevoegd is nog niet bekend
@@ -35,7 +53,7 @@ col-distance-hops = afstand
 col-vouched-by = via
 col-vacancies = vacatures
 col-organisations = organisaties
-col-profile-updated = profiel bijgewerkt
+col-last-change = laatst gewijzigd
 status-steunpunt-id = Steunpunt-ID
 status-peer-id = PeerId
 status-listening = luistert op

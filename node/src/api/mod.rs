@@ -23,7 +23,8 @@ use axum::{Json, Router};
 use steunpunt_api::{
     AddPeer, BlockPeer, ConnectedPeer, DiskSpace, ErrorBody, ErrorDetail, Export, Hit, Outcome,
     PeerAdded, PeerBlocked, PeerList, PeerRemoved, PeerView, Problem, Published, RecordCounts,
-    RecordPage, RecordView, SearchResults, Sort, Status, SyncStarted, Trusted,
+    RecordPage, RecordView, Region, RegionMember, SearchResults, Sort, Status, SyncStarted,
+    Trusted, WriteFailure,
 };
 use steunpunt_protocol::body::{Organisation, Vacancy};
 use steunpunt_protocol::{Kind, SteunpuntId};
@@ -57,6 +58,7 @@ pub struct ApiState {
 pub fn router(state: ApiState) -> Router {
     let authed = Router::new()
         .route("/v1/status", get(node::status))
+        .route("/v1/region", get(node::region))
         .route("/v1/peers", get(peers::list_peers).post(peers::add_peer))
         .route("/v1/peers/{steunpunt}", delete(peers::remove_peer))
         .route("/v1/peers/{steunpunt}/block", post(peers::block_peer))
@@ -151,8 +153,8 @@ pub(crate) async fn read<T: Send + 'static>(
 #[derive(utoipa::OpenApi)]
 #[openapi(
     info(title = "Steunpunt Federatie node API", description = "The local API of steunpuntd. Every /v1 endpoint except this document needs `Authorization: Bearer TOKEN` with the token from DATA_DIR/api.token."),
-    paths(node::status, node::sync_now, peers::list_peers, peers::add_peer, peers::remove_peer, peers::block_peer, records::list_records, records::get_record, records::publish, records::withdraw, records::export, search::search),
-    components(schemas(Vacancy, Organisation, ErrorBody, ErrorDetail, Problem, Status, DiskSpace, ConnectedPeer, Trusted, RecordCounts, SyncStarted, AddPeer, PeerAdded, PeerList, PeerView, PeerRemoved, BlockPeer, PeerBlocked, RecordView, RecordPage, Published, Outcome, Export, Hit, SearchResults, Sort, Kind, SteunpuntId)),
+    paths(node::status, node::region, node::sync_now, peers::list_peers, peers::add_peer, peers::remove_peer, peers::block_peer, records::list_records, records::get_record, records::publish, records::withdraw, records::export, search::search),
+    components(schemas(Vacancy, Organisation, ErrorBody, ErrorDetail, Problem, Status, DiskSpace, WriteFailure, Region, RegionMember, ConnectedPeer, Trusted, RecordCounts, SyncStarted, AddPeer, PeerAdded, PeerList, PeerView, PeerRemoved, BlockPeer, PeerBlocked, RecordView, RecordPage, Published, Outcome, Export, Hit, SearchResults, Sort, Kind, SteunpuntId)),
     modifiers(&BearerToken, &ErrorResponses, &Constraints),
     security(("token" = [])),
 )]

@@ -2,10 +2,12 @@
 
 use axum::Json;
 use axum::extract::State;
-use steunpunt_api::{ConnectedPeer, DiskSpace, RecordCounts, Status, SyncStarted, Trusted};
-use steunpunt_protocol::{Kind, SteunpuntId, TrustSet};
+use steunpunt_api::{
+    ConnectedPeer, DiskSpace, RecordCounts, Region, RegionMember, Status, SyncStarted, Trusted,
+};
+use steunpunt_protocol::{Body, Kind, RecordKey, SteunpuntId, TrustSet};
 
-use super::{ApiError, ApiState};
+use super::{ApiError, ApiState, read};
 
 /// How we trust `steunpunt`, as the API shows it.
 pub(super) fn trusted(trust: &TrustSet, steunpunt: &SteunpuntId) -> Option<Trusted> {
@@ -39,6 +41,7 @@ pub(super) async fn status(State(state): State<ApiState>) -> Result<Json<Status>
             .map(|p| ConnectedPeer {
                 peer_id: p.to_string(),
                 steunpunt: summary.nodes.get(p).copied().flatten(),
+                since: network.links.get(p).map(|l| l.since),
             })
             .collect(),
         trusted_steunpunten: summary.trust.len(),
@@ -56,6 +59,62 @@ pub(super) async fn status(State(state): State<ApiState>) -> Result<Json<Status>
         }),
         writes_failing: summary.writes_failing.clone(),
     }))
+}
+
+/// The federation as this node sees it: every trusted steunpunt with its name, distance,
+/// whom it vouches for, what we hold of it and when it last changed anything.
+#[utoipa::path(get, path = "/v1/region", tag = "node", responses((status = 200, description = "every trusted steunpunt, ourselves first, then by distance", body = Region)))]
+pub(super) async fn region(State(state): State<ApiState>) -> Result<Json<Region>, ApiError> {
+    let summary = state.handle.summary();
+    let steunpunten = read(&state, move |handle| {
+        let mut members = Vec::with_capacity(summary.trust.len());
+        for (id, _) in summary.trust.iter() {
+            let Some(how) = trusted(&summary.trust, id) else {
+                continue;
+            };
+            let profile = handle.get(&RecordKey::profile(*id))?;
+            let profile = profile.as_ref().and_then(|r| match &r.payload().body {
+                Some(Body::Profile(p)) => Some(p),
+                _ => None,
+            });
+            let vouches_for = match handle
+                .get(&RecordKey::peering(*id))?
+                .and_then(|r| r.payload().body.clone())
+            {
+                Some(Body::Peering(p)) => p
+                    .vouches
+                    .iter()
+                    .map(|v| v.steunpunt)
+                    .filter(|v| summary.trust.contains(v))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let held = summary.authors.get(id);
+            members.push(RegionMember {
+                steunpunt: *id,
+                name: profile.map(|p| p.name.clone()),
+                municipalities: profile
+                    .map(|p| p.municipalities.clone())
+                    .unwrap_or_default(),
+                hops: how.hops,
+                vouched_by: how.vouched_by,
+                vouches_for,
+                vacancies: held.map_or(0, |a| a.tally.live(Kind::Vacancy)),
+                organisations: held.map_or(0, |a| a.tally.live(Kind::Organisation)),
+                last_change: held.map(|a| a.newest),
+            });
+        }
+        members.sort_by(|a, b| {
+            (a.hops, &a.name, a.steunpunt.to_string()).cmp(&(
+                b.hops,
+                &b.name,
+                b.steunpunt.to_string(),
+            ))
+        });
+        Ok(members)
+    })
+    .await?;
+    Ok(Json(Region { steunpunten }))
 }
 
 /// Starts a reconciliation with every connected neighbour now.

@@ -14,6 +14,7 @@ use libp2p::gossipsub::{self, MessageAcceptance, MessageId};
 use libp2p::request_response::{self, OutboundRequestId, ResponseChannel};
 use libp2p::swarm::{DialError, ListenError, SwarmEvent};
 use libp2p::{Multiaddr, PeerId, Swarm, mdns};
+use steunpunt_protocol::Timestamp;
 use steunpunt_protocol::sync::{SyncRequest, SyncResponse};
 use tokio::sync::{mpsc, oneshot, watch};
 use tracing::{debug, info, warn};
@@ -45,7 +46,21 @@ pub struct NetworkStatus {
     pub listen_addrs: Vec<String>,
     /// Connected nodes.
     pub peers: Vec<PeerId>,
+    /// Nodes connected now or before: whether connected, and since when.
+    pub links: HashMap<PeerId, Link>,
 }
+
+/// Whether a node is connected, and since when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Link {
+    /// Connected now.
+    pub connected: bool,
+    /// Since then.
+    pub since: Timestamp,
+}
+
+/// Nodes whose connection history is kept; the longest disconnected go first.
+const MAX_LINKS: usize = 1024;
 
 /// Why the swarm task could not answer.
 #[derive(Debug, thiserror::Error)]
@@ -79,6 +94,7 @@ pub struct EventLoop {
     next_handle: u64,
     metrics: Option<libp2p::metrics::Metrics>,
     shutdown: watch::Receiver<bool>,
+    links: HashMap<PeerId, Link>,
 }
 
 impl EventLoop {
@@ -101,8 +117,31 @@ impl EventLoop {
             next_handle: 0,
             metrics,
             shutdown,
+            links: HashMap::new(),
         };
         (event_loop, Client { sender })
+    }
+
+    /// Notes that `peer` is now connected or not.
+    fn link(&mut self, peer: PeerId, connected: bool) {
+        if self.links.len() >= MAX_LINKS && !self.links.contains_key(&peer) {
+            let oldest = self
+                .links
+                .iter()
+                .filter(|(_, l)| !l.connected)
+                .min_by_key(|(_, l)| l.since)
+                .map(|(p, _)| *p);
+            if let Some(oldest) = oldest {
+                self.links.remove(&oldest);
+            }
+        }
+        self.links.insert(
+            peer,
+            Link {
+                connected,
+                since: crate::actor::now(),
+            },
+        );
     }
 
     /// Runs until shutdown is signalled or the owner stops.
@@ -127,6 +166,7 @@ impl EventLoop {
                         peer_id: self.swarm.local_peer_id().to_string(),
                         listen_addrs: self.swarm.listeners().map(ToString::to_string).collect(),
                         peers: self.swarm.connected_peers().copied().collect(),
+                        links: self.links.clone(),
                     });
                 }
                 _ = self.shutdown.changed() => break,
@@ -261,6 +301,7 @@ impl EventLoop {
                 if num_established.get() > 1 {
                     return;
                 }
+                self.link(peer_id, true);
                 Input::Connected(peer_id)
             }
             SwarmEvent::ConnectionClosed {
@@ -270,6 +311,7 @@ impl EventLoop {
                 ..
             } => {
                 debug!(peer = %peer_id, "connection closed{}", cause.map(|c| format!(": {c}")).unwrap_or_default());
+                self.link(peer_id, false);
                 Input::Disconnected(peer_id)
             }
             SwarmEvent::NewListenAddr { address, .. } => {

@@ -6,4 +6,4 @@ pub mod codec;
 pub mod event_loop;
 
 pub use behaviour::{Behaviour, build_behaviour};
-pub use event_loop::{Client, EventLoop, NetworkStatus};
+pub use event_loop::{Client, EventLoop, Link, NetworkStatus};

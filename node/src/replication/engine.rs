@@ -224,6 +224,15 @@ impl Tally {
     }
 }
 
+/// What the node holds of one author: kept up to date with every change, for `region`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuthorTally {
+    /// Its held records by kind.
+    pub tally: Tally,
+    /// When the newest of its records that we received was made.
+    pub newest: Timestamp,
+}
+
 /// An unchanged draft of a record that expires within this time renews it, so importing
 /// the same spreadsheet again keeps its vacancies up.
 pub const RENEW_WITHIN_MS: u64 = 30 * DAY_MS;
@@ -303,6 +312,7 @@ pub struct Engine<S: Store> {
     trust_generation: u64,
     counters: Counters,
     tally: Tally,
+    by_author: BTreeMap<SteunpuntId, AuthorTally>,
     equivocations_by_author: BTreeMap<SteunpuntId, u64>,
     /// Why the last write failed (and whether the disk was full), until a write
     /// succeeds again.
@@ -348,6 +358,7 @@ impl<S: Store> Engine<S> {
             trust_generation: 0,
             counters: Counters::default(),
             tally: Tally::default(),
+            by_author: BTreeMap::new(),
             equivocations_by_author: BTreeMap::new(),
             store_failing: None,
             resyncing: false,
@@ -405,6 +416,11 @@ impl<S: Store> Engine<S> {
         &self.tally
     }
 
+    /// What we hold of each author.
+    pub fn by_author(&self) -> &BTreeMap<SteunpuntId, AuthorTally> {
+        &self.by_author
+    }
+
     /// Equivocations counted against each author.
     pub fn equivocations_by_author(&self) -> &BTreeMap<SteunpuntId, u64> {
         &self.equivocations_by_author
@@ -449,8 +465,12 @@ impl<S: Store> Engine<S> {
         }
         let meta = Meta::of(record);
         self.tally.add(key.kind, &meta, 1);
+        let author = self.by_author.entry(key.author).or_default();
+        author.tally.add(key.kind, &meta, 1);
+        author.newest = author.newest.max(meta.updated_at);
         if let Some(old) = self.index.insert(key.clone(), meta) {
             self.tally.add(key.kind, &old, -1);
+            author.tally.add(key.kind, &old, -1);
             self.by_hash.remove(&old.version.hash);
         }
         self.by_hash.insert(record.hash(), key);
@@ -474,6 +494,12 @@ impl<S: Store> Engine<S> {
     fn unremember(&mut self, key: &RecordKey) {
         if let Some(meta) = self.index.remove(key) {
             self.tally.add(key.kind, &meta, -1);
+            if let Some(author) = self.by_author.get_mut(&key.author) {
+                author.tally.add(key.kind, &meta, -1);
+                if author.tally.total() == 0 {
+                    self.by_author.remove(&key.author);
+                }
+            }
             self.by_hash.remove(&meta.version.hash);
             if key.kind == Kind::Peering {
                 self.peerings.remove(&key.author);

@@ -6,8 +6,8 @@ pub mod replicator;
 pub mod sync;
 
 pub use engine::{
-    Accepted, Counters, Draft, DraftOutcome, Engine, EngineConfig, HeldRecords, IngestOutcome,
-    Meta, PublishError, RecordObserver, Tally, Verdict, default_validity_ms,
+    Accepted, AuthorTally, Counters, Draft, DraftOutcome, Engine, EngineConfig, HeldRecords,
+    IngestOutcome, Meta, PublishError, RecordObserver, Tally, Verdict, default_validity_ms,
 };
 pub use replicator::{Input, Output, Peer, Policy, Replicator, Timer};
 pub use sync::{ResponderSessions, SyncRun, SyncStats};
