@@ -6,11 +6,13 @@
 //! DATA_DIR/node.key         this node's libp2p identity (0600)
 //! DATA_DIR/peers.json       neighbours added with `peer add`
 //! DATA_DIR/db/              the record store
+//! DATA_DIR/db.check         what the store held at its last flush
+//! DATA_DIR/search/          the search index (rebuilt from the store when missing)
 //! DATA_DIR/api.token        bearer token of the local API (0600, written at start)
 //! DATA_DIR/api.addr         the API's actual address (written at start)
 //! ```
 
-use std::io::Write as _;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use libp2p::identity::Keypair;
@@ -60,6 +62,17 @@ pub enum DataDirError {
         /// What is wrong.
         problem: String,
     },
+    /// A backup to restore is not one `steunpuntd backup` wrote.
+    #[error("{path} cannot be restored: {problem}")]
+    Backup {
+        /// The backup.
+        path: String,
+        /// What is wrong.
+        problem: String,
+    },
+    /// `restore` into a directory that already holds something.
+    #[error("{0} is not empty; restore into a new or empty data directory")]
+    NotEmpty(String),
     /// A running steunpuntd uses the data directory.
     #[error("the data directory {0} is in use by a running steunpuntd; stop it first")]
     Running(String),
@@ -76,6 +89,30 @@ pub enum DataDirError {
         /// Why.
         source: std::io::Error,
     },
+}
+
+/// The files a backup holds: what cannot come back from the region.
+pub const BACKUP_FILES: [&str; 4] = [
+    files::STEUNPUNT_KEY,
+    files::NODE_KEY,
+    files::CONFIG,
+    files::PEERS,
+];
+
+/// A file in a backup larger than this is not one of ours.
+const MAX_BACKUP_FILE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// What a backup holds, or what was restored from one.
+#[derive(Debug)]
+pub struct BackupReport {
+    /// Whose it is.
+    pub steunpunt: SteunpuntId,
+    /// Its name, from `config.toml`.
+    pub name: String,
+    /// The files.
+    pub files: Vec<String>,
+    /// Neighbours in `peers.json`.
+    pub neighbours: usize,
 }
 
 /// What [`DataDir::set_aside_store`] did.
@@ -253,6 +290,105 @@ impl DataDir {
         self.root.join(files::API_ADDR)
     }
 
+    /// Writes the files that cannot come back from the region (the keys, the settings and
+    /// the neighbour list) to `out` as a tar archive. Checks them first: a backup that
+    /// cannot be restored is worse than none.
+    pub fn backup(&self, out: impl Write) -> Result<BackupReport, DataDirError> {
+        let opened = self.open()?;
+        let mut archive = tar::Builder::new(out);
+        let mut saved = Vec::new();
+        let failed = |e: std::io::Error| DataDirError::Io {
+            action: "write the backup of",
+            path: self.root.display().to_string(),
+            source: e,
+        };
+        for name in BACKUP_FILES {
+            let path = self.root.join(name);
+            let bytes = match std::fs::read(&path) {
+                Ok(bytes) => bytes,
+                // No neighbours added yet.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound && name == files::PEERS => {
+                    continue;
+                }
+                Err(e) => return Err(io("read", &path)(e)),
+            };
+            let mut header = tar::Header::new_ustar();
+            header.set_size(bytes.len() as u64);
+            header.set_mode(0o600);
+            header.set_mtime(crate::actor::now().0 / 1000);
+            archive
+                .append_data(&mut header, name, bytes.as_slice())
+                .map_err(failed)?;
+            saved.push(name.to_owned());
+        }
+        archive
+            .into_inner()
+            .and_then(|mut out| out.flush())
+            .map_err(failed)?;
+        Ok(BackupReport {
+            steunpunt: opened.steunpunt_key.id(),
+            name: opened.config.steunpunt.name,
+            files: saved,
+            neighbours: opened.peers.len(),
+        })
+    }
+
+    /// Restores a backup written by [`DataDir::backup`] into this data directory, which
+    /// must be new or empty; every file readable by its owner only.
+    pub fn restore(&self, input: impl Read, shown: &str) -> Result<BackupReport, DataDirError> {
+        let refuse = |problem: String| DataDirError::Backup {
+            path: shown.to_owned(),
+            problem,
+        };
+        let bad =
+            |e: std::io::Error| refuse(format!("it is not a backup of a data directory ({e})"));
+        if std::fs::read_dir(&self.root).is_ok_and(|mut d| d.next().is_some()) {
+            return Err(DataDirError::NotEmpty(self.root.display().to_string()));
+        }
+        // Read all of it before writing anything, so a bad backup leaves nothing behind.
+        let mut found = Vec::new();
+        for entry in tar::Archive::new(input).entries().map_err(bad)? {
+            let mut entry = entry.map_err(bad)?;
+            let name = entry.path().map_err(bad)?.to_string_lossy().into_owned();
+            let Some(name) = BACKUP_FILES.iter().find(|f| **f == name) else {
+                return Err(refuse(format!(
+                    "it holds `{name}`, which is not one of {}",
+                    BACKUP_FILES.join(", ")
+                )));
+            };
+            if entry.size() > MAX_BACKUP_FILE_BYTES {
+                return Err(refuse(format!(
+                    "`{name}` is larger than a data directory file"
+                )));
+            }
+            let mut bytes = Vec::new();
+            entry.read_to_end(&mut bytes).map_err(bad)?;
+            found.push((*name, bytes));
+        }
+        for needed in [files::STEUNPUNT_KEY, files::NODE_KEY, files::CONFIG] {
+            if !found.iter().any(|(name, _)| *name == needed) {
+                return Err(refuse(format!("it lacks `{needed}`")));
+            }
+        }
+        std::fs::create_dir_all(&self.root).map_err(io("create", &self.root))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            std::fs::set_permissions(&self.root, std::fs::Permissions::from_mode(0o700))
+                .map_err(io("protect", &self.root))?;
+        }
+        for (name, bytes) in &found {
+            write_private(&self.root.join(name), bytes)?;
+        }
+        let opened = self.open()?;
+        Ok(BackupReport {
+            steunpunt: opened.steunpunt_key.id(),
+            name: opened.config.steunpunt.name,
+            files: found.iter().map(|(name, _)| (*name).to_owned()).collect(),
+            neighbours: opened.peers.len(),
+        })
+    }
+
     /// Moves a damaged store, its check and the search index into a new folder
     /// `damaged-<time>` in the data directory, so that the next start begins with an
     /// empty store and takes the records back from the neighbours. Nothing is deleted.
@@ -410,6 +546,49 @@ impl DataDir {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A backup restores into a new directory only, and a file that is not one of ours
+    /// (another name, a path outside the directory, no key) is refused with nothing
+    /// written.
+    #[test]
+    fn backups_restore_into_new_directories_only() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = DataDir::resolve(Some(tmp.path().join("breda"))).unwrap();
+        dir.init(InitOptions {
+            name: "Steunpunt Breda".into(),
+            municipalities: vec!["Breda".into()],
+            ..Default::default()
+        })
+        .unwrap();
+        let mut backup = Vec::new();
+        let saved = dir.backup(&mut backup).unwrap();
+        assert_eq!(saved.files, ["steunpunt.key", "node.key", "config.toml"]);
+        let again = DataDir::resolve(Some(tmp.path().join("again"))).unwrap();
+        let restored = again.restore(backup.as_slice(), "b.tar").unwrap();
+        assert_eq!(restored.steunpunt, saved.steunpunt);
+        let refused = again.restore(backup.as_slice(), "b.tar").unwrap_err();
+        assert!(matches!(refused, DataDirError::NotEmpty(_)), "{refused}");
+
+        let mut foreign = tar::Builder::new(Vec::new());
+        for name in ["config.toml", "etc/passwd"] {
+            let mut header = tar::Header::new_gnu();
+            header.set_size(1);
+            header.set_mode(0o600);
+            header.set_cksum();
+            foreign.append_data(&mut header, name, &b"x"[..]).unwrap();
+        }
+        let foreign = foreign.into_inner().unwrap();
+        let target = DataDir::resolve(Some(tmp.path().join("foreign"))).unwrap();
+        for (bytes, says) in [
+            (foreign.as_slice(), "is not one of"),
+            (&b"no archive at all"[..], "not a backup"),
+            (&backup[..512], "not a backup"),
+        ] {
+            let refused = target.restore(bytes, "x.tar").unwrap_err().to_string();
+            assert!(refused.contains(says), "{refused}");
+            assert!(!target.root().exists(), "nothing written for: {refused}");
+        }
+    }
 
     #[test]
     fn init_then_open() {

@@ -370,14 +370,31 @@ fn a_restored_node_learns_its_own_records_back_before_publishing() {
     );
     a.stop();
 
-    // The backup: the files the README lists; everything else is gone.
-    let restored = root.path().join("breda-restored");
-    std::fs::create_dir(&restored).unwrap();
-    for file in ["steunpunt.key", "node.key", "config.toml", "peers.json"] {
-        std::fs::copy(breda.join(file), restored.join(file)).unwrap();
-    }
+    // The backup and restore as the README gives them; everything else is gone.
+    let backup = root.path().join("steunpunt-breda.tar");
+    let run = |args: &[&str]| {
+        let out = Command::new(DAEMON).args(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
+    };
+    let said = run(&[
+        "--data-dir",
+        breda.to_str().unwrap(),
+        "backup",
+        backup.to_str().unwrap(),
+    ]);
+    assert!(said.contains("1 neighbour"), "{said}");
     use std::os::unix::fs::PermissionsExt as _;
-    std::fs::set_permissions(&restored, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let mode = std::fs::metadata(&backup).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "the backup is readable by its owner only");
+    let restored = root.path().join("breda-restored");
+    let said = run(&[
+        "--data-dir",
+        restored.to_str().unwrap(),
+        "restore",
+        backup.to_str().unwrap(),
+    ]);
+    assert!(said.contains("Steunpunt Breda"), "{said}");
     let a = start(&restored);
     // Staff edit the vacancy as soon as the node answers; while it is still learning its
     // records back, it says so (and changes nothing), then the edit is accepted.

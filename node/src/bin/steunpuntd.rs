@@ -49,6 +49,23 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Writes a backup of what cannot come back from the region: the keys, config.toml
+    /// and the neighbour list (peers.json), as one tar file readable by its owner only.
+    /// `-` writes to standard output, for example into gpg.
+    ///
+    /// Example: steunpuntd --data-dir /var/lib/steunpunt backup steunpunt-breda.tar
+    Backup {
+        /// The file to write; it must not exist yet.
+        file: PathBuf,
+    },
+    /// Restores a backup into a new or empty data directory. The node then takes its
+    /// records back from the neighbours when it starts. `-` reads standard input.
+    ///
+    /// Example: steunpuntd --data-dir /var/lib/steunpunt restore steunpunt-breda.tar
+    Restore {
+        /// The backup file.
+        file: PathBuf,
+    },
     /// Sets a damaged store aside (nothing is deleted), so that the next start takes every
     /// record back from the neighbours, this steunpunt's own included.
     ///
@@ -106,6 +123,59 @@ async fn run() -> anyhow::Result<()> {
         .init();
     let args = Args::parse();
     let data_dir = DataDir::resolve(args.data_dir)?;
+    if let Some(Command::Backup { file }) = &args.command {
+        let report = if file.as_os_str() == "-" {
+            data_dir.backup(std::io::stdout().lock())?
+        } else {
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let out = options
+                .open(file)
+                .with_context(|| format!("cannot create {}", file.display()))?;
+            let mut out = std::io::BufWriter::new(out);
+            let report = data_dir.backup(&mut out)?;
+            out.into_inner()
+                .map_err(|e| e.into_error())
+                .and_then(|f| f.sync_all())
+                .with_context(|| format!("cannot write {}", file.display()))?;
+            report
+        };
+        eprintln!(
+            "Backup of {} ({}): {}; {} neighbour(s).",
+            report.name,
+            report.steunpunt,
+            report.files.join(", "),
+            report.neighbours
+        );
+        eprintln!(
+            "Keep it where only admins can read it, away from this machine; make a new one after every peer add, remove or block."
+        );
+        return Ok(());
+    }
+    if let Some(Command::Restore { file }) = &args.command {
+        let shown = file.display().to_string();
+        let report = if file.as_os_str() == "-" {
+            data_dir.restore(std::io::stdin().lock(), &shown)?
+        } else {
+            let input =
+                std::fs::File::open(file).with_context(|| format!("cannot read {shown}"))?;
+            data_dir.restore(std::io::BufReader::new(input), &shown)?
+        };
+        println!(
+            "Restored {} ({}) into {}: {}; {} neighbour(s).",
+            report.name,
+            report.steunpunt,
+            data_dir.root().display(),
+            report.files.join(", "),
+            report.neighbours
+        );
+        println!(
+            "Start steunpuntd now: it takes this steunpunt's records back from the neighbours before it publishes anything of its own."
+        );
+        return Ok(());
+    }
     if let Some(Command::RestoreFromRegion) = args.command {
         let aside = data_dir.set_aside_store()?;
         println!(
