@@ -31,6 +31,9 @@ pub fn peered_back(api: &Client, neighbour: SteunpuntId, me: SteunpuntId) -> Opt
     record.peering().map(|p| p.vouches_for(&me))
 }
 
+/// Trusted steunpunten `status` names; `region` shows them all.
+const STATUS_TRUSTED_SHOWN: usize = 8;
+
 /// What a neighbour's state is, in words.
 fn neighbour_state(peer: &PeerView, back: Option<bool>) -> String {
     let link = match (peer.connected, peer.since) {
@@ -151,11 +154,37 @@ pub fn status(api: &Client, expiring: usize, expiring_days: u64) -> anyhow::Resu
             format!("{neighbour}: {}", neighbour_state(peer, back)),
         ));
     }
+    lines.push((
+        t!("status-trusted"),
+        t!("status-trusted-value", count = status.trusted_steunpunten),
+    ));
+    // The nearest by name, with who vouched; `region` has all of them.
+    let mut others: Vec<_> = status.trust.iter().filter(|t| t.hops > 0).collect();
+    let named = |id: &SteunpuntId| names.get(id).cloned().unwrap_or_else(|| id.short());
+    others.sort_by_key(|t| (t.hops, named(&t.steunpunt)));
+    for t in others.iter().take(STATUS_TRUSTED_SHOWN) {
+        let hops = t!("region-hops", hops = t.hops);
+        let line = match t.vouched_by.filter(|_| t.hops > 1) {
+            Some(via) => t!(
+                "status-trusted-via",
+                name = named(&t.steunpunt),
+                hops = hops,
+                via = named(&via)
+            ),
+            None => format!("{}: {hops}", named(&t.steunpunt)),
+        };
+        lines.push((String::new(), line));
+    }
+    if others.len() > STATUS_TRUSTED_SHOWN {
+        lines.push((
+            String::new(),
+            t!(
+                "status-trusted-more",
+                count = others.len() - STATUS_TRUSTED_SHOWN
+            ),
+        ));
+    }
     lines.extend([
-        (
-            t!("status-trusted"),
-            t!("status-trusted-value", count = status.trusted_steunpunten),
-        ),
         (
             t!("status-expiring"),
             t!(

@@ -191,6 +191,12 @@ fn chain_of_three_through_the_cli() {
         picture.starts_with("digraph") && picture.matches(" -> ").count() >= 4,
         "{picture}"
     );
+    let status = ok(&c, &["status"]);
+    assert!(
+        status.contains("Steunpunt Tilburg: 1 stap")
+            && status.contains("Steunpunt Breda: 2 stappen, via Steunpunt Tilburg"),
+        "{status}"
+    );
     let table = ok(&c, &["region"]);
     assert!(
         table.contains("2 stappen") && table.contains("wijzelf"),

@@ -67,6 +67,8 @@ status-trusted-value = { $count ->
     [one] 1 steunpunt (ourselves)
    *[other] { $count } steunpunten (ourselves included)
 }
+status-trusted-via = { $name }: { $hops }, via { $via }
+status-trusted-more = and { $count } more; `steunpunt region` shows them all
 status-expiring = expiring soon
 status-expiring-value = { $count ->
     [0] no own vacancies within { $days } days

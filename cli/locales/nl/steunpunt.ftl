@@ -67,6 +67,8 @@ status-trusted-value = { $count ->
     [one] 1 steunpunt (wijzelf)
    *[other] { $count } steunpunten (wijzelf meegeteld)
 }
+status-trusted-via = { $name }: { $hops }, via { $via }
+status-trusted-more = en nog { $count }; `steunpunt region` toont ze allemaal
 status-expiring = verloopt binnenkort
 status-expiring-value = { $count ->
     [0] geen eigen vacatures binnen { $days } dagen
