@@ -165,8 +165,13 @@ fn damaged_store(e: StoreError, data_dir: &DataDir, me: &SteunpuntId) -> StartEr
             }
             lines.join("\n")
         }
-        StoreError::Corrupt(_) | StoreError::Damaged { .. } => format!(
-            "the store in {} is damaged ({e}).",
+        StoreError::Corrupt(detail) => format!(
+            "the store in {} is damaged: its storage engine reads corrupted data ({}).",
+            data_dir.db_path().display(),
+            detail.trim_end_matches(" backtrace ()")
+        ),
+        StoreError::Damaged { reason, .. } => format!(
+            "the store in {} is damaged: a stored record cannot be read ({reason}).",
             data_dir.db_path().display()
         ),
         _ => return StartError::Store(e),

@@ -73,6 +73,14 @@ enum Command {
     RestoreFromRegion,
 }
 
+/// "1 neighbour", "3 neighbours".
+fn neighbours(count: usize) -> String {
+    match count {
+        1 => "1 neighbour".to_owned(),
+        n => format!("{n} neighbours"),
+    }
+}
+
 async fn wait_for_signal() -> anyhow::Result<()> {
     #[cfg(unix)]
     {
@@ -143,14 +151,15 @@ async fn run() -> anyhow::Result<()> {
             report
         };
         eprintln!(
-            "Backup of {} ({}): {}; {} neighbour(s).",
+            "Backup of {} ({}):\n  {}; {}.",
             report.name,
             report.steunpunt,
             report.files.join(", "),
-            report.neighbours
+            neighbours(report.neighbours)
         );
         eprintln!(
-            "Keep it where only admins can read it, away from this machine; make a new one after every peer add, remove or block."
+            "Keep it where only admins can read it, away from this machine.\n\
+             Make a new one after every peer add, peer remove or peer block."
         );
         return Ok(());
     }
@@ -164,35 +173,36 @@ async fn run() -> anyhow::Result<()> {
             data_dir.restore(std::io::BufReader::new(input), &shown)?
         };
         println!(
-            "Restored {} ({}) into {}: {}; {} neighbour(s).",
+            "Restored {} ({}) into {}:\n  {}; {}.",
             report.name,
             report.steunpunt,
             data_dir.root().display(),
             report.files.join(", "),
-            report.neighbours
+            neighbours(report.neighbours)
         );
         println!(
-            "Start steunpuntd now: it takes this steunpunt's records back from the neighbours before it publishes anything of its own."
+            "Start steunpuntd now: it takes this steunpunt's records back from the\n\
+             neighbours before it publishes anything of its own."
         );
         return Ok(());
     }
     if let Some(Command::RestoreFromRegion) = args.command {
         let aside = data_dir.set_aside_store()?;
         println!(
-            "Moved {} to {}.",
+            "Moved {} to\n  {}",
             aside.moved.join(", "),
             aside.folder.display()
         );
         if aside.neighbours == 0 {
             println!(
-                "This node has no neighbours in peers.json, so nothing can come back yet: \
+                "This node has no neighbours in peers.json, so nothing can come back yet:\n\
                  start steunpuntd and add a neighbour with `steunpunt peer add`."
             );
         } else {
             println!(
-                "Start steunpuntd now: it takes the records back from its {} neighbour(s) \
-                 before it publishes anything of its own.",
-                aside.neighbours
+                "Start steunpuntd now: it takes the records back from {} before\n\
+                 it publishes anything of its own.",
+                neighbours(aside.neighbours)
             );
         }
         return Ok(());

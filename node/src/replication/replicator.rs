@@ -31,6 +31,16 @@ pub trait Peer: Clone + Ord + Debug + Display + Send + 'static {
     fn from_node_id(node: &str) -> Option<Self>;
 }
 
+/// Why a neighbour gave no sync answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unanswered {
+    /// The dial failed: nothing answers at its address.
+    Unreachable,
+    /// A connection was made and closed before a sync answer: its node does not let us
+    /// in, most likely because its steunpunt has not peered with us.
+    Closed,
+}
+
 /// Timing and bounds of the policy; times in milliseconds.
 #[derive(Debug, Clone)]
 pub struct Policy {
@@ -395,7 +405,7 @@ impl<S: Store, P: Peer> Replicator<S, P> {
             Input::DialFailed(peer) => {
                 debug!(%peer, "dial failed");
                 if !self.connected.contains(&peer) {
-                    self.redial_later(&peer, true);
+                    self.redial_later(&peer, Some(Unanswered::Unreachable));
                 }
             }
             Input::Refused(peer) => self.on_refused(peer, now),
@@ -518,9 +528,9 @@ impl<S: Store, P: Peer> Replicator<S, P> {
         }
     }
 
-    /// Schedules the next attempt at a neighbour. `failed`: the last attempt brought no
-    /// sync answer, so the delay doubles (up to the maximum); otherwise it starts over.
-    fn redial_later(&mut self, peer: &P, failed: bool) {
+    /// Schedules the next attempt at a neighbour. `failed`: why the last attempt brought
+    /// no sync answer, so the delay doubles (up to the maximum); otherwise it starts over.
+    fn redial_later(&mut self, peer: &P, failed: Option<Unanswered>) {
         let (min, max, notice_after) = (
             self.policy.redial_min_ms,
             self.policy.redial_max_ms,
@@ -529,7 +539,7 @@ impl<S: Store, P: Peer> Replicator<S, P> {
         let Some(target) = self.targets.get_mut(peer) else {
             return;
         };
-        if failed {
+        if failed.is_some() {
             target.failures = target.failures.saturating_add(1);
         } else {
             target.failures = 0;
@@ -537,20 +547,30 @@ impl<S: Store, P: Peer> Replicator<S, P> {
         target.attempt += 1;
         let failures = target.failures;
         let attempt = target.attempt;
-        if failed && failures == notice_after && !target.noticed {
+        if let Some(why) = failed
+            && failures == notice_after
+            && !target.noticed
+        {
             target.noticed = true;
             let name = if target.label.is_empty() {
                 format!("steunpunt {}", target.steunpunt)
             } else {
                 format!("{} ({})", target.label, target.steunpunt)
             };
-            info!(
-                %peer,
-                "{name} has not peered with us yet: its node closes our connections. \
-                 Ask its admin to run `steunpunt peer add` with our address and steunpunt ID; \
-                 we keep trying, at most every {} minutes",
-                max / 60_000
-            );
+            let minutes = max / 60_000;
+            match why {
+                Unanswered::Closed => info!(
+                    %peer,
+                    "{name} has not peered with us yet: its node closes our connections. \
+                     Ask its admin to run `steunpunt peer add` with our address and steunpunt ID; \
+                     we keep trying, at most every {minutes} minutes"
+                ),
+                Unanswered::Unreachable => info!(
+                    %peer,
+                    "{name}'s node cannot be reached: is it running, and is its address in \
+                     `steunpunt peer list` right? We keep trying, at most every {minutes} minutes"
+                ),
+            }
         }
         let delay = min
             .saturating_mul(1u64 << failures.saturating_sub(1).min(20))
@@ -577,7 +597,7 @@ impl<S: Store, P: Peer> Replicator<S, P> {
         self.runs.retain(|_, r| r.peer != peer);
         let answered = self.targets.get(&peer).map(|t| t.answered);
         if let Some(answered) = answered {
-            self.redial_later(&peer, !answered);
+            self.redial_later(&peer, (!answered).then_some(Unanswered::Closed));
         }
     }
 
