@@ -139,9 +139,12 @@ async fn run() -> anyhow::Result<()> {
             options.write(true).create_new(true);
             #[cfg(unix)]
             std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-            let out = options
-                .open(file)
-                .with_context(|| format!("cannot create {}", file.display()))?;
+            let out = options.open(file).with_context(|| {
+                format!(
+                    "cannot create {} (an existing file is never replaced)",
+                    file.display()
+                )
+            })?;
             let mut out = std::io::BufWriter::new(out);
             let report = data_dir.backup(&mut out)?;
             out.into_inner()
@@ -151,7 +154,7 @@ async fn run() -> anyhow::Result<()> {
             report
         };
         eprintln!(
-            "Backup of {} ({}):\n  {}; {}.",
+            "Backup of {}\n  steunpunt-ID {}\n  {}; {}.",
             report.name,
             report.steunpunt,
             report.files.join(", "),
@@ -173,10 +176,10 @@ async fn run() -> anyhow::Result<()> {
             data_dir.restore(std::io::BufReader::new(input), &shown)?
         };
         println!(
-            "Restored {} ({}) into {}:\n  {}; {}.",
+            "Restored {} into {}\n  steunpunt-ID {}\n  {}; {}.",
             report.name,
-            report.steunpunt,
             data_dir.root().display(),
+            report.steunpunt,
             report.files.join(", "),
             neighbours(report.neighbours)
         );
