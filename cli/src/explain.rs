@@ -105,6 +105,7 @@ pub fn error(error: &anyhow::Error) -> String {
             code,
             ..
         } => match problems.as_slice() {
+            [] if code == "busy" => t!("error-busy"),
             [] => message.clone(),
             // About the command's own argument (an id, an address): the argument is
             // what the person just typed, so its API name would only confuse.

@@ -360,15 +360,10 @@ pub async fn start(data_dir: DataDir, overrides: Overrides) -> Result<RunningNod
         search: search.clone(),
         data_dir: data_dir.root().to_owned(),
     };
-    let mut api_shutdown = shutdown_rx;
+    let api_shutdown = shutdown_rx;
     let api_task = tokio::spawn(
         async move {
-            let server = axum::serve(listener, router(state)).with_graceful_shutdown(async move {
-                let _ = api_shutdown.changed().await;
-            });
-            if let Err(e) = server.await {
-                tracing::error!("the API stopped: {e}");
-            }
+            crate::api::serve::serve(listener, router(state), api_shutdown).await;
         }
         .instrument(span.clone()),
     );

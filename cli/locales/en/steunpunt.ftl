@@ -179,6 +179,7 @@ error-unreachable = The node at { $addr } does not answer. Is steunpuntd running
 error-unauthorized = The node refused the API token. Does --data-dir point at this node's data directory ({ $dir })?
 error-unexpected = The node's answer to { $path } is not what this version expects ({ $reason }). Are steunpunt and steunpuntd the same version?
 error-other = Talking to the node failed: { $reason }
+error-busy = The node is busy: too many connections to its API at once. Try again shortly.
 
 ## dates
 date = { $day } { $month } { $year }

@@ -179,6 +179,7 @@ error-unreachable = De node op { $addr } antwoordt niet. Draait steunpuntd? Star
 error-unauthorized = De node weigert het API-token. Wijst --data-dir naar de datamap van deze node ({ $dir })?
 error-unexpected = Het antwoord van de node op { $path } is niet wat deze versie verwacht ({ $reason }). Zijn steunpunt en steunpuntd dezelfde versie?
 error-other = Praten met de node lukte niet: { $reason }
+error-busy = De node heeft het te druk: te veel verbindingen met de API tegelijk. Probeer het zo opnieuw.
 
 ## datums
 date = { $day } { $month } { $year }

@@ -11,6 +11,7 @@ mod node;
 mod peers;
 mod records;
 mod search;
+pub mod serve;
 
 use std::sync::Arc;
 

@@ -73,6 +73,27 @@ enum Command {
     RestoreFromRegion,
 }
 
+/// Services start with a soft limit of 1,024 open files; the node's connections, store
+/// and index files fit easily under the hard limit, so the soft one is raised to it
+/// (at most 65,536).
+fn raise_open_file_limit() {
+    #[cfg(unix)]
+    {
+        use rustix::process::{Resource, getrlimit, setrlimit};
+        const WANTED: u64 = 65_536;
+        let mut limit = getrlimit(Resource::Nofile);
+        let hard = limit.maximum.unwrap_or(WANTED);
+        let wanted = hard.min(WANTED);
+        if limit.current.is_some_and(|soft| soft < wanted) {
+            limit.current = Some(wanted);
+            match setrlimit(Resource::Nofile, limit) {
+                Ok(()) => tracing::debug!(files = wanted, "raised the open-file limit"),
+                Err(e) => tracing::debug!("cannot raise the open-file limit: {e}"),
+            }
+        }
+    }
+}
+
 /// "1 neighbour", "3 neighbours".
 fn neighbours(count: usize) -> String {
     match count {
@@ -240,6 +261,7 @@ async fn run() -> anyhow::Result<()> {
         }
         return Ok(());
     }
+    raise_open_file_limit();
     let node = start(
         data_dir,
         Overrides {
