@@ -30,6 +30,9 @@ pub const IDENTIFY_PROTOCOL: &str = "/steunpunt/1.0.0";
 /// Everything a node speaks.
 #[derive(NetworkBehaviour)]
 pub struct Behaviour {
+    /// A few unfinished inbound connections per IP address, so strangers cannot fill
+    /// the pending slots that trusted neighbours need.
+    pub pending: super::pending::PendingPerAddress,
     /// Trust gate: only nodes of trusted steunpunten, or nodes we were told to dial.
     pub gate: allow_block_list::Behaviour<allow_block_list::AllowedPeers>,
     /// Connection count limits.
@@ -112,6 +115,7 @@ pub fn build_behaviour(key: &Keypair, config: &NetworkConfig) -> Result<Behaviou
         .with_max_pending_incoming(Some(32))
         .with_max_pending_outgoing(Some(32));
     Ok(Behaviour {
+        pending: super::pending::PendingPerAddress::default(),
         gate: allow_block_list::Behaviour::default(),
         limits: connection_limits::Behaviour::new(limits),
         memory: memory_connection_limits::Behaviour::with_max_percentage(

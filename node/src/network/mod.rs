@@ -4,6 +4,7 @@
 pub mod behaviour;
 pub mod codec;
 pub mod event_loop;
+pub mod pending;
 
 pub use behaviour::{Behaviour, build_behaviour};
 pub use event_loop::{Client, EventLoop, Link, NetworkStatus};
