@@ -11,7 +11,7 @@ use std::time::Duration;
 use serde_json::Value;
 use steunpunt_api::{Client, ClientError, ListQuery};
 use steunpunt_protocol::Kind;
-use steunpunt_testkit::{Daemon, eventually, peer_with, vacancy};
+use steunpunt_testkit::{Daemon, eventually, peer_with, vacancies_of, vacancy};
 
 const DAEMON: &str = env!("CARGO_BIN_EXE_steunpuntd");
 
@@ -349,18 +349,7 @@ fn a_restored_node_learns_its_own_records_back_before_publishing() {
         draft.insert("description".into(), description.into());
         a.api.publish(Kind::Vacancy, &draft, false).unwrap();
     }
-    let held_by_b = |b: &Daemon| {
-        b.api
-            .records(
-                Kind::Vacancy,
-                &ListQuery {
-                    author: Some(me.to_string()),
-                    ..ListQuery::default()
-                },
-            )
-            .unwrap()
-            .records
-    };
+    let held_by_b = |b: &Daemon| vacancies_of(&b.api, &me.to_string());
     eventually(
         "Tilburg to hold Breda's three vacancies at their last revision",
         || {
@@ -457,21 +446,6 @@ fn a_closed_log_pipe_does_not_spoil_the_stop() {
     steunpunt_testkit::stop_cleanly(child, &dir, "-INT");
 }
 
-/// The vacancies of `author` that `node` serves.
-fn vacancies_of(node: &Daemon, author: &str) -> usize {
-    node.api
-        .records(
-            Kind::Vacancy,
-            &ListQuery {
-                author: Some(author.to_owned()),
-                ..ListQuery::default()
-            },
-        )
-        .unwrap()
-        .records
-        .len()
-}
-
 fn copy_dir(from: &Path, to: &Path) {
     let _ = std::fs::remove_dir_all(to);
     let status = Command::new("cp")
@@ -513,7 +487,7 @@ fn a_damaged_store_is_refused_and_its_records_come_back_from_the_region() {
     let mut a = start(&breda);
     publish(&a, OWN / 2, OWN);
     eventually("Tilburg to hold Breda's vacancies", || {
-        vacancies_of(&b, &me) == OWN
+        vacancies_of(&b.api, &me).len() == OWN
     });
     a.stop();
 
@@ -559,7 +533,7 @@ fn a_damaged_store_is_refused_and_its_records_come_back_from_the_region() {
         match Daemon::try_start(Path::new(DAEMON), &work) {
             Ok(mut node) => {
                 assert_eq!(
-                    vacancies_of(&node, &me),
+                    vacancies_of(&node.api, &me).len(),
                     OWN,
                     "a store {how} was served as a smaller set"
                 );
@@ -596,7 +570,7 @@ fn a_damaged_store_is_refused_and_its_records_come_back_from_the_region() {
     );
     let a = start(&work);
     eventually("Breda's own vacancies to come back from Tilburg", || {
-        vacancies_of(&a, &me) == OWN
+        vacancies_of(&a.api, &me).len() == OWN
     });
     eventually("the recovery to end", || {
         !a.api.status().unwrap().recovering

@@ -9,9 +9,9 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use steunpunt_api::{Client, ClientError, ListQuery, SearchQuery};
+use steunpunt_api::{Client, ClientError, SearchQuery};
 use steunpunt_protocol::Kind;
-use steunpunt_testkit::{Daemon, eventually, vacancy};
+use steunpunt_testkit::{Daemon, eventually, titles_of, vacancy};
 
 const DAEMON: &str = env!("CARGO_BIN_EXE_steunpuntd");
 
@@ -48,21 +48,6 @@ fn fill(path: &Path) {
     // What fits of a last partial chunk.
     while file.write_all(&[0u8; 512]).is_ok() {}
     let _ = file.sync_all();
-}
-
-fn titles(api: &Client, author: &str) -> Vec<String> {
-    api.records(
-        Kind::Vacancy,
-        &ListQuery {
-            author: Some(author.to_owned()),
-            ..ListQuery::default()
-        },
-    )
-    .unwrap()
-    .records
-    .iter()
-    .filter_map(|r| r.title().map(str::to_owned))
-    .collect()
 }
 
 /// The titles of `author`'s vacancies that a search for `words` finds, and how many
@@ -146,7 +131,7 @@ fn a_full_disk_refuses_writes_keeps_reads_and_recovers_without_a_restart() {
         };
         publish("Voorlezen op school").unwrap();
         eventually("Tilburg to hold the first vacancy", || {
-            titles(&b.api, &me).len() == 1
+            titles_of(&b.api, &me).len() == 1
         });
 
         let filler = small.join("filler");
@@ -171,7 +156,7 @@ fn a_full_disk_refuses_writes_keeps_reads_and_recovers_without_a_restart() {
             accepted.len() - 1
         );
         // Reading and searching go on; the refused vacancy is nowhere.
-        let held = titles(&a.api, &me);
+        let held = titles_of(&a.api, &me);
         assert!(!held.contains(&refused), "reserve {reserve}: {held:?}");
         assert_eq!(held.len(), accepted.len(), "{held:?} {accepted:?}");
         let (hits, _) = found(&a.api, &me, "tuinklus");
@@ -195,10 +180,10 @@ fn a_full_disk_refuses_writes_keeps_reads_and_recovers_without_a_restart() {
         assert_eq!(hits.len(), accepted.len() - 2, "{hits:?}");
         // Tilburg gets everything that was accepted, never the refused one.
         eventually("Tilburg to hold every accepted vacancy", || {
-            titles(&b.api, &me).len() == accepted.len()
+            titles_of(&b.api, &me).len() == accepted.len()
         });
-        assert!(!titles(&b.api, &me).contains(&refused));
-        assert!(!titles(&a.api, &me).contains(&refused));
+        assert!(!titles_of(&b.api, &me).contains(&refused));
+        assert!(!titles_of(&a.api, &me).contains(&refused));
         a.stop();
         let log = std::fs::read_to_string(breda.with_extension("log")).unwrap();
         if reserve == "0" {

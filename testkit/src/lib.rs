@@ -56,6 +56,27 @@ pub fn vacancy(title: &str, municipality: &str, pc4: &str) -> Draft {
     }))
 }
 
+/// The vacancies of `author` (a steunpunt ID) that the node behind `api` serves.
+pub fn vacancies_of(api: &Client, author: &str) -> Vec<steunpunt_api::RecordView> {
+    api.records(
+        steunpunt_protocol::Kind::Vacancy,
+        &steunpunt_api::ListQuery {
+            author: Some(author.to_owned()),
+            ..steunpunt_api::ListQuery::default()
+        },
+    )
+    .unwrap()
+    .records
+}
+
+/// Their titles.
+pub fn titles_of(api: &Client, author: &str) -> Vec<String> {
+    vacancies_of(api, author)
+        .iter()
+        .filter_map(|r| r.title().map(str::to_owned))
+        .collect()
+}
+
 /// A draft from a JSON object.
 pub fn draft(value: serde_json::Value) -> Draft {
     match value {

@@ -363,12 +363,7 @@ impl<S: Store> Engine<S> {
             store_failing: None,
             resyncing: false,
         };
-        for envelope in engine.store.load_all()? {
-            let hash = envelope.hash();
-            let record = envelope.decode_stored().map_err(|e| StoreError::Damaged {
-                key: hash.to_hex(),
-                reason: e.to_string(),
-            })?;
+        for record in engine.stored_records()? {
             engine.remember(&record);
         }
         if let Some(observer) = &mut engine.observer {
@@ -551,17 +546,28 @@ impl<S: Store> Engine<S> {
             .map(|(full, why)| (*full, why.as_str()))
     }
 
+    /// Every record in the store, decoded.
+    fn stored_records(&self) -> Result<Vec<Record>, StoreError> {
+        self.store
+            .load_all()?
+            .into_iter()
+            .map(|envelope| {
+                let hash = envelope.hash();
+                envelope.decode_stored().map_err(|e| StoreError::Damaged {
+                    key: hash.to_hex(),
+                    reason: e.to_string(),
+                })
+            })
+            .collect()
+    }
+
     /// Brings the engine's state in step with the store after the store was reopened.
     fn resync(&mut self) -> Result<(), StoreError> {
-        let mut held = BTreeMap::new();
-        for envelope in self.store.load_all()? {
-            let hash = envelope.hash();
-            let record = envelope.decode_stored().map_err(|e| StoreError::Damaged {
-                key: hash.to_hex(),
-                reason: e.to_string(),
-            })?;
-            held.insert(record.key(), record);
-        }
+        let held: BTreeMap<RecordKey, Record> = self
+            .stored_records()?
+            .into_iter()
+            .map(|record| (record.key(), record))
+            .collect();
         let gone: Vec<RecordKey> = self
             .index
             .keys()
