@@ -312,17 +312,7 @@ fn an_exposed_api_token_is_replaced() {
 
 /// The equivocations a node has counted, from its metrics.
 fn equivocations(node: &Daemon) -> u64 {
-    let text = ureq::get(&format!("{}/metrics", node.api.base()))
-        .call()
-        .unwrap()
-        .body_mut()
-        .read_to_string()
-        .unwrap();
-    text.lines()
-        .find(|l| l.starts_with("steunpunt_equivocations"))
-        .and_then(|l| l.split_whitespace().last())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0)
+    steunpunt_testkit::metric(&node.api, "steunpunt_equivocations").unwrap_or(0)
 }
 
 /// A node restored from its backup (keys, config.toml, peers.json) into an empty data

@@ -11,7 +11,7 @@ use std::process::Command;
 
 use steunpunt_api::{Client, ClientError, SearchQuery};
 use steunpunt_protocol::Kind;
-use steunpunt_testkit::{Daemon, eventually, titles_of, vacancy};
+use steunpunt_testkit::{Daemon, eventually, metric, titles_of, vacancy};
 
 const DAEMON: &str = env!("CARGO_BIN_EXE_steunpuntd");
 
@@ -71,19 +71,6 @@ fn found(api: &Client, author: &str, words: &str) -> (Vec<String>, usize) {
             .collect(),
         results.warnings.len(),
     )
-}
-
-fn metric(api: &Client, name: &str) -> Option<u64> {
-    let text = ureq::get(&format!("{}/metrics", api.base()))
-        .call()
-        .unwrap()
-        .body_mut()
-        .read_to_string()
-        .unwrap();
-    text.lines()
-        .find(|l| l.starts_with(name))
-        .and_then(|l| l.split_whitespace().last())
-        .and_then(|n| n.parse().ok())
 }
 
 #[test]

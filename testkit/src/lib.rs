@@ -77,6 +77,20 @@ pub fn titles_of(api: &Client, author: &str) -> Vec<String> {
         .collect()
 }
 
+/// The value of the metric `name` (a counter's or a gauge's) that the node serves.
+pub fn metric(api: &Client, name: &str) -> Option<u64> {
+    let text = ureq::get(&format!("{}/metrics", api.base()))
+        .call()
+        .ok()?
+        .body_mut()
+        .read_to_string()
+        .ok()?;
+    text.lines()
+        .find(|l| l.starts_with(name))
+        .and_then(|l| l.split_whitespace().last())
+        .and_then(|n| n.parse().ok())
+}
+
 /// A draft from a JSON object.
 pub fn draft(value: serde_json::Value) -> Draft {
     match value {
