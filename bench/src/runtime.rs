@@ -69,6 +69,9 @@ pub struct RuntimeReport {
     steunpuntd: String,
     vacancies: usize,
     status_idle: Latency,
+    /// Publishing one vacancy through the API, one after another: answered only once
+    /// the record is on stable storage. `status_idle` is the same requests' floor.
+    publish: Latency,
     status_during_exports: Latency,
     exports_completed: usize,
     search_one_client: Throughput,
@@ -256,6 +259,9 @@ fn search_load(
     })
 }
 
+/// Vacancies published one by one through the API.
+const PUBLISHES: usize = 300;
+
 /// Runs the benchmark against the `steunpuntd` at `binary`.
 pub fn run(
     binary: &Path,
@@ -281,6 +287,26 @@ pub fn run(
     for _ in 0..200 {
         idle.push(b.time_status()?.0);
         std::thread::sleep(Duration::from_millis(10));
+    }
+
+    eprintln!("publishing {PUBLISHES} vacancies one after another …");
+    let mut publish = Vec::with_capacity(PUBLISHES);
+    for i in 0..PUBLISHES {
+        let draft = serde_json::json!({
+            "title": format!("Meting {i}"),
+            "description": "Een vacature om het publiceren te meten.",
+            "organisation": "Buurthuis De Meting",
+            "categories": ["buurt-wonen"],
+            "engagement": "structureel",
+            "location": "4811 Breda",
+            "contact": "info@example.org",
+        });
+        let serde_json::Value::Object(draft) = draft else {
+            anyhow::bail!("a draft is an object");
+        };
+        let started = Instant::now();
+        b.api.publish(Kind::Vacancy, &draft, false)?;
+        publish.push(started.elapsed().as_secs_f64() * 1000.0);
     }
 
     eprintln!("status while four clients export …");
@@ -335,6 +361,7 @@ pub fn run(
         steunpuntd: binary.display().to_string(),
         vacancies: n,
         status_idle: latency(idle),
+        publish: latency(publish),
         status_during_exports: latency(during_exports),
         exports_completed: exports.load(Ordering::Relaxed),
         search_speedup: round(many.requests_per_s / one.requests_per_s.max(0.001)),
