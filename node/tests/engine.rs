@@ -409,3 +409,73 @@ fn trust_generation_moves_exactly_when_trust_changes() {
     a.ingest(bytes(&pb), T0);
     assert_eq!(a.trust_generation(), start + 2);
 }
+
+/// One sync between two engines whose clocks disagree.
+fn sync_between(
+    from: &mut Engine<MemoryStore>,
+    from_now: Timestamp,
+    to: &mut Engine<MemoryStore>,
+    to_now: Timestamp,
+) {
+    let mut sessions = ResponderSessions::default();
+    let (mut run, mut request) = SyncRun::start(from, 1, from_now).unwrap();
+    loop {
+        let response = to.serve_sync(&mut sessions, "from", request, to_now);
+        match run.on_response(from, response, from_now).unwrap() {
+            Some(next) => request = next,
+            None => break,
+        }
+    }
+}
+
+/// Clocks that disagree: five minutes apart, two nodes converge both ways; a record
+/// dated an hour ahead of a node's clock is refused as from the future, and taken by a
+/// later sync once the clocks agree.
+#[test]
+fn clocks_minutes_apart_converge_and_a_record_from_the_future_waits() {
+    const MINUTE: u64 = 60_000;
+    let mut a = engine(1);
+    let mut b = engine(2);
+    vouch(&mut a, &[b.me()]);
+    vouch(&mut b, &[a.me()]);
+    let a_clock = T0.plus_ms(5 * MINUTE);
+    for i in 0..10 {
+        a.publish(
+            Kind::Vacancy,
+            id(&format!("a{i}")),
+            vacancy("Bij A"),
+            in_30_days(),
+            a_clock,
+        )
+        .unwrap();
+        b.publish(
+            Kind::Vacancy,
+            id(&format!("b{i}")),
+            vacancy("Bij B"),
+            in_30_days(),
+            T0,
+        )
+        .unwrap();
+    }
+    sync_between(&mut a, a_clock, &mut b, T0);
+    let vacancies =
+        |e: &Engine<MemoryStore>| e.index().keys().filter(|k| k.kind == Kind::Vacancy).count();
+    assert_eq!((vacancies(&a), vacancies(&b)), (20, 20));
+
+    let hour_ahead = T0.plus_ms(60 * MINUTE);
+    let early = a
+        .publish(
+            Kind::Vacancy,
+            id("later"),
+            vacancy("Later"),
+            in_30_days(),
+            hour_ahead,
+        )
+        .unwrap();
+    assert_eq!(b.ingest(bytes(&early), T0), IngestOutcome::FromFuture);
+    sync_between(&mut a, hour_ahead, &mut b, T0);
+    assert_eq!(vacancies(&b), 20, "not taken while it is an hour ahead");
+    assert!(b.counters().from_future >= 1);
+    sync_between(&mut a, hour_ahead, &mut b, hour_ahead);
+    assert_eq!(vacancies(&b), 21, "taken once the clocks agree");
+}

@@ -314,6 +314,8 @@ pub struct Engine<S: Store> {
     tally: Tally,
     by_author: BTreeMap<SteunpuntId, AuthorTally>,
     equivocations_by_author: BTreeMap<SteunpuntId, u64>,
+    /// When we last said that an author's records are ahead of our clock.
+    clock_noted: BTreeMap<SteunpuntId, Timestamp>,
     /// Why the last write failed (and whether the disk was full), until a write
     /// succeeds again.
     store_failing: Option<(bool, String)>,
@@ -360,6 +362,7 @@ impl<S: Store> Engine<S> {
             tally: Tally::default(),
             by_author: BTreeMap::new(),
             equivocations_by_author: BTreeMap::new(),
+            clock_noted: BTreeMap::new(),
             store_failing: None,
             resyncing: false,
         };
@@ -531,6 +534,27 @@ impl<S: Store> Engine<S> {
         e
     }
 
+    /// A record too far ahead of our clock waits until the clocks agree (sync offers it
+    /// again); the admin is told once an hour per author which clock to look at.
+    fn clock_ahead(&mut self, author: SteunpuntId, updated_at: Timestamp, now: Timestamp) {
+        const NOTE_EVERY_MS: u64 = 60 * 60 * 1000;
+        let due = self
+            .clock_noted
+            .get(&author)
+            .is_none_or(|at| now.0.saturating_sub(at.0) >= NOTE_EVERY_MS);
+        if due {
+            self.clock_noted.insert(author, now);
+            tracing::warn!(
+                %author,
+                "a record is dated {} minutes ahead of this node's clock (at most {} allowed); \
+                 it is taken once the clocks agree. If this machine's clock is behind, set it \
+                 right (NTP); otherwise that steunpunt's clock is ahead",
+                updated_at.0.saturating_sub(now.0) / 60_000,
+                steunpunt_protocol::record::MAX_CLOCK_AHEAD_MS / 60_000
+            );
+        }
+    }
+
     /// A write reached the store: whatever failed before is over (a flush that fails
     /// later says so again).
     fn store_ok(&mut self) {
@@ -659,7 +683,10 @@ impl<S: Store> Engine<S> {
         match record.payload().freshness(now) {
             Freshness::Live => {}
             Freshness::Expired => return IngestOutcome::Expired,
-            Freshness::FromFuture => return IngestOutcome::FromFuture,
+            Freshness::FromFuture => {
+                self.clock_ahead(record.key().author, record.payload().updated_at, now);
+                return IngestOutcome::FromFuture;
+            }
         }
         let key = record.key();
         let current = self.index.get(&key).copied();
