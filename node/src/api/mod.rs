@@ -179,6 +179,10 @@ impl utoipa::Modify for ErrorResponses {
             ("404", "no such record or endpoint"),
             ("405", "the endpoint does not take this method"),
             ("500", "the node failed (storage, a stopped task)"),
+            (
+                "503",
+                "too many connections to the API at once (code busy); try again shortly",
+            ),
         ];
         let with_body = [
             ("413", "the body is larger than 256 KiB"),
