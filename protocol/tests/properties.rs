@@ -1,6 +1,7 @@
 //! Property tests for the protocol (ARCHITECTURE.md, Budgets): signing round trips, tamper detection,
 //! encoding round trips, merge laws, decoder robustness and trust bounds.
-//! Case counts are set per test so that the numbers in the closing note are exact.
+//! Case counts are set per test so that the numbers in the closing note are exact; the
+//! decoder tests take `STEUNPUNT_FUZZ_CASES` for a long run (RELIABILITY.md).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
@@ -13,14 +14,15 @@ use steunpunt_protocol::body::{
 };
 use steunpunt_protocol::merge::{join, merge};
 use steunpunt_protocol::places::Pc4;
+use steunpunt_protocol::sync::{Initiator, Responder, SyncItem, SyncRequest, SyncResponse};
 use steunpunt_protocol::testing::{T0, key};
 use steunpunt_protocol::timestamp::DAY_MS;
 use steunpunt_protocol::vocab::{
     CATEGORIES, ENGAGEMENTS, EXPERTISE, ORGANISATION_KINDS, TARGET_GROUPS,
 };
 use steunpunt_protocol::{
-    Envelope, Kind, Payload, Record, RecordId, Revision, SteunpuntId, TrustSet, Version, author,
-    open,
+    Envelope, Kind, Payload, Record, RecordHash, RecordId, Revision, SteunpuntId, TrustSet,
+    Version, author, open,
 };
 
 fn slug_of(
@@ -240,8 +242,82 @@ proptest! {
     }
 }
 
+/// Cases for the decoder tests: `STEUNPUNT_FUZZ_CASES`, or `default` in the normal run.
+fn fuzz_cases(default: u32) -> u32 {
+    std::env::var("STEUNPUNT_FUZZ_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Some reconciliation items, as a node's live records give them.
+fn sync_items() -> impl Strategy<Value = Vec<SyncItem>> {
+    proptest::collection::vec((0u64..1 << 44, any::<[u8; 32]>()), 0..64).prop_map(|items| {
+        items
+            .into_iter()
+            .map(|(timestamp, hash)| SyncItem {
+                timestamp,
+                hash: RecordHash(hash),
+            })
+            .collect()
+    })
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(2048))]
+    #![proptest_config(ProptestConfig::with_cases(fuzz_cases(2048)))]
+
+    /// Random bytes never panic the sync message decoders, a responder reading them as a
+    /// negentropy frame, or an initiator reading them as an answer.
+    #[test]
+    fn sync_decoders_never_panic_on_random_bytes(
+        bytes in proptest::collection::vec(any::<u8>(), 0..2048),
+        items in sync_items(),
+    ) {
+        let _ = SyncRequest::decode(&bytes);
+        let _ = SyncResponse::decode(&bytes);
+        if let Ok(mut responder) = Responder::new(items.clone()) {
+            let _ = responder.reconcile(&bytes);
+        }
+        let trusted = BTreeSet::from([key(1).id()]);
+        if let Ok((mut initiator, _)) = Initiator::open(1, &trusted, items) {
+            let _ = initiator.on_frame(&bytes);
+        }
+    }
+
+    /// Real sync messages with random edits never panic their decoders or the
+    /// reconciliation that reads their frames.
+    #[test]
+    fn sync_decoders_never_panic_on_mutated_messages(
+        ours in sync_items(),
+        theirs in sync_items(),
+        edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8),
+        cut in any::<prop::sample::Index>(),
+    ) {
+        let trusted = BTreeSet::from([key(1).id()]);
+        let (_, request) = Initiator::open(7, &trusted, ours).unwrap();
+        let SyncRequest::Open { frame, .. } = &request else {
+            panic!("a session opens with Open");
+        };
+        let mut responder = Responder::new(theirs).unwrap();
+        let answer = responder.reconcile(frame).unwrap();
+        for message in [request.encode(), SyncResponse::Reconcile { frame: answer.into() }.encode()] {
+            let mut bytes = message;
+            for (index, value) in &edits {
+                let i = index.index(bytes.len());
+                bytes[i] = *value;
+            }
+            let _ = SyncRequest::decode(&bytes);
+            let _ = SyncResponse::decode(&bytes);
+            let _ = responder.reconcile(&bytes);
+            bytes.truncate(cut.index(bytes.len() + 1));
+            let _ = SyncRequest::decode(&bytes);
+            let _ = SyncResponse::decode(&bytes);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(fuzz_cases(2048)))]
 
     /// Random bytes never panic the envelope or payload decoders.
     #[test]
