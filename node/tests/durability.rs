@@ -17,9 +17,12 @@ use steunpunt_testkit::{eventually, vacancy};
 const DAEMON: &str = env!("CARGO_BIN_EXE_steunpuntd");
 const PUBLISHES: usize = 20;
 
-/// One line of `strace -f -y`: the thread, and the rest.
+/// One line of `strace -f -y`: the thread, and the rest (strace pads short thread
+/// ids with spaces: `1692  pwrite64(…`).
 fn split(line: &str) -> (&str, &str) {
-    line.split_once(' ').unwrap_or(("", line))
+    let line = line.trim_start();
+    line.split_once(' ')
+        .map_or(("", line), |(thread, call)| (thread, call.trim_start()))
 }
 
 /// For each title: whether the store's write that carried it (`pwrite64` on `db/db`
@@ -130,7 +133,7 @@ fn a_publish_is_answered_only_after_the_store_file_is_synced() {
 #[test]
 fn the_trace_reading_tells_a_missing_sync() {
     let titles = ["Vrijwilliger 01".to_owned()];
-    let synced = "1 pwrite64(9</d/db/db>, \"Vrijwilliger 01\", 15, 0) = 15\n\
+    let synced = "1  pwrite64(9</d/db/db>, \"Vrijwilliger 01\", 15, 0) = 15\n\
                   2 fdatasync(11</d/db/db> <unfinished ...>\n\
                   1 pwrite64(9</d/db/db>, \"x\", 1, 15) = 1\n\
                   2 <... fdatasync resumed>) = 0\n\
