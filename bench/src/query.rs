@@ -304,7 +304,8 @@ pub fn run(n: usize, count: usize) -> anyhow::Result<QueryReport> {
     let (engine, index, rebuilt) = start(&db, &search_dir, now)?;
     let startup_rebuild_ms = started.elapsed().as_millis();
     anyhow::ensure!(rebuilt && index.len() == made, "index incomplete");
-    index.commit()?;
+    let mut engine = engine;
+    engine.flush()?;
     drop((engine, index));
     let started = Instant::now();
     let (engine, index, rebuilt) = start(&db, &search_dir, now)?;

@@ -704,7 +704,7 @@ fn the_index_survives_restarts_and_rebuilds_when_missing_damaged_or_behind() {
         let (mut engine, index, rebuilt) = open_sled(dir.path());
         assert!(rebuilt, "a new index is built");
         load(&mut engine);
-        index.commit().unwrap();
+        engine.flush().unwrap();
         let found =
             ids(&search(&index, &engine, Kind::Vacancy, &words_query("taal"), now()).unwrap());
         assert_eq!(found.len(), 5);

@@ -294,8 +294,12 @@ pub trait RecordObserver: Send {
     /// Every stored record has been passed to [`RecordObserver::stored`] while opening;
     /// what follows are changes (records dropped at start-up, then normal operation).
     fn loaded(&mut self) {}
-    /// The store was just flushed: make derived state durable and visible too.
-    fn flush(&mut self) {}
+    /// The store was just flushed: make derived state durable and visible too. `held`
+    /// reads records again, for derived state that must be redone (after a failed
+    /// commit).
+    fn flush(&mut self, held: &dyn HeldRecords) {
+        let _ = held;
+    }
 }
 
 /// The replication engine over a store.
@@ -1091,9 +1095,7 @@ impl<S: Store> Engine<S> {
         if let Err(e) = self.store.flush() {
             return Err(self.store_failed(e));
         }
-        if let Some(observer) = &mut self.observer {
-            observer.flush();
-        }
+        self.flush_observer();
         Ok(())
     }
 
@@ -1102,10 +1104,16 @@ impl<S: Store> Engine<S> {
         if let Err(e) = self.store.close() {
             return Err(self.store_failed(e));
         }
-        if let Some(observer) = &mut self.observer {
-            observer.flush();
-        }
+        self.flush_observer();
         Ok(())
+    }
+
+    /// Lets the observer commit, reading records through the engine where it must.
+    fn flush_observer(&mut self) {
+        if let Some(mut observer) = self.observer.take() {
+            observer.flush(self);
+            self.observer = Some(observer);
+        }
     }
 
     /// Our own held payload for `key`, if any (for tests and the API).

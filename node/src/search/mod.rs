@@ -12,7 +12,7 @@
 pub mod filters;
 pub mod text;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Instant;
@@ -33,15 +33,6 @@ pub use steunpunt_api::search::{
 const INDEX_FORMAT: &str = "steunpunt-search-2";
 /// Commit payload of an index that missed a write.
 const DAMAGED: &str = "damaged";
-/// Text changes kept while the index cannot be written (disk full), to write once it
-/// can; beyond this many the index is rebuilt at the next start instead.
-const MAX_PENDING: usize = 10_000;
-
-/// A change to the text index since its last commit.
-enum TextOp {
-    Put(u64, String, String),
-    Delete(u64),
-}
 
 /// Why a query cannot run.
 #[derive(Debug, thiserror::Error)]
@@ -138,9 +129,9 @@ struct Inner {
     /// The text index missed more changes than are kept: searches report it until a
     /// restart rebuilds.
     failed: Option<String>,
-    /// Changes since the last commit, so that a commit that fails (disk full) can be
-    /// rolled back and tried again later with the same changes.
-    pending: Vec<TextOp>,
+    /// Slots whose text changed since the last commit: after a commit that failed (disk
+    /// full) and was rolled back, their text is written again from the records.
+    changed: HashSet<u64>,
     /// Why the last write or commit failed; searches answer from the last commit, with a
     /// warning, until a commit succeeds.
     behind: Option<String>,
@@ -167,7 +158,7 @@ impl Inner {
     }
 
     fn write(&mut self, slot: u64, title: &str, body: &str) {
-        self.keep(TextOp::Put(slot, title.to_owned(), body.to_owned()));
+        self.keep(slot);
         if self.behind.is_some() {
             return;
         }
@@ -179,7 +170,7 @@ impl Inner {
     fn unlist(&mut self, slot: u64) {
         if let Some(old) = self.catalog.remove(&slot) {
             self.digest.toggle(&old.hash);
-            self.keep(TextOp::Delete(slot));
+            self.keep(slot);
             if self.behind.is_none() {
                 self.text.delete(slot);
             }
@@ -187,21 +178,12 @@ impl Inner {
         }
     }
 
-    /// Keeps a change until it is committed (not while loading: the first commit
-    /// follows at once, and the whole store would be kept twice).
-    fn keep(&mut self, op: TextOp) {
-        if self.start == Start::Loading || self.failed.is_some() {
-            return;
+    /// Notes a changed slot until it is committed (not while loading: the first commit
+    /// follows at once).
+    fn keep(&mut self, slot: u64) {
+        if self.start != Start::Loading {
+            self.changed.insert(slot);
         }
-        if self.pending.len() >= MAX_PENDING {
-            tracing::error!(
-                "the search index missed more than {MAX_PENDING} changes; it is rebuilt at the next start"
-            );
-            self.failed = Some(format!("missed more than {MAX_PENDING} changes"));
-            self.pending = Vec::new();
-            return;
-        }
-        self.pending.push(op);
     }
 
     /// A write or commit failed: back to the last commit, to try again at the next flush.
@@ -218,12 +200,16 @@ impl Inner {
         }
     }
 
-    /// After a failed commit: writes the kept changes again.
-    fn catch_up(&mut self) -> Result<(), TextIndexError> {
-        for op in &self.pending {
-            match op {
-                TextOp::Put(slot, title, body) => self.text.put(*slot, title, body)?,
-                TextOp::Delete(slot) => self.text.delete(*slot),
+    /// After a failed commit: writes the changed slots' text again, from the records.
+    fn catch_up(&mut self, held: &dyn HeldRecords) -> Result<(), TextIndexError> {
+        for slot in &self.changed {
+            self.text.delete(*slot);
+            let Some(entry) = self.catalog.get(slot) else {
+                continue;
+            };
+            let record = held.record(&entry.key).map_err(TextIndexError::other)?;
+            if let Some((_, title, body)) = record.as_ref().and_then(Entry::of) {
+                self.text.put(*slot, &title, &body)?;
             }
         }
         Ok(())
@@ -243,7 +229,7 @@ impl Inner {
         };
     }
 
-    fn commit(&mut self) -> Result<(), TextIndexError> {
+    fn commit(&mut self, held: &dyn HeldRecords) -> Result<(), TextIndexError> {
         if !self.dirty {
             return Ok(());
         }
@@ -253,14 +239,14 @@ impl Inner {
             self.digest.payload(self.catalog.len())
         };
         let caught_up = if self.behind.is_some() && self.failed.is_none() {
-            self.catch_up()
+            self.catch_up(held)
         } else {
             Ok(())
         };
         match caught_up.and_then(|()| self.text.commit(&payload)) {
             Ok(()) => {
                 self.dirty = false;
-                self.pending.clear();
+                self.changed.clear();
                 if self.behind.take().is_some() {
                     tracing::info!("the search index is up to date again");
                 }
@@ -306,9 +292,9 @@ impl RecordObserver for Feed {
         lock(&self.0).loaded();
     }
 
-    fn flush(&mut self) {
+    fn flush(&mut self, held: &dyn HeldRecords) {
         // A failure is logged once and kept in `behind`; the next flush tries again.
-        let _ = lock(&self.0).commit();
+        let _ = lock(&self.0).commit(held);
     }
 }
 
@@ -379,7 +365,7 @@ impl Opening {
             Start::Built | Start::Reused => {}
         }
         let rebuilt = inner.start != Start::Reused;
-        inner.commit()?;
+        inner.commit(engine)?;
         let report = OpenReport {
             records: inner.catalog.len(),
             rebuilt,
@@ -423,7 +409,7 @@ impl SearchIndex {
             digest: Digest::default(),
             dirty: false,
             failed: None,
-            pending: Vec::new(),
+            changed: HashSet::new(),
             behind: None,
             loading: Some(loading),
             start: Start::Loading,
@@ -433,11 +419,6 @@ impl SearchIndex {
             started,
             fresh,
         })
-    }
-
-    /// Makes pending changes durable, so a restart need not rebuild.
-    pub fn commit(&self) -> Result<(), SearchError> {
-        Ok(lock(&self.inner).commit()?)
     }
 
     /// Whether the last changes could not be written to the index (disk full): searches

@@ -165,6 +165,13 @@ fn synonyms(stem: &str) -> &'static [String] {
 #[error("search index: {0}")]
 pub struct TextIndexError(String);
 
+impl TextIndexError {
+    /// A failure from outside tantivy, such as reading a record back.
+    pub(crate) fn other(message: impl std::fmt::Display) -> Self {
+        Self(message.to_string())
+    }
+}
+
 impl From<tantivy::TantivyError> for TextIndexError {
     fn from(e: tantivy::TantivyError) -> Self {
         Self(e.to_string())
