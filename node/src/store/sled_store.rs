@@ -45,7 +45,8 @@ struct Shared {
     reserve: u64,
     /// `None` only if opening again after a failure failed too.
     open: RwLock<Option<Open>>,
-    /// `undo.failed`, readable without the lock (every read asks).
+    /// A write or flush failed inside sled: reads show `undo.before` over sled. Read
+    /// without a lock, as every read asks.
     failed: AtomicBool,
     undo: Mutex<Undo>,
     check: Mutex<CheckState>,
@@ -65,8 +66,6 @@ struct Open {
 #[derive(Default)]
 struct Undo {
     before: BTreeMap<Vec<u8>, Option<IVec>>,
-    /// A write or flush failed inside sled: reads show `before` over sled.
-    failed: bool,
     /// The engine has not yet been told that the store's contents went back.
     tell: bool,
 }
@@ -344,10 +343,8 @@ impl SledStore {
     /// A write or flush failed inside sled.
     fn failed(&self, e: sled::Error) -> StoreError {
         let mut undo = self.undo();
-        if !undo.failed {
-            undo.failed = true;
+        if !self.shared.failed.swap(true, Ordering::AcqRel) {
             undo.tell = true;
-            self.shared.failed.store(true, Ordering::Release);
         }
         engine(e)
     }
@@ -365,10 +362,7 @@ impl SledStore {
         let mut batch = sled::Batch::default();
         {
             let mut undo = self.undo();
-            for (key, value) in changes.into_iter().chain(std::iter::once((
-                WRITES_KEY.to_vec(),
-                Some(writes.to_be_bytes().to_vec()),
-            ))) {
+            for (key, value) in changes {
                 if !undo.before.contains_key(&key) {
                     let before = open.records.get(&key).map_err(engine)?;
                     undo.before.insert(key.clone(), before);
@@ -379,6 +373,8 @@ impl SledStore {
                 }
             }
         }
+        // Not kept in `undo`: only opening the store reads the counter, from sled itself.
+        batch.insert(WRITES_KEY, &writes.to_be_bytes());
         open.records
             .apply_batch(batch)
             .map_err(|e| self.failed(e))?;
