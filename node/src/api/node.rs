@@ -41,7 +41,7 @@ pub(super) async fn status(State(state): State<ApiState>) -> Result<Json<Status>
             .map(|p| ConnectedPeer {
                 peer_id: p.to_string(),
                 steunpunt: summary.nodes.get(p).copied().flatten(),
-                since: network.links.get(p).map(|l| l.since),
+                since: network.since.get(p).copied(),
             })
             .collect(),
         trusted_steunpunten: summary.trust.len(),

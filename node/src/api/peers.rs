@@ -27,10 +27,7 @@ pub(super) async fn list_peers(State(state): State<ApiState>) -> Result<Json<Pee
             label: p.label.clone(),
             multiaddr: p.multiaddr.to_string(),
             connected: p.peer_id().is_some_and(|id| network.peers.contains(&id)),
-            since: p
-                .peer_id()
-                .and_then(|id| network.links.get(&id))
-                .map(|l| l.since),
+            since: p.peer_id().and_then(|id| network.since.get(&id).copied()),
             trusted: trusted(&summary.trust, &p.steunpunt),
         })
         .collect();

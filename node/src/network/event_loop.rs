@@ -46,21 +46,13 @@ pub struct NetworkStatus {
     pub listen_addrs: Vec<String>,
     /// Connected nodes.
     pub peers: Vec<PeerId>,
-    /// Nodes connected now or before: whether connected, and since when.
-    pub links: HashMap<PeerId, Link>,
-}
-
-/// Whether a node is connected, and since when.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Link {
-    /// Connected now.
-    pub connected: bool,
-    /// Since then.
-    pub since: Timestamp,
+    /// Since when each node seen while this node runs has been connected, or not (as
+    /// `peers` says).
+    pub since: HashMap<PeerId, Timestamp>,
 }
 
 /// Nodes whose connection history is kept; the longest disconnected go first.
-const MAX_LINKS: usize = 1024;
+const MAX_REMEMBERED: usize = 1024;
 
 /// Why the swarm task could not answer.
 #[derive(Debug, thiserror::Error)]
@@ -94,7 +86,7 @@ pub struct EventLoop {
     next_handle: u64,
     metrics: Option<libp2p::metrics::Metrics>,
     shutdown: watch::Receiver<bool>,
-    links: HashMap<PeerId, Link>,
+    since: HashMap<PeerId, Timestamp>,
 }
 
 impl EventLoop {
@@ -117,31 +109,25 @@ impl EventLoop {
             next_handle: 0,
             metrics,
             shutdown,
-            links: HashMap::new(),
+            since: HashMap::new(),
         };
         (event_loop, Client { sender })
     }
 
-    /// Notes that `peer` is now connected or not.
-    fn link(&mut self, peer: PeerId, connected: bool) {
-        if self.links.len() >= MAX_LINKS && !self.links.contains_key(&peer) {
+    /// Notes that `peer` connected or went, now.
+    fn connection_changed(&mut self, peer: PeerId) {
+        if self.since.len() >= MAX_REMEMBERED && !self.since.contains_key(&peer) {
             let oldest = self
-                .links
+                .since
                 .iter()
-                .filter(|(_, l)| !l.connected)
-                .min_by_key(|(_, l)| l.since)
+                .filter(|(p, _)| !self.swarm.is_connected(p))
+                .min_by_key(|(_, at)| **at)
                 .map(|(p, _)| *p);
             if let Some(oldest) = oldest {
-                self.links.remove(&oldest);
+                self.since.remove(&oldest);
             }
         }
-        self.links.insert(
-            peer,
-            Link {
-                connected,
-                since: crate::actor::now(),
-            },
-        );
+        self.since.insert(peer, crate::actor::now());
     }
 
     /// Runs until shutdown is signalled or the owner stops.
@@ -166,7 +152,7 @@ impl EventLoop {
                         peer_id: self.swarm.local_peer_id().to_string(),
                         listen_addrs: self.swarm.listeners().map(ToString::to_string).collect(),
                         peers: self.swarm.connected_peers().copied().collect(),
-                        links: self.links.clone(),
+                        since: self.since.clone(),
                     });
                 }
                 _ = self.shutdown.changed() => break,
@@ -301,7 +287,7 @@ impl EventLoop {
                 if num_established.get() > 1 {
                     return;
                 }
-                self.link(peer_id, true);
+                self.connection_changed(peer_id);
                 Input::Connected(peer_id)
             }
             SwarmEvent::ConnectionClosed {
@@ -311,7 +297,7 @@ impl EventLoop {
                 ..
             } => {
                 debug!(peer = %peer_id, "connection closed{}", cause.map(|c| format!(": {c}")).unwrap_or_default());
-                self.link(peer_id, false);
+                self.connection_changed(peer_id);
                 Input::Disconnected(peer_id)
             }
             SwarmEvent::NewListenAddr { address, .. } => {

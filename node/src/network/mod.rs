@@ -7,4 +7,4 @@ pub mod event_loop;
 pub mod pending;
 
 pub use behaviour::{Behaviour, build_behaviour};
-pub use event_loop::{Client, EventLoop, Link, NetworkStatus};
+pub use event_loop::{Client, EventLoop, NetworkStatus};
