@@ -152,6 +152,18 @@ pub fn write_private(path: &Path, contents: &[u8]) -> Result<(), DataDirError> {
     std::fs::rename(&tmp, path).map_err(io("replace", path))
 }
 
+/// Creates `path` (and its parents) if needed, readable by its owner only.
+fn create_private_dir(path: &Path) -> Result<(), DataDirError> {
+    std::fs::create_dir_all(path).map_err(io("create", path))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))
+            .map_err(io("protect", path))?;
+    }
+    Ok(())
+}
+
 /// The permission bits of the file at `path` when users other than its owner may read or
 /// write it; `None` when they may not, or when it does not exist.
 pub fn open_to_others(path: &Path) -> Option<u32> {
@@ -370,13 +382,7 @@ impl DataDir {
                 return Err(refuse(format!("it lacks `{needed}`")));
             }
         }
-        std::fs::create_dir_all(&self.root).map_err(io("create", &self.root))?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt as _;
-            std::fs::set_permissions(&self.root, std::fs::Permissions::from_mode(0o700))
-                .map_err(io("protect", &self.root))?;
-        }
+        create_private_dir(&self.root)?;
         for (name, bytes) in &found {
             write_private(&self.root.join(name), bytes)?;
         }
@@ -413,13 +419,7 @@ impl DataDir {
             .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
             .collect();
         let folder = self.root.join(format!("damaged-{stamp}"));
-        let mut builder = std::fs::DirBuilder::new();
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::DirBuilderExt as _;
-            builder.mode(0o700);
-        }
-        builder.create(&folder).map_err(io("create", &folder))?;
+        create_private_dir(&folder)?;
         let mut moved = Vec::new();
         for name in [files::DB, files::DB_CHECK, files::SEARCH] {
             let from = self.root.join(name);
@@ -459,13 +459,7 @@ impl DataDir {
             config.api.listen = api;
         }
         config.check()?;
-        std::fs::create_dir_all(&self.root).map_err(io("create", &self.root))?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt as _;
-            std::fs::set_permissions(&self.root, std::fs::Permissions::from_mode(0o700))
-                .map_err(io("protect", &self.root))?;
-        }
+        create_private_dir(&self.root)?;
         let steunpunt_key = SteunpuntKey::generate()?;
         steunpunt_key.save(&self.steunpunt_key_path())?;
         let node_key = Keypair::generate_ed25519();
