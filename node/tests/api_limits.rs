@@ -7,73 +7,31 @@
 use std::io::{Read as _, Write as _};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use steunpunt_api::{Client, ClientError, ListQuery};
+use steunpunt_api::{Client, ClientError};
 use steunpunt_protocol::Kind;
-use steunpunt_testkit::{Daemon, eventually, vacancy};
+use steunpunt_testkit::{Daemon, titles_of, vacancy};
 
 const DAEMON: &str = env!("CARGO_BIN_EXE_steunpuntd");
 
-fn api_address(dir: &Path) -> String {
-    std::fs::read_to_string(dir.join("api.addr"))
-        .unwrap()
-        .trim()
-        .trim_start_matches("http://")
-        .to_owned()
-}
-
-/// Starts steunpuntd as a child this test signals itself.
-fn spawn(dir: &Path) -> Child {
-    let _ = std::fs::remove_file(dir.join("api.addr"));
-    let child = Command::new(DAEMON)
-        .arg("--data-dir")
-        .arg(dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    eventually("the API", || {
-        Client::connect(dir).is_ok_and(|c| c.status().is_ok())
-    });
-    child
-}
-
-/// Sends SIGTERM and waits for the exit; panics if it takes longer than `patience`.
-fn stop_within(mut child: Child, patience: Duration) -> Duration {
-    let started = Instant::now();
-    let sent = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(sent.success());
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            assert!(status.success(), "steunpuntd exited with {status}");
-            return started.elapsed();
-        }
-        if started.elapsed() > patience {
-            let _ = child.kill();
-            panic!("steunpuntd was still running {patience:?} after SIGTERM");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
+/// The API's address, as `host:port`.
+fn api_address(node: &Daemon) -> String {
+    node.api.base().trim_start_matches("http://").to_owned()
 }
 
 #[test]
 fn a_half_sent_request_does_not_hold_up_the_stop() {
     let root = tempfile::tempdir().unwrap();
     let dir = steunpunt_testkit::init(Path::new(DAEMON), root.path(), "Steunpunt Oss", "Oss");
-    let child = spawn(&dir);
-    let mut half = TcpStream::connect(api_address(&dir)).unwrap();
+    let mut node = Daemon::start(Path::new(DAEMON), &dir);
+    let mut half = TcpStream::connect(api_address(&node)).unwrap();
     half.write_all(b"GET /v1/status HTTP/1.1\r\nHost: localhost\r\n")
         .unwrap();
-    let took = stop_within(child, Duration::from_secs(30));
+    let took = node.stop_within(Duration::from_secs(30));
     println!("stopped {took:?} after SIGTERM with a half-sent request open");
-    assert!(!dir.join("api.addr").exists());
 }
 
 #[test]
@@ -82,7 +40,7 @@ fn idle_connections_are_closed_and_cannot_exhaust_the_api() {
     let root = tempfile::tempdir().unwrap();
     let dir = steunpunt_testkit::init(Path::new(DAEMON), root.path(), "Steunpunt Uden", "Uden");
     let mut node = Daemon::start(Path::new(DAEMON), &dir);
-    let address = api_address(&dir);
+    let address = api_address(&node);
     let mut idle: Vec<TcpStream> = (0..IDLE)
         .map(|_| TcpStream::connect(&address).unwrap())
         .collect();
@@ -133,8 +91,9 @@ fn a_publish_answered_with_an_error_was_never_stored() {
     const WRITERS: usize = 4;
     let root = tempfile::tempdir().unwrap();
     let dir = steunpunt_testkit::init(Path::new(DAEMON), root.path(), "Steunpunt Vught", "Vught");
-    let child = spawn(&dir);
-    let api = Client::connect(&dir).unwrap();
+    let mut node = Daemon::start(Path::new(DAEMON), &dir);
+    let me = node.api.status().unwrap().steunpunt_id.to_string();
+    let api = node.api.clone();
     let done = Arc::new(AtomicBool::new(false));
     let outcomes: Arc<Mutex<Vec<(String, &'static str)>>> = Arc::default();
     let writers: Vec<_> = (0..WRITERS)
@@ -166,19 +125,13 @@ fn a_publish_answered_with_an_error_was_never_stored() {
         })
         .collect();
     std::thread::sleep(Duration::from_millis(1500));
-    stop_within(child, Duration::from_secs(30));
+    node.stop_within(Duration::from_secs(30));
     done.store(true, Ordering::Relaxed);
     for writer in writers {
         writer.join().unwrap();
     }
     let mut node = Daemon::start(Path::new(DAEMON), &dir);
-    let held: Vec<String> = node
-        .api
-        .records_where(Kind::Vacancy, &ListQuery::default(), |_| true)
-        .unwrap()
-        .iter()
-        .filter_map(|r| r.title().map(str::to_owned))
-        .collect();
+    let held = titles_of(&node.api, &me);
     let outcomes = outcomes.lock().unwrap();
     let count = |what| outcomes.iter().filter(|(_, o)| *o == what).count();
     println!(

@@ -6,47 +6,19 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use steunpunt_api::{Client, ListQuery};
 use steunpunt_node::data_dir::DataDir;
 use steunpunt_node::replication::{Engine, EngineConfig};
 use steunpunt_node::store::SledStore;
 use steunpunt_protocol::timestamp::DAY_MS;
 use steunpunt_protocol::{Body, Kind, RecordId, testing};
-use steunpunt_testkit::{Daemon, eventually, vacancy};
+use steunpunt_testkit::{Daemon, eventually, titles_of, vacancy};
 
 const DAEMON: &str = env!("CARGO_BIN_EXE_steunpuntd");
 const KILLS: u64 = 25;
-
-/// Starts steunpuntd and waits for its API: it must open its store every time.
-fn spawn(dir: &Path) -> (Child, Client) {
-    let _ = std::fs::remove_file(dir.join("api.addr"));
-    let mut child = Command::new(DAEMON)
-        .arg("--data-dir")
-        .arg(dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut api = None;
-    eventually("the node to start after a kill -9", || {
-        if let Ok(Some(status)) = child.try_wait() {
-            panic!("steunpuntd did not start after a kill -9: {status}");
-        }
-        api = Client::connect(dir).ok().filter(|c| c.status().is_ok());
-        api.is_some()
-    });
-    (child, api.unwrap())
-}
-
-fn kill_9(mut child: Child) {
-    child.kill().unwrap();
-    child.wait().unwrap();
-}
 
 /// Pseudo-random waits, the same in every run: 20 to 620 ms.
 fn waits() -> impl Iterator<Item = Duration> {
@@ -59,22 +31,18 @@ fn waits() -> impl Iterator<Item = Duration> {
     })
 }
 
-fn titles(api: &Client, kind: Kind) -> Vec<String> {
-    api.records_where(kind, &ListQuery::default(), |_| true)
-        .unwrap()
-        .iter()
-        .filter_map(|r| r.title().map(str::to_owned))
-        .collect()
-}
-
 #[test]
 fn kill_9_while_staff_publish_loses_nothing_acknowledged() {
     let root = tempfile::tempdir().unwrap();
     let dir = steunpunt_testkit::init(Path::new(DAEMON), root.path(), "Steunpunt Zeist", "Zeist");
     let acknowledged: Arc<Mutex<Vec<String>>> = Arc::default();
+    let mut me = String::new();
     for (round, wait) in waits().take(KILLS as usize).enumerate() {
-        let (child, api) = spawn(&dir);
-        let held = titles(&api, Kind::Vacancy);
+        // Started afresh after every kill -9: it must open its store every time.
+        let mut node = Daemon::start(Path::new(DAEMON), &dir);
+        let api = node.api.clone();
+        me = api.status().unwrap().steunpunt_id.to_string();
+        let held = titles_of(&api, &me);
         for title in acknowledged.lock().unwrap().iter() {
             assert!(
                 held.contains(title),
@@ -98,12 +66,12 @@ fn kill_9_while_staff_publish_loses_nothing_acknowledged() {
             })
         };
         std::thread::sleep(wait);
-        kill_9(child);
+        node.kill_9();
         stop.store(true, Ordering::Relaxed);
         writer.join().unwrap();
     }
     let mut node = Daemon::start(Path::new(DAEMON), &dir);
-    let held = titles(&node.api, Kind::Vacancy);
+    let held = titles_of(&node.api, &me);
     let acknowledged = acknowledged.lock().unwrap();
     let missing: Vec<&String> = acknowledged.iter().filter(|t| !held.contains(t)).collect();
     println!(
@@ -154,10 +122,10 @@ fn kill_9_during_a_cold_sync_resumes_until_everything_is_there() {
     b.stop();
     let mut seen = Vec::new();
     for wait in waits().take(KILLS as usize) {
-        let (child, api) = spawn(&tilburg);
-        seen.push(api.status().unwrap().record_counts.vacancy);
+        let mut b = Daemon::start(Path::new(DAEMON), &tilburg);
+        seen.push(b.api.status().unwrap().record_counts.vacancy);
         std::thread::sleep(wait);
-        kill_9(child);
+        b.kill_9();
     }
     let b = Daemon::start(Path::new(DAEMON), &tilburg);
     eventually("Tilburg to hold all of Breda's vacancies", || {

@@ -308,16 +308,7 @@ fn sync(
     to: &mut Engine<MemoryStore>,
     now: Timestamp,
 ) -> steunpunt_node::replication::SyncStats {
-    let mut sessions = ResponderSessions::default();
-    let (mut run, mut request) = SyncRun::start(from, 1, now).unwrap();
-    loop {
-        let response = to.serve_sync(&mut sessions, "from", request, now);
-        match run.on_response(from, response, now).unwrap() {
-            Some(next) => request = next,
-            None => break,
-        }
-    }
-    run.stats().clone()
+    sync_between(from, now, to, now)
 }
 
 #[test]
@@ -410,13 +401,13 @@ fn trust_generation_moves_exactly_when_trust_changes() {
     assert_eq!(a.trust_generation(), start + 2);
 }
 
-/// One sync between two engines whose clocks disagree.
+/// One sync between two engines, each on its own clock.
 fn sync_between(
     from: &mut Engine<MemoryStore>,
     from_now: Timestamp,
     to: &mut Engine<MemoryStore>,
     to_now: Timestamp,
-) {
+) -> steunpunt_node::replication::SyncStats {
     let mut sessions = ResponderSessions::default();
     let (mut run, mut request) = SyncRun::start(from, 1, from_now).unwrap();
     loop {
@@ -426,6 +417,7 @@ fn sync_between(
             None => break,
         }
     }
+    run.stats().clone()
 }
 
 /// Clocks that disagree: five minutes apart, two nodes converge both ways; a record

@@ -56,17 +56,18 @@ pub fn vacancy(title: &str, municipality: &str, pc4: &str) -> Draft {
     }))
 }
 
-/// The vacancies of `author` (a steunpunt ID) that the node behind `api` serves.
+/// The vacancies of `author` (a steunpunt ID) that the node behind `api` serves, every
+/// page of them.
 pub fn vacancies_of(api: &Client, author: &str) -> Vec<steunpunt_api::RecordView> {
-    api.records(
+    api.records_where(
         steunpunt_protocol::Kind::Vacancy,
         &steunpunt_api::ListQuery {
             author: Some(author.to_owned()),
             ..steunpunt_api::ListQuery::default()
         },
+        |_| true,
     )
     .unwrap()
-    .records
 }
 
 /// Their titles.
@@ -224,24 +225,52 @@ impl Daemon {
 
     /// Sends SIGTERM and checks that the node stops cleanly and removes `api.addr`.
     pub fn stop(&mut self) {
-        stop_cleanly(self.child.take().unwrap(), &self.dir, "-TERM");
+        self.stop_within(PATIENCE);
+    }
+
+    /// [`Daemon::stop`], failing the test if the node is still running `patience` after
+    /// SIGTERM; returns how long it took.
+    pub fn stop_within(&mut self, patience: Duration) -> Duration {
+        stop_child(self.child.take().unwrap(), &self.dir, "-TERM", patience)
+    }
+
+    /// Kills the node with SIGKILL, as a power cut or the out-of-memory killer would.
+    pub fn kill_9(&mut self) {
+        let mut child = self.child.take().unwrap();
+        child.kill().unwrap();
+        child.wait().unwrap();
     }
 }
 
 /// Sends `signal` (as `kill` takes it: `-TERM`, `-INT`) to the `steunpuntd` of `dir` and
 /// checks that it stops cleanly and removes `api.addr`.
-pub fn stop_cleanly(mut child: Child, dir: &Path, signal: &str) {
+pub fn stop_cleanly(child: Child, dir: &Path, signal: &str) {
+    stop_child(child, dir, signal, PATIENCE);
+}
+
+fn stop_child(mut child: Child, dir: &Path, signal: &str, patience: Duration) -> Duration {
+    let started = Instant::now();
     let status = Command::new("kill")
         .args([signal, &child.id().to_string()])
         .status()
         .unwrap();
     assert!(status.success());
-    let exit = child.wait().unwrap();
+    let exit = loop {
+        if let Some(exit) = child.try_wait().unwrap() {
+            break exit;
+        }
+        if started.elapsed() > patience {
+            let _ = child.kill();
+            panic!("steunpuntd was still running {patience:?} after {signal}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
     assert!(exit.success(), "steunpuntd did not stop cleanly: {exit:?}");
     assert!(
         !dir.join(files::API_ADDR).exists(),
         "api.addr is removed at shutdown"
     );
+    started.elapsed()
 }
 
 impl Drop for Daemon {
