@@ -373,6 +373,9 @@ impl<S: Store> Engine<S> {
         for record in engine.stored_records()? {
             engine.remember(&record);
         }
+        engine
+            .store
+            .check_loaded(&mut engine.index.iter().map(|(k, m)| (k, &m.version.hash)))?;
         if let Some(observer) = &mut engine.observer {
             observer.loaded();
         }

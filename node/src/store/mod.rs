@@ -88,6 +88,16 @@ pub trait Store: Send + 'static {
     fn close(&self) -> Result<(), StoreError> {
         self.flush()
     }
+    /// Told, once after opening, the key and hash of every record [`Store::load_all`]
+    /// gave: a store that keeps its own check compares it with them (one pass over the
+    /// records at start, not two).
+    fn check_loaded(
+        &self,
+        held: &mut dyn Iterator<Item = (&RecordKey, &RecordHash)>,
+    ) -> Result<(), StoreError> {
+        let _ = held;
+        Ok(())
+    }
     /// After a failed write: brings the store back to what is on disk. `Ok(true)` when
     /// its contents may differ from what was written to it (the caller re-reads them).
     fn recover(&self) -> Result<bool, StoreError> {
@@ -119,6 +129,12 @@ impl<T: Store + Sync> Store for std::sync::Arc<T> {
     }
     fn close(&self) -> Result<(), StoreError> {
         (**self).close()
+    }
+    fn check_loaded(
+        &self,
+        held: &mut dyn Iterator<Item = (&RecordKey, &RecordHash)>,
+    ) -> Result<(), StoreError> {
+        (**self).check_loaded(held)
     }
     fn recover(&self) -> Result<bool, StoreError> {
         (**self).recover()

@@ -72,6 +72,9 @@ struct Undo {
 
 struct CheckState {
     path: PathBuf,
+    /// Whether the ledger holds every record: only once the loaded records were checked
+    /// ([`Store::check_loaded`]) is it written to the check file.
+    complete: bool,
     ledger: Ledger,
     /// `ledger.writes` when the check file was last written, and when.
     recorded: (u64, Option<Instant>),
@@ -96,8 +99,9 @@ fn relock<T>(result: Result<T, PoisonError<T>>) -> T {
 }
 
 impl SledStore {
-    /// Opens (or creates) the store in `dir`, checking the schema version and that the
-    /// store holds everything its check (`dir.check`) recorded.
+    /// Opens (or creates) the store in `dir`, checking the schema version. Whether it
+    /// holds everything its check (`dir.check`) recorded is checked once its records are
+    /// loaded ([`Store::check_loaded`]).
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
         Self::open_with_reserve(dir, DEFAULT_RESERVE_BYTES)
     }
@@ -105,10 +109,8 @@ impl SledStore {
     /// [`SledStore::open`], refusing writes while fewer than `reserve` bytes are free.
     pub fn open_with_reserve(dir: &Path, reserve: u64) -> Result<Self, StoreError> {
         let open = Self::open_parts(dir)?;
-        let ledger = Self::count(&open.records)?;
-        let path = check::path_of(dir);
-        let current = check::compare(&path, &ledger)?;
-        let store = Self {
+        let writes = Self::writes(&open.records)?;
+        Ok(Self {
             shared: Arc::new(Shared {
                 dir: dir.to_owned(),
                 reserve,
@@ -116,17 +118,27 @@ impl SledStore {
                 failed: AtomicBool::new(false),
                 undo: Mutex::new(Undo::default()),
                 check: Mutex::new(CheckState {
-                    path,
-                    recorded: (ledger.writes, None),
-                    ledger,
+                    path: check::path_of(dir),
+                    complete: false,
+                    recorded: (writes, None),
+                    ledger: Ledger {
+                        writes,
+                        ..Ledger::default()
+                    },
                     failing: false,
                 }),
             }),
-        };
-        if !current {
-            store.record_check(true);
+        })
+    }
+
+    /// The write counter as stored.
+    fn writes(records: &sled::Tree) -> Result<u64, StoreError> {
+        match records.get(WRITES_KEY).map_err(engine)? {
+            None => Ok(0),
+            Some(bytes) => <[u8; 8]>::try_from(bytes.as_ref())
+                .map(u64::from_be_bytes)
+                .map_err(|_| damaged(WRITES_KEY, "write count is not 8 bytes")),
         }
-        Ok(store)
     }
 
     fn open_parts(dir: &Path) -> Result<Open, StoreError> {
@@ -181,16 +193,12 @@ impl SledStore {
         Err(StoreError::InUse(dir.display().to_string()))
     }
 
-    /// Reads the ledger off the hash index: every entry names a held record's hash and
-    /// (in its value) the record's key, so no envelope is decoded.
+    /// Reads the ledger off the hash index (after a failed write opened the store again):
+    /// every entry names a held record's hash and (in its value) the record's key, so no
+    /// envelope is decoded.
     fn count(records: &sled::Tree) -> Result<Ledger, StoreError> {
         let mut ledger = Ledger {
-            writes: match records.get(WRITES_KEY).map_err(engine)? {
-                None => 0,
-                Some(bytes) => <[u8; 8]>::try_from(bytes.as_ref())
-                    .map(u64::from_be_bytes)
-                    .map_err(|_| damaged(WRITES_KEY, "write count is not 8 bytes"))?,
-            },
+            writes: Self::writes(records)?,
             ..Ledger::default()
         };
         for entry in records.scan_prefix(b"h") {
@@ -282,7 +290,7 @@ impl SledStore {
         let mut state = self.state();
         let (writes, at) = state.recorded;
         let due = now || at.is_none_or(|at| at.elapsed() >= CHECK_EVERY);
-        if writes == state.ledger.writes && at.is_some() || !due {
+        if !state.complete || writes == state.ledger.writes && at.is_some() || !due {
             return;
         }
         match check::record(&state.path, &state.ledger) {
@@ -498,6 +506,30 @@ impl Store for SledStore {
     fn close(&self) -> Result<(), StoreError> {
         self.flush_db()?;
         self.record_check(true);
+        Ok(())
+    }
+
+    fn check_loaded(
+        &self,
+        held: &mut dyn Iterator<Item = (&RecordKey, &RecordHash)>,
+    ) -> Result<(), StoreError> {
+        let current = {
+            let mut state = self.state();
+            let mut ledger = Ledger {
+                writes: state.ledger.writes,
+                ..Ledger::default()
+            };
+            for (key, hash) in held {
+                ledger.add(*key.author.as_bytes(), kind_byte(key.kind), hash);
+            }
+            let current = check::compare(&state.path, &ledger)?;
+            state.ledger = ledger;
+            state.complete = true;
+            current
+        };
+        if !current {
+            self.record_check(true);
+        }
         Ok(())
     }
 
