@@ -68,6 +68,8 @@ struct Undo {
     before: BTreeMap<Vec<u8>, Option<IVec>>,
     /// The engine has not yet been told that the store's contents went back.
     tell: bool,
+    /// What the failed write met: a full disk, or another error.
+    full: bool,
 }
 
 struct CheckState {
@@ -350,11 +352,13 @@ impl SledStore {
 
     /// A write or flush failed inside sled.
     fn failed(&self, e: sled::Error) -> StoreError {
+        let error = engine(e);
         let mut undo = self.undo();
         if !self.shared.failed.swap(true, Ordering::AcqRel) {
             undo.tell = true;
+            undo.full = matches!(error, StoreError::DiskFull);
         }
-        engine(e)
+        error
     }
 
     /// Applies `changes` as one atomic write, then lets `then` update the ledger.
@@ -394,7 +398,12 @@ impl SledStore {
     /// Flushes sled; on success the undo values are no longer needed.
     fn flush_db(&self) -> Result<(), StoreError> {
         if self.shared.failed.load(Ordering::Acquire) {
-            return Err(StoreError::DiskFull);
+            // Nothing can be flushed until the next write opens the store again.
+            return Err(if self.undo().full {
+                StoreError::DiskFull
+            } else {
+                StoreError::Closed
+            });
         }
         let open = self.handles()?;
         open.db.flush().map_err(|e| self.failed(e))?;
