@@ -114,7 +114,7 @@ pub fn case(all: &[Record], n: usize, differing: usize, recent: bool) -> Reconci
     let started = Instant::now();
     let (mut run, mut request) = SyncRun::start(&behind, 1, now).unwrap_or_else(|e| panic!("{e}"));
     loop {
-        let response = full.serve_sync(&mut sessions, 0u8, request, now);
+        let response = full.serve_sync(&mut sessions, 0u8, request, now).response;
         match run
             .on_response(&mut behind, response, now)
             .unwrap_or_else(|e| panic!("{e}"))

@@ -411,7 +411,9 @@ fn sync_between(
     let mut sessions = ResponderSessions::default();
     let (mut run, mut request) = SyncRun::start(from, 1, from_now).unwrap();
     loop {
-        let response = to.serve_sync(&mut sessions, "from", request, to_now);
+        let response = to
+            .serve_sync(&mut sessions, "from", request, to_now)
+            .response;
         match run.on_response(from, response, from_now).unwrap() {
             Some(next) => request = next,
             None => break,

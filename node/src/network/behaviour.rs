@@ -84,7 +84,11 @@ pub fn build_behaviour(key: &Keypair, config: &NetworkConfig) -> Result<Behaviou
     score.topics.insert(
         topic.hash(),
         TopicScoreParams {
-            invalid_message_deliveries_weight: -100.0,
+            // Gossipsub stops reading a peer whose score falls below its graylist threshold
+            // (-80). The score falls with the square of invalid messages, weighted by the
+            // topic's 0.5: with -1.7 the tenth graylists it, so the replicator has seen
+            // enough of them to disconnect the peer (`replication::conduct`) first.
+            invalid_message_deliveries_weight: -1.7,
             invalid_message_deliveries_decay: 0.5,
             ..TopicScoreParams::default()
         },
@@ -127,7 +131,13 @@ pub fn build_behaviour(key: &Keypair, config: &NetworkConfig) -> Result<Behaviou
             IDENTIFY_PROTOCOL.into(),
             key.public(),
         )),
-        ping: ping::Behaviour::default(),
+        // Every 10 s, 10 s to answer: the event loop closes a connection after two pings
+        // without answer, so a dead link is noticed within half a minute.
+        ping: ping::Behaviour::new(
+            ping::Config::new()
+                .with_interval(Duration::from_secs(10))
+                .with_timeout(Duration::from_secs(10)),
+        ),
         mdns: mdns.into(),
     })
 }

@@ -12,14 +12,15 @@ use std::sync::Arc;
 use futures::StreamExt;
 use libp2p::gossipsub::{self, MessageAcceptance, MessageId};
 use libp2p::request_response::{self, OutboundRequestId, ResponseChannel};
-use libp2p::swarm::{DialError, ListenError, SwarmEvent};
-use libp2p::{Multiaddr, PeerId, Swarm, mdns};
+use libp2p::swarm::{ConnectionId, DialError, ListenError, SwarmEvent};
+use libp2p::{Multiaddr, PeerId, Swarm, mdns, ping};
 use steunpunt_protocol::Timestamp;
-use steunpunt_protocol::sync::{SyncRequest, SyncResponse};
+use steunpunt_protocol::sync::SyncResponse;
 use tokio::sync::{mpsc, oneshot, watch};
 use tracing::{debug, info, warn};
 
 use super::behaviour::{Behaviour, BehaviourEvent, records_topic};
+use super::codec::Incoming;
 use crate::actor::SwarmLink;
 use crate::replication::{Input, Output, Peer, Verdict};
 
@@ -28,6 +29,12 @@ pub const STATUS_CAPACITY: usize = 16;
 /// Most inputs waiting for room in the owner's channel; beyond this, gossip is left to
 /// sync and sync requests are answered "busy".
 pub const MAX_BACKLOG: usize = 4096;
+
+/// Pings in a row without an answer after which a connection is closed. A link that went
+/// dead (a cable, a partition) leaves TCP connections open for many minutes, and messages
+/// sent into one are lost until then; closed, the neighbour is redialled and a sync
+/// repairs what was missed. With a ping every 10 s and 10 s to answer: within 30 s.
+const UNANSWERED_PINGS: u8 = 2;
 
 impl Peer for PeerId {
     type Addr = Multiaddr;
@@ -87,6 +94,7 @@ pub struct EventLoop {
     metrics: Option<libp2p::metrics::Metrics>,
     shutdown: watch::Receiver<bool>,
     since: HashMap<PeerId, Timestamp>,
+    unanswered_pings: HashMap<ConnectionId, u8>,
 }
 
 impl EventLoop {
@@ -110,6 +118,7 @@ impl EventLoop {
             metrics,
             shutdown,
             since: HashMap::new(),
+            unanswered_pings: HashMap::new(),
         };
         (event_loop, Client { sender })
     }
@@ -228,7 +237,7 @@ impl EventLoop {
                 request,
                 message,
             } => {
-                let id = behaviour.sync.send_request(&peer, message);
+                let id = behaviour.sync.send_request(&peer, Ok(message));
                 self.requests.insert(id, request);
             }
             Output::Respond { reply, message } => {
@@ -253,6 +262,9 @@ impl EventLoop {
 
     fn on_swarm_event(&mut self, event: SwarmEvent<BehaviourEvent>) {
         self.record_metrics(&event);
+        if let SwarmEvent::ConnectionClosed { connection_id, .. } = &event {
+            self.unanswered_pings.remove(connection_id);
+        }
         let input = match event {
             SwarmEvent::Behaviour(BehaviourEvent::Gossipsub(event)) => {
                 self.record_metrics(&event);
@@ -275,6 +287,7 @@ impl EventLoop {
             }
             SwarmEvent::Behaviour(BehaviourEvent::Ping(event)) => {
                 self.record_metrics(&event);
+                self.on_ping(&event);
                 return;
             }
             SwarmEvent::ConnectionEstablished {
@@ -334,6 +347,20 @@ impl EventLoop {
         }
     }
 
+    fn on_ping(&mut self, event: &ping::Event) {
+        if event.result.is_ok() {
+            self.unanswered_pings.remove(&event.connection);
+            return;
+        }
+        let unanswered = self.unanswered_pings.entry(event.connection).or_default();
+        *unanswered += 1;
+        if *unanswered >= UNANSWERED_PINGS {
+            info!(peer = %event.peer, "no answer to {UNANSWERED_PINGS} pings: closing the connection, to dial again");
+            self.unanswered_pings.remove(&event.connection);
+            self.swarm.close_connection(event.connection);
+        }
+    }
+
     fn on_gossip(&mut self, event: gossipsub::Event) {
         match event {
             gossipsub::Event::Message {
@@ -366,11 +393,21 @@ impl EventLoop {
         }
     }
 
-    fn on_sync(&mut self, event: request_response::Event<SyncRequest, SyncResponse>) {
+    fn on_sync(&mut self, event: request_response::Event<Incoming, SyncResponse>) {
         let input = match event {
             request_response::Event::Message { peer, message, .. } => match message {
                 request_response::Message::Request {
-                    request, channel, ..
+                    request: Err(unreadable),
+                    ..
+                } => {
+                    // No answer: the stream closes when the channel is dropped.
+                    debug!(%peer, "{unreadable}");
+                    Input::Malformed(peer)
+                }
+                request_response::Message::Request {
+                    request: Ok(request),
+                    channel,
+                    ..
                 } => {
                     let reply = self.handle();
                     let input = Input::SyncRequest {
@@ -403,6 +440,11 @@ impl EventLoop {
                 ..
             } => {
                 debug!(%peer, "sync request failed: {error}");
+                if let request_response::OutboundFailure::Io(e) = &error
+                    && e.kind() == std::io::ErrorKind::InvalidData
+                {
+                    self.forward(Input::Malformed(peer), true);
+                }
                 match self.requests.remove(&request_id) {
                     Some(request) => Input::SyncFailed { request },
                     None => return,

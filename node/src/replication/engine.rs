@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 use steunpunt_protocol::body::{Peering, Profile};
+use steunpunt_protocol::envelope::EnvelopeError;
 use steunpunt_protocol::merge::{MergeOutcome, merge};
 use steunpunt_protocol::record::MAX_VALIDITY_MS;
 use steunpunt_protocol::sync::{MAX_PAGE_BYTES, SyncItem};
@@ -148,9 +149,25 @@ impl IngestOutcome {
     pub fn verdict(&self) -> Verdict {
         match self {
             IngestOutcome::Accepted(_) => Verdict::Accept,
-            IngestOutcome::Invalid(_) => Verdict::Reject,
+            _ if self.is_offence() => Verdict::Reject,
             _ => Verdict::Ignore,
         }
+    }
+
+    /// Whether whoever sent these bytes did what no honest node of any version does: a
+    /// signature that does not verify, or broken framing. A newer envelope format, a
+    /// payload this version cannot decode or a rule it does not know may come from a newer
+    /// node: such a record is dropped, not held against the sender.
+    pub fn is_offence(&self) -> bool {
+        matches!(
+            self,
+            IngestOutcome::Invalid(OpenError::Envelope(
+                EnvelopeError::BadSignature
+                    | EnvelopeError::BadAuthor
+                    | EnvelopeError::TooShort(_)
+                    | EnvelopeError::TooLarge(_)
+            ))
+        )
     }
 }
 

@@ -1,6 +1,7 @@
 //! Replication: the engine that holds the node's records and applies every rule to them,
 //! the transport-independent sync driver, and the replication policy over both.
 
+pub mod conduct;
 pub mod engine;
 pub mod replicator;
 pub mod sync;
@@ -10,4 +11,4 @@ pub use engine::{
     IngestOutcome, Meta, PublishError, RecordObserver, Tally, Verdict, default_validity_ms,
 };
 pub use replicator::{Input, Output, Peer, Policy, Replicator, Timer};
-pub use sync::{ResponderSessions, SyncRun, SyncStats};
+pub use sync::{ResponderSessions, Served, SyncRun, SyncStats};

@@ -19,6 +19,7 @@ use steunpunt_protocol::sync::{SyncRequest, SyncResponse};
 use steunpunt_protocol::{Kind, Record, RecordId, SteunpuntId, Timestamp};
 use tracing::{debug, info, warn};
 
+use super::conduct::{Conduct, Offence};
 use super::engine::{Draft, DraftOutcome, Engine, IngestOutcome, PublishError, Verdict};
 use super::sync::{ResponderSessions, SyncRun};
 use crate::store::{Store, StoreError};
@@ -98,6 +99,8 @@ pub enum Timer<P> {
         /// Which scheduling of it.
         attempt: u64,
     },
+    /// A peer's ban has run out.
+    Unban(P),
 }
 
 /// Something that happened: on the network, or a timer.
@@ -147,6 +150,8 @@ pub enum Input<P: Peer> {
         /// Which request.
         request: u64,
     },
+    /// A sync message from `peer` could not be read: malformed, or over the size limit.
+    Malformed(P),
     /// A timer fired.
     Timer(Timer<P>),
 }
@@ -237,6 +242,7 @@ pub struct Replicator<S: Store, P: Peer> {
     allowed: BTreeMap<P, Option<SteunpuntId>>,
     connected: BTreeSet<P>,
     refused: BTreeMap<P, Timestamp>,
+    conduct: Conduct<P>,
     pending_gossip: VecDeque<Arc<[u8]>>,
     trust_generation: u64,
     next_session: u64,
@@ -280,6 +286,7 @@ impl<S: Store, P: Peer> Replicator<S, P> {
             allowed: BTreeMap::new(),
             connected: BTreeSet::new(),
             refused: BTreeMap::new(),
+            conduct: Conduct::default(),
             pending_gossip: VecDeque::new(),
             next_session,
             next_request: 0,
@@ -417,11 +424,17 @@ impl<S: Store, P: Peer> Replicator<S, P> {
             Input::Gossip { from, id, bytes } => {
                 let outcome = self.engine.ingest(bytes, now);
                 let verdict = outcome.verdict();
-                if verdict == Verdict::Reject {
-                    warn!(peer = %from, "rejected an invalid record: {outcome:?}");
+                if let IngestOutcome::Invalid(e) = &outcome {
+                    debug!(peer = %from, "dropped a record that does not open: {e}");
                 }
-                self.outputs
-                    .push_back(Output::Validated { id, from, verdict });
+                self.outputs.push_back(Output::Validated {
+                    id,
+                    from: from.clone(),
+                    verdict,
+                });
+                if verdict == Verdict::Reject {
+                    self.offended(&from, Offence::InvalidRecord, 1, now);
+                }
                 if let IngestOutcome::Accepted(a) = &outcome {
                     self.learned();
                     if a.key.kind == Kind::Profile {
@@ -455,8 +468,29 @@ impl<S: Store, P: Peer> Replicator<S, P> {
                     self.syncing.remove(&run.peer);
                 }
             }
+            Input::Malformed(peer) => self.offended(&peer, Offence::MalformedMessage, 1, now),
             Input::Timer(timer) => self.on_timer(timer, now),
         }
+    }
+
+    /// Books what `peer` did wrong; over the limit it is disconnected and refused for a
+    /// while (see [`Conduct`]).
+    fn offended(&mut self, peer: &P, offence: Offence, count: u32, now: Timestamp) {
+        let Some(ban) = self.conduct.offend(peer, offence, count, now) else {
+            return;
+        };
+        let steunpunt = self.allowed.get(peer).copied().flatten();
+        let name = steunpunt.map_or_else(|| "an unknown steunpunt".to_owned(), |s| s.to_string());
+        warn!(
+            %peer,
+            "the node of {name} sent {}: disconnected and refused for {} minutes \
+             (ban number {}). Tell its admin; if it goes on, `steunpunt peer block` it",
+            offence.describe(),
+            ban.for_ms / 60_000,
+            ban.count
+        );
+        self.refresh_allowed();
+        self.schedule(ban.for_ms, Timer::Unban(peer.clone()));
     }
 
     fn on_timer(&mut self, timer: Timer<P>, now: Timestamp) {
@@ -495,6 +529,14 @@ impl<S: Store, P: Peer> Replicator<S, P> {
                     self.dial(&peer);
                 }
             }
+            Timer::Unban(peer) => {
+                self.conduct.lift(&peer);
+                info!(%peer, "ban over: the node may connect again");
+                self.refresh_allowed();
+                if !self.connected.contains(&peer) {
+                    self.dial(&peer);
+                }
+            }
         }
     }
 
@@ -520,6 +562,9 @@ impl<S: Store, P: Peer> Replicator<S, P> {
     }
 
     fn dial(&mut self, peer: &P) {
+        if self.conduct.banned(peer) {
+            return;
+        }
         if let Some(target) = self.targets.get(peer) {
             self.outputs.push_back(Output::Dial {
                 peer: peer.clone(),
@@ -605,6 +650,10 @@ impl<S: Store, P: Peer> Replicator<S, P> {
         if self.allowed.contains_key(&peer) {
             // Refused by a connection limit, not by trust.
             debug!(%peer, "connection refused: too many connections");
+            return;
+        }
+        if self.conduct.banned(&peer) {
+            debug!(%peer, "connection refused: the node is banned for misconduct");
             return;
         }
         let recent = self
@@ -773,7 +822,7 @@ impl<S: Store, P: Peer> Replicator<S, P> {
     }
 
     /// Nodes allowed to connect: those listed in the profiles of trusted steunpunten, and
-    /// the neighbours' nodes we were told to dial.
+    /// the neighbours' nodes we were told to dial, but for those banned for misconduct.
     fn refresh_allowed(&mut self) {
         let mut allowed: BTreeMap<P, Option<SteunpuntId>> = BTreeMap::new();
         for (steunpunt, node) in self.engine.trusted_node_ids() {
@@ -786,9 +835,12 @@ impl<S: Store, P: Peer> Replicator<S, P> {
                 .entry(peer.clone())
                 .or_insert(Some(target.steunpunt));
         }
+        allowed.retain(|peer, _| !self.conduct.banned(peer));
         for peer in self.allowed.keys() {
             if !allowed.contains_key(peer) {
-                info!(%peer, "no longer trusted: disconnecting");
+                if !self.conduct.banned(peer) {
+                    info!(%peer, "no longer trusted: disconnecting");
+                }
                 self.outputs.push_back(Output::Disallow(peer.clone()));
             }
         }
@@ -909,11 +961,15 @@ impl<S: Store, P: Peer> Replicator<S, P> {
     fn on_sync_request(&mut self, from: P, reply: u64, request: SyncRequest, now: Timestamp) {
         self.answered(&from);
         let is_offer = matches!(request, SyncRequest::Offer { .. });
-        let message = self
+        let served = self
             .engine
-            .serve_sync(&mut self.sessions, from, request, now);
+            .serve_sync(&mut self.sessions, from.clone(), request, now);
+        let message = served.response;
         let offered_new = matches!(message, SyncResponse::Received { accepted } if accepted > 0);
         self.outputs.push_back(Output::Respond { reply, message });
+        if let Some((offence, count)) = served.offence {
+            self.offended(&from, offence, count, now);
+        }
         if is_offer {
             if offered_new {
                 self.learned();

@@ -15,11 +15,15 @@ use steunpunt_protocol::sync::{
 };
 use steunpunt_protocol::{RecordHash, SteunpuntId, Timestamp};
 
+use super::conduct::Offence;
 use super::engine::{Engine, IngestOutcome};
 use crate::store::Store;
 
 /// Most responder sessions kept open at once; the oldest is dropped beyond this.
 pub const MAX_RESPONDER_SESSIONS: usize = 16;
+/// Most responder sessions of one peer: one run needs one, a run given up while its
+/// session lingers two. A peer opening more drops its own oldest, never another peer's.
+pub const MAX_SESSIONS_PER_PEER: usize = 2;
 
 /// Open responder sessions, keyed by peer and session id, oldest first.
 #[derive(Debug)]
@@ -38,13 +42,22 @@ impl<P: PartialEq> Default for ResponderSessions<P> {
 }
 
 impl<P: PartialEq> ResponderSessions<P> {
-    fn insert(&mut self, peer: P, session: u64, responder: Responder) {
+    /// Opens a session; whether `peer` already had as many as it may (its oldest was
+    /// dropped).
+    fn insert(&mut self, peer: P, session: u64, responder: Responder) -> bool {
         self.sessions
             .retain(|(p, s, _)| !(*p == peer && *s == session));
-        if self.sessions.len() >= self.limit {
+        let over =
+            self.sessions.iter().filter(|(p, _, _)| *p == peer).count() >= MAX_SESSIONS_PER_PEER;
+        if over {
+            if let Some(oldest) = self.sessions.iter().position(|(p, _, _)| *p == peer) {
+                self.sessions.remove(oldest);
+            }
+        } else if self.sessions.len() >= self.limit {
             self.sessions.pop_front();
         }
         self.sessions.push_back((peer, session, responder));
+        over
     }
 
     fn get_mut(&mut self, peer: &P, session: u64) -> Option<&mut Responder> {
@@ -77,36 +90,42 @@ fn refused(reason: impl ToString) -> SyncResponse {
 }
 
 impl<S: Store> Engine<S> {
-    /// Answers one sync request from `peer`.
+    /// Answers one sync request from `peer`, with what the request did wrong.
     pub fn serve_sync<P: PartialEq>(
         &mut self,
         sessions: &mut ResponderSessions<P>,
         peer: P,
         request: SyncRequest,
         now: Timestamp,
-    ) -> SyncResponse {
-        match request {
+    ) -> Served {
+        let mut offence = None;
+        let response = match request {
             SyncRequest::Open {
                 session,
                 trusted,
                 frame,
             } => {
                 if let Some(common) = restrict(&trusted, |id| self.trust().contains(id)) {
-                    return SyncResponse::Restrict { trusted: common };
-                }
-                let authors: BTreeSet<SteunpuntId> = trusted.into_iter().collect();
-                let mut responder = match Responder::new(self.sync_items(&authors, now)) {
-                    Ok(r) => r,
-                    Err(e) => return refused(e),
-                };
-                match responder.reconcile(&frame) {
-                    Ok(reply) => {
-                        sessions.insert(peer, session, responder);
-                        SyncResponse::Reconcile {
-                            frame: ByteBuf::from(reply),
-                        }
+                    SyncResponse::Restrict { trusted: common }
+                } else {
+                    let authors: BTreeSet<SteunpuntId> = trusted.into_iter().collect();
+                    match Responder::new(self.sync_items(&authors, now)) {
+                        Err(e) => refused(e),
+                        Ok(mut responder) => match responder.reconcile(&frame) {
+                            Ok(reply) => {
+                                if sessions.insert(peer, session, responder) {
+                                    offence = Some((Offence::TooManySessions, 1));
+                                }
+                                SyncResponse::Reconcile {
+                                    frame: ByteBuf::from(reply),
+                                }
+                            }
+                            Err(e) => {
+                                offence = Some((Offence::MalformedMessage, 1));
+                                refused(e)
+                            }
+                        },
                     }
-                    Err(e) => refused(e),
                 }
             }
             SyncRequest::Reconcile { session, frame } => match sessions.get_mut(&peer, session) {
@@ -114,7 +133,10 @@ impl<S: Store> Engine<S> {
                     Ok(reply) => SyncResponse::Reconcile {
                         frame: ByteBuf::from(reply),
                     },
-                    Err(e) => refused(e),
+                    Err(e) => {
+                        offence = Some((Offence::MalformedMessage, 1));
+                        refused(e)
+                    }
                 },
                 None => refused("unknown sync session; open a new one"),
             },
@@ -125,16 +147,32 @@ impl<S: Store> Engine<S> {
                 Err(e) => refused(e),
             },
             SyncRequest::Offer { envelopes } => {
-                let accepted = envelopes
-                    .into_iter()
-                    .filter(|e| matches!(self.ingest(e.to_vec(), now), IngestOutcome::Accepted(_)))
-                    .count();
-                SyncResponse::Received {
-                    accepted: u32::try_from(accepted).unwrap_or(u32::MAX),
+                let (mut accepted, mut invalid) = (0u32, 0u32);
+                for envelope in envelopes {
+                    let outcome = self.ingest(envelope.to_vec(), now);
+                    if matches!(outcome, IngestOutcome::Accepted(_)) {
+                        accepted = accepted.saturating_add(1);
+                    } else if outcome.is_offence() {
+                        invalid = invalid.saturating_add(1);
+                    }
                 }
+                if invalid > 0 {
+                    offence = Some((Offence::InvalidRecord, invalid));
+                }
+                SyncResponse::Received { accepted }
             }
-        }
+        };
+        Served { response, offence }
     }
+}
+
+/// A sync request answered, and what it did wrong (how often).
+#[derive(Debug)]
+pub struct Served {
+    /// The answer.
+    pub response: SyncResponse,
+    /// An offence of the requesting peer, if any.
+    pub offence: Option<(Offence, u32)>,
 }
 
 /// Figures of one sync run, for metrics, logs and the budgets of ARCHITECTURE.md, Budgets.
