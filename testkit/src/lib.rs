@@ -20,11 +20,25 @@ pub const PATIENCE: Duration = Duration::from_secs(20);
 
 /// Waits until `check` holds (polling every 20 ms) and returns how long that took; fails
 /// the test after [`PATIENCE`].
-pub fn eventually(what: &str, mut check: impl FnMut() -> bool) -> Duration {
+pub fn eventually(what: &str, check: impl FnMut() -> bool) -> Duration {
+    eventually_within(what, PATIENCE, Duration::from_millis(20), check)
+}
+
+/// [`eventually`] with its own patience, polling every `every` (for checks that start
+/// processes, or for what real network timeouts delay).
+pub fn eventually_within(
+    what: &str,
+    patience: Duration,
+    every: Duration,
+    mut check: impl FnMut() -> bool,
+) -> Duration {
     let started = Instant::now();
     while !check() {
-        assert!(started.elapsed() < PATIENCE, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(20));
+        assert!(
+            started.elapsed() < patience,
+            "timed out after {patience:?} waiting for {what}"
+        );
+        std::thread::sleep(every);
     }
     started.elapsed()
 }
