@@ -20,7 +20,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use steunpunt_testkit::eventually_within;
+use steunpunt_testkit::{eventually_within, init_at};
 
 /// What every host must hold once the region has converged: (publishing steunpunt, id)
 /// to the title of the acknowledged revision, or `None` once withdrawn.
@@ -298,29 +298,13 @@ impl Region {
                 "eth0",
             ]);
             ip(&["-n", &ns, "link", "set", "eth0", "up"]);
-            let out = Command::new(binary("steunpuntd"))
-                .arg("--data-dir")
-                .arg(&dir)
-                .args([
-                    "init",
-                    "--name",
-                    &format!("Steunpunt {municipality}"),
-                    "--municipality",
-                    municipality,
-                    "--listen",
-                    &format!("/ip4/10.99.0.{n}/tcp/4001"),
-                    "--api",
-                    "127.0.0.1:0",
-                    "--json",
-                ])
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "init failed: {}",
-                String::from_utf8_lossy(&out.stderr)
+            let init = init_at(
+                &binary("steunpuntd"),
+                &dir,
+                &format!("Steunpunt {municipality}"),
+                municipality,
+                &format!("/ip4/10.99.0.{n}/tcp/4001"),
             );
-            let init: Value = serde_json::from_slice(&out.stdout).unwrap();
             region.hosts[i].steunpunt = init["steunpunt_id"].as_str().unwrap().to_owned();
         }
         for host in &mut region.hosts {
@@ -490,6 +474,20 @@ impl Region {
         })
     }
 
+    /// [`Region::new`], with `count` vacancies published on every host and replicated to
+    /// all: where every test starts.
+    fn with_vacancies(tag: &str, count: u32) -> Option<(Self, Ledger)> {
+        let region = Self::new(tag)?;
+        let mut ledger = Ledger::new();
+        for h in 0..HOSTS {
+            for n in 0..count {
+                assert!(region.publish(&mut ledger, h, n, 1));
+            }
+        }
+        region.wait_for("the region at the start", &region.everyone(), &ledger);
+        Some((region, ledger))
+    }
+
     fn everyone(&self) -> Vec<usize> {
         (0..HOSTS).collect()
     }
@@ -555,17 +553,10 @@ fn work(region: &Region, ledger: &mut Ledger, hosts: &[usize], round: u32) {
 
 #[test]
 fn a_partition_longer_than_every_timeout_heals_with_nothing_lost_or_resurrected() {
-    let Some(region) = Region::new("pa") else {
+    let Some((region, mut ledger)) = Region::with_vacancies("pa", 6) else {
         return;
     };
     let everyone = region.everyone();
-    let mut ledger = Ledger::new();
-    for h in 0..HOSTS {
-        for n in 0..6 {
-            assert!(region.publish(&mut ledger, h, n, 1));
-        }
-    }
-    region.wait_for("the region before the split", &everyone, &ledger);
     let before = ledger.clone();
     let hold = partition_hold();
     region.split(true);
@@ -598,17 +589,10 @@ fn a_partition_longer_than_every_timeout_heals_with_nothing_lost_or_resurrected(
 
 #[test]
 fn a_host_cut_off_catches_up_with_what_its_neighbour_published() {
-    let Some(region) = Region::new("cu") else {
+    let Some((region, mut ledger)) = Region::with_vacancies("cu", 4) else {
         return;
     };
     let everyone = region.everyone();
-    let mut ledger = Ledger::new();
-    for h in 0..HOSTS {
-        for n in 0..4 {
-            assert!(region.publish(&mut ledger, h, n, 1));
-        }
-    }
-    region.wait_for("the region before the cut", &everyone, &ledger);
     let before = ledger.clone();
     region.cut_off(0, true);
     let cut = Instant::now();
@@ -708,17 +692,10 @@ fn kill_9_during_a_burst_of_publishes_loses_no_acknowledged_one() {
 
 #[test]
 fn lost_and_delayed_packets_slow_the_region_but_lose_nothing() {
-    let Some(region) = Region::new("ls") else {
+    let Some((region, mut ledger)) = Region::with_vacancies("ls", 6) else {
         return;
     };
     let everyone = region.everyone();
-    let mut ledger = Ledger::new();
-    for h in 0..HOSTS {
-        for n in 0..6 {
-            assert!(region.publish(&mut ledger, h, n, 1));
-        }
-    }
-    region.wait_for("the region on clean links", &everyone, &ledger);
     // Timed from the first change: the CLI's answers come before gossip has spread.
     let started = Instant::now();
     work(&region, &mut ledger, &everyone, 0);

@@ -42,7 +42,11 @@ struct TestNode {
     _shutdown: tokio::sync::watch::Sender<bool>,
 }
 
-fn swarm(keypair: Keypair) -> Swarm<Behaviour> {
+/// A swarm on the in-memory transport with the behaviour `behaviour` builds.
+fn memory_swarm<B: NetworkBehaviour>(
+    keypair: Keypair,
+    behaviour: impl FnOnce(&Keypair) -> B,
+) -> Swarm<B> {
     libp2p::SwarmBuilder::with_existing_identity(keypair)
         .with_tokio()
         .with_other_transport(|key| {
@@ -52,10 +56,16 @@ fn swarm(keypair: Keypair) -> Swarm<Behaviour> {
                 .multiplex(yamux::Config::default())
         })
         .unwrap()
-        .with_behaviour(|key| build_behaviour(key, &NetworkConfig::default()).unwrap())
+        .with_behaviour(behaviour)
         .unwrap()
         .with_swarm_config(|c| c.with_idle_connection_timeout(Duration::from_secs(60)))
         .build()
+}
+
+fn swarm(keypair: Keypair) -> Swarm<Behaviour> {
+    memory_swarm(keypair, |key| {
+        build_behaviour(key, &NetworkConfig::default()).unwrap()
+    })
 }
 
 /// A node on `/memory/PORT` that vouches for `vouches` and lists its PeerId in its profile,
@@ -242,31 +252,19 @@ struct Rogue {
 }
 
 fn rogue_swarm(keypair: Keypair) -> Swarm<Rogue> {
-    libp2p::SwarmBuilder::with_existing_identity(keypair)
-        .with_tokio()
-        .with_other_transport(|key| {
-            MemoryTransport::default()
-                .upgrade(Version::V1)
-                .authenticate(noise::Config::new(key).unwrap())
-                .multiplex(yamux::Config::default())
-        })
-        .unwrap()
-        .with_behaviour(|key| {
-            let honest = build_behaviour(key, &NetworkConfig::default()).unwrap();
-            Rogue {
-                gossipsub: honest.gossipsub,
-                sync: request_response::Behaviour::with_codec(
-                    RawCodec,
-                    [(SYNC_PROTOCOL, request_response::ProtocolSupport::Full)],
-                    request_response::Config::default(),
-                ),
-                identify: honest.identify,
-                ping: honest.ping,
-            }
-        })
-        .unwrap()
-        .with_swarm_config(|c| c.with_idle_connection_timeout(Duration::from_secs(60)))
-        .build()
+    memory_swarm(keypair, |key| {
+        let honest = build_behaviour(key, &NetworkConfig::default()).unwrap();
+        Rogue {
+            gossipsub: honest.gossipsub,
+            sync: request_response::Behaviour::with_codec(
+                RawCodec,
+                [(SYNC_PROTOCOL, request_response::ProtocolSupport::Full)],
+                request_response::Config::default(),
+            ),
+            identify: honest.identify,
+            ping: honest.ping,
+        }
+    })
 }
 
 /// Runs the rogue's swarm for `time`, answering every sync request with garbage; whether

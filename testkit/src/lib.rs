@@ -162,17 +162,24 @@ pub fn steunpuntd_beside(binary: &str) -> PathBuf {
 /// ports the system picks.
 pub fn init(steunpuntd: &Path, root: &Path, name: &str, municipality: &str) -> PathBuf {
     let dir = root.join(name.to_lowercase().replace(' ', "-"));
+    init_at(steunpuntd, &dir, name, municipality, "/ip4/127.0.0.1/tcp/0");
+    dir
+}
+
+/// Creates a steunpunt in `dir` with `steunpuntd init`, its nodes listening on `listen`
+/// and its API on a loopback port the system picks; what `init --json` reported.
+pub fn init_at(
+    steunpuntd: &Path,
+    dir: &Path,
+    name: &str,
+    municipality: &str,
+    listen: &str,
+) -> serde_json::Value {
     let out = Command::new(steunpuntd)
         .arg("--data-dir")
-        .arg(&dir)
+        .arg(dir)
         .args(["init", "--name", name, "--municipality", municipality])
-        .args([
-            "--listen",
-            "/ip4/127.0.0.1/tcp/0",
-            "--api",
-            "127.0.0.1:0",
-            "--json",
-        ])
+        .args(["--listen", listen, "--api", "127.0.0.1:0", "--json"])
         .output()
         .unwrap();
     assert!(
@@ -180,7 +187,7 @@ pub fn init(steunpuntd: &Path, root: &Path, name: &str, municipality: &str) -> P
         "init failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    dir
+    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 /// A `steunpuntd` process; killed when dropped. Its log is `DIR.log`.
