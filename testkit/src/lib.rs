@@ -209,6 +209,21 @@ impl Daemon {
     /// Starts `steunpuntd` on `dir` and waits until its API answers, or until it exits:
     /// then its log is the error.
     pub fn try_start(steunpuntd: &Path, dir: &Path) -> Result<Self, String> {
+        Self::try_start_with_env(steunpuntd, dir, &[])
+    }
+
+    /// [`Daemon::start`] with extra environment variables (for example a clock set
+    /// ahead with libfaketime).
+    pub fn start_with_env(steunpuntd: &Path, dir: &Path, env: &[(&str, &str)]) -> Self {
+        Self::try_start_with_env(steunpuntd, dir, env)
+            .unwrap_or_else(|log| panic!("steunpuntd did not start:\n{log}"))
+    }
+
+    fn try_start_with_env(
+        steunpuntd: &Path,
+        dir: &Path,
+        env: &[(&str, &str)],
+    ) -> Result<Self, String> {
         let _ = std::fs::remove_file(dir.join(files::API_ADDR));
         let log_path = dir.with_extension("log");
         let log = std::fs::File::create(&log_path).unwrap();
@@ -216,6 +231,7 @@ impl Daemon {
             .arg("--data-dir")
             .arg(dir)
             .env("RUST_LOG", "info")
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
