@@ -23,7 +23,9 @@ pub use node::{
     ConnectedPeer, DiskSpace, RecordCounts, Region, RegionMember, Status, SyncStarted, Trusted,
     WriteFailure,
 };
-pub use peers::{AddPeer, BlockPeer, PeerAdded, PeerBlocked, PeerList, PeerRemoved, PeerView};
+pub use peers::{
+    AddPeer, BlockPeer, PeerAdded, PeerBlocked, PeerList, PeerRemoved, PeerView, Refused,
+};
 pub use records::{
     Draft, Export, ExportQuery, ListQuery, Outcome, PublishQuery, Published, RecordPage, RecordView,
 };

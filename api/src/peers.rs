@@ -61,6 +61,21 @@ pub struct PeerView {
     pub since: Option<Timestamp>,
     /// How we trust it; none while it has not peered back and nobody else vouches for it.
     pub trusted: Option<Trusted>,
+    /// Set while its node is refused for misconduct.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refused: Option<Refused>,
+}
+
+/// A neighbour's node refused for a while because it sent what no honest node sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Refused {
+    /// Until when (the node may connect again after).
+    pub until: Timestamp,
+    /// What it sent: `invalid_records` (records whose signature or framing is broken),
+    /// `unreadable_sync` (sync messages that cannot be read or are too large), or
+    /// `too_many_sessions` (more sync sessions than a sync needs).
+    pub reason: String,
 }
 
 /// The answer to `DELETE /v1/peers/{steunpunt}`.

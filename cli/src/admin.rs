@@ -36,17 +36,19 @@ const STATUS_TRUSTED_SHOWN: usize = 8;
 
 /// What a neighbour's state is, in words.
 fn neighbour_state(peer: &PeerView, back: Option<bool>) -> String {
-    let link = match (peer.connected, peer.since) {
-        (true, Some(since)) => t!(
+    let refused = peer.refused.as_ref().map(|r| r.until);
+    let link = match (peer.connected, peer.since, refused) {
+        (_, _, Some(until)) => t!("neighbour-refused", duration = show::duration_until(until)),
+        (true, Some(since), None) => t!(
             "neighbour-connected-for",
             duration = show::duration_since(since)
         ),
-        (true, None) => t!("neighbour-connected"),
-        (false, Some(since)) => t!(
+        (true, None, None) => t!("neighbour-connected"),
+        (false, Some(since), None) => t!(
             "neighbour-not-connected-for",
             duration = show::duration_since(since)
         ),
-        (false, None) => t!("neighbour-not-connected"),
+        (false, None, None) => t!("neighbour-not-connected"),
     };
     let back = match back {
         Some(true) => t!("neighbour-peered-back"),
@@ -54,6 +56,14 @@ fn neighbour_state(peer: &PeerView, back: Option<bool>) -> String {
         None => t!("neighbour-unknown"),
     };
     format!("{link}; {back}")
+}
+
+/// What a refused node sent, in words (the node's code for a reason this version does
+/// not know).
+fn refused_for(reason: &str) -> String {
+    let id = format!("refused-{reason}");
+    let said = crate::i18n::message(&id, &[]);
+    if said == id { reason.to_owned() } else { said }
 }
 
 /// A neighbour's name: its profile's, else the label it was added with.
@@ -137,11 +147,17 @@ pub fn status(api: &Client, expiring: usize, expiring_days: u64) -> anyhow::Resu
         let neighbour = name_of(&names, peer);
         // Their node lets ours in only once they have added us: while that is not known
         // to have happened, that is the likely reason, not a node that is down.
-        match (peer.connected, back) {
-            (false, Some(true)) => {
+        match (peer.connected, back, &peer.refused) {
+            (_, _, Some(refused)) => warnings.push(t!(
+                "warning-refused",
+                name = neighbour.as_str(),
+                duration = show::duration_until(refused.until),
+                what = refused_for(&refused.reason)
+            )),
+            (false, Some(true), None) => {
                 warnings.push(t!("warning-not-connected", name = neighbour.as_str()));
             }
-            (_, Some(true)) => {}
+            (_, Some(true), None) => {}
             _ => warnings.push(t!("warning-not-peered-back", name = neighbour.as_str())),
         }
         let label = if i == 0 {
@@ -375,4 +391,41 @@ pub fn region(api: &Client, format: RegionFormat, json: bool) -> anyhow::Result<
         &[7],
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_neighbour_says_for_how_long_and_why() {
+        let mut peer = PeerView {
+            steunpunt: "sp_h6dkl24bcjsymwwegun6cekcbr2ne5pjgaea2uyv2azlcc3itxi6dyj5"
+                .parse()
+                .unwrap(),
+            label: "Steunpunt Oss".into(),
+            multiaddr: "/ip4/192.0.2.10/tcp/4001".into(),
+            connected: false,
+            since: None,
+            trusted: None,
+            refused: None,
+        };
+        assert_eq!(
+            neighbour_state(&peer, Some(true)),
+            "niet verbonden; heeft ons ook toegevoegd"
+        );
+        peer.refused = Some(steunpunt_api::Refused {
+            until: show::now().plus_ms(9 * 60_000 + 30_000),
+            reason: "invalid_records".into(),
+        });
+        assert_eq!(
+            neighbour_state(&peer, Some(true)),
+            "geweerd, nog 9 minuten; heeft ons ook toegevoegd"
+        );
+        assert_eq!(
+            refused_for("invalid_records"),
+            "gegevens met een handtekening die niet klopt"
+        );
+        assert_eq!(refused_for("iets_nieuws"), "iets_nieuws");
+    }
 }

@@ -130,7 +130,15 @@ pub fn day(moment: Timestamp) -> String {
 
 /// How long ago `since` was, in the largest whole unit: "3 uur", "12 minuten".
 pub fn duration_since(since: Timestamp) -> String {
-    let secs = now().0.saturating_sub(since.0) / 1000;
+    duration(now().0.saturating_sub(since.0) / 1000)
+}
+
+/// How long until `until`, in the largest whole unit.
+pub fn duration_until(until: Timestamp) -> String {
+    duration(until.0.saturating_sub(now().0) / 1000)
+}
+
+fn duration(secs: u64) -> String {
     match secs {
         0..60 => t!("duration-seconds", n = secs),
         60..3600 => t!("duration-minutes", n = secs / 60),

@@ -21,6 +21,7 @@ use tokio::time::Instant;
 use tracing::{Instrument as _, Span, warn};
 
 use crate::data_dir::{DataDir, DataDirError, PeerEntry};
+use crate::replication::conduct::Offence;
 use crate::replication::{
     AuthorTally, Counters, Draft, DraftOutcome, HeldRecords, Input, Output, PublishError,
     Replicator, Tally, Timer,
@@ -65,6 +66,8 @@ pub struct Summary {
     pub writes_failing: Option<steunpunt_api::WriteFailure>,
     /// What we hold of each author.
     pub authors: BTreeMap<SteunpuntId, AuthorTally>,
+    /// Nodes refused for misconduct: until when, and for what.
+    pub bans: BTreeMap<PeerId, (Timestamp, Offence)>,
 }
 
 impl Summary {
@@ -79,6 +82,10 @@ impl Summary {
             neighbours: neighbours(replicator),
             recovering: replicator.recovering(),
             authors: engine.by_author().clone(),
+            bans: replicator
+                .bans()
+                .map(|(peer, until, why)| (*peer, (until, why)))
+                .collect(),
             writes_failing: engine.store_failing().map(|(disk_full, why)| {
                 steunpunt_api::WriteFailure {
                     disk_full,

@@ -561,6 +561,13 @@ async fn a_misbehaving_trusted_peer_is_disconnected_and_honest_records_keep_flow
             started.elapsed()
         });
         during.extend(took);
+        // What `steunpunt status` and `peer list` show the admin.
+        let rogue_peer = rogue.keypair.public().to_peer_id();
+        let ban = a.handle.summary().bans.get(&rogue_peer).copied();
+        assert!(
+            ban.is_some_and(|(until, _)| until.0 > now().0 + 9 * 60_000),
+            "A's summary lists the rogue that did {misdeed:?} as refused for ten minutes: {ban:?}"
+        );
         cut_offs.push(format!("{misdeed:?} {:.2} s", cut_off.as_secs_f64()));
         // A refuses it when it dials again.
         let _ = swarm.dial(a.addr.clone());

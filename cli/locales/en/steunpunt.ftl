@@ -29,6 +29,11 @@ duration-days = { $n ->
     [one] 1 day
    *[other] { $n } days
 }
+neighbour-refused = refused for { $duration } more
+warning-refused = { $name } is refused for { $duration } more: their node sent { $what }. Ask their admin what is wrong; if it keeps happening, block the steunpunt with `steunpunt peer block`.
+refused-invalid_records = records whose signature does not verify
+refused-unreadable_sync = sync messages that cannot be read or are too large
+refused-too_many_sessions = more sync sessions than a sync needs
 neighbour-peered-back = has added us too
 neighbour-not-peered-back = has not added us yet
 neighbour-unknown = whether it has added us is not known yet

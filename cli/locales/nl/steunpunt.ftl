@@ -29,6 +29,11 @@ duration-days = { $n ->
     [one] 1 dag
    *[other] { $n } dagen
 }
+neighbour-refused = geweerd, nog { $duration }
+warning-refused = { $name } is nog { $duration } geweerd: hun node stuurde { $what }. Vraag hun beheerder wat er mis is; gebeurt het vaker, blokkeer het steunpunt dan met `steunpunt peer block`.
+refused-invalid_records = gegevens met een handtekening die niet klopt
+refused-unreadable_sync = syncberichten die niet te lezen of te groot zijn
+refused-too_many_sessions = meer syncsessies dan een sync nodig heeft
 neighbour-peered-back = heeft ons ook toegevoegd
 neighbour-not-peered-back = heeft ons nog niet toegevoegd
 neighbour-unknown = of het ons heeft toegevoegd is nog niet bekend

@@ -24,8 +24,8 @@ use axum::{Json, Router};
 use steunpunt_api::{
     AddPeer, BlockPeer, ConnectedPeer, DiskSpace, ErrorBody, ErrorDetail, Export, Hit, Outcome,
     PeerAdded, PeerBlocked, PeerList, PeerRemoved, PeerView, Problem, Published, RecordCounts,
-    RecordPage, RecordView, Region, RegionMember, SearchResults, Sort, Status, SyncStarted,
-    Trusted, WriteFailure,
+    RecordPage, RecordView, Refused, Region, RegionMember, SearchResults, Sort, Status,
+    SyncStarted, Trusted, WriteFailure,
 };
 use steunpunt_protocol::body::{Organisation, Vacancy};
 use steunpunt_protocol::{Kind, SteunpuntId};
@@ -155,7 +155,7 @@ pub(crate) async fn read<T: Send + 'static>(
 #[openapi(
     info(title = "Steunpunt Federatie node API", description = "The local API of steunpuntd. Every /v1 endpoint except this document needs `Authorization: Bearer TOKEN` with the token from DATA_DIR/api.token."),
     paths(node::status, node::region, node::sync_now, peers::list_peers, peers::add_peer, peers::remove_peer, peers::block_peer, records::list_records, records::get_record, records::publish, records::withdraw, records::export, search::search),
-    components(schemas(Vacancy, Organisation, ErrorBody, ErrorDetail, Problem, Status, DiskSpace, WriteFailure, Region, RegionMember, ConnectedPeer, Trusted, RecordCounts, SyncStarted, AddPeer, PeerAdded, PeerList, PeerView, PeerRemoved, BlockPeer, PeerBlocked, RecordView, RecordPage, Published, Outcome, Export, Hit, SearchResults, Sort, Kind, SteunpuntId)),
+    components(schemas(Vacancy, Organisation, ErrorBody, ErrorDetail, Problem, Status, DiskSpace, WriteFailure, Region, RegionMember, ConnectedPeer, Trusted, RecordCounts, SyncStarted, AddPeer, PeerAdded, PeerList, PeerView, Refused, PeerRemoved, BlockPeer, PeerBlocked, RecordView, RecordPage, Published, Outcome, Export, Hit, SearchResults, Sort, Kind, SteunpuntId)),
     modifiers(&BearerToken, &ErrorResponses, &Constraints),
     security(("token" = [])),
 )]

@@ -5,7 +5,9 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use libp2p::Multiaddr;
-use steunpunt_api::{AddPeer, BlockPeer, PeerAdded, PeerBlocked, PeerList, PeerRemoved, PeerView};
+use steunpunt_api::{
+    AddPeer, BlockPeer, PeerAdded, PeerBlocked, PeerList, PeerRemoved, PeerView, Refused,
+};
 
 use steunpunt_protocol::Problem;
 
@@ -29,6 +31,13 @@ pub(super) async fn list_peers(State(state): State<ApiState>) -> Result<Json<Pee
             connected: p.peer_id().is_some_and(|id| network.peers.contains(&id)),
             since: p.peer_id().and_then(|id| network.since.get(&id).copied()),
             trusted: trusted(&summary.trust, &p.steunpunt),
+            refused: p
+                .peer_id()
+                .and_then(|id| summary.bans.get(&id))
+                .map(|(until, why)| Refused {
+                    until: *until,
+                    reason: why.code().to_owned(),
+                }),
         })
         .collect();
     Ok(Json(PeerList { peers }))

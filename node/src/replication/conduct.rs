@@ -34,6 +34,15 @@ impl Offence {
         }
     }
 
+    /// The code the API reports (`PeerView.refused.reason`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Offence::InvalidRecord => "invalid_records",
+            Offence::MalformedMessage => "unreadable_sync",
+            Offence::TooManySessions => "too_many_sessions",
+        }
+    }
+
     /// What the admin reads in the log.
     pub fn describe(self) -> &'static str {
         match self {
@@ -57,7 +66,8 @@ struct Record {
     points: u32,
     counted_at: Timestamp,
     bans: u32,
-    banned: bool,
+    /// Until when, and for what, while banned.
+    banned: Option<(Timestamp, Offence)>,
 }
 
 /// The conduct of every peer that offended recently.
@@ -94,7 +104,7 @@ impl<P: Ord + Clone> Conduct<P> {
         now: Timestamp,
     ) -> Option<Ban> {
         let record = self.peers.entry(peer.clone()).or_default();
-        if record.banned {
+        if record.banned.is_some() {
             return None;
         }
         let halvings = now.0.saturating_sub(record.counted_at.0) / HALF_LIFE_MS;
@@ -111,7 +121,7 @@ impl<P: Ord + Clone> Conduct<P> {
         let for_ms = FIRST_BAN_MS
             .saturating_mul(1u64 << (record.bans - 1).min(10))
             .min(LONGEST_BAN_MS);
-        record.banned = true;
+        record.banned = Some((now.plus_ms(for_ms), offence));
         Some(Ban {
             for_ms,
             count: record.bans,
@@ -120,14 +130,21 @@ impl<P: Ord + Clone> Conduct<P> {
 
     /// Whether `peer` is refused (until [`Conduct::lift`]).
     pub fn banned(&self, peer: &P) -> bool {
-        self.peers.get(peer).is_some_and(|r| r.banned)
+        self.peers.get(peer).is_some_and(|r| r.banned.is_some())
+    }
+
+    /// Every peer refused now: until when, and for what it did last.
+    pub fn bans(&self) -> impl Iterator<Item = (&P, Timestamp, Offence)> {
+        self.peers
+            .iter()
+            .filter_map(|(peer, r)| r.banned.map(|(until, why)| (peer, until, why)))
     }
 
     /// Ends the ban of `peer` (its time is up). The count of bans stays, so the next one
     /// lasts longer.
     pub fn lift(&mut self, peer: &P) {
         if let Some(record) = self.peers.get_mut(peer) {
-            record.banned = false;
+            record.banned = None;
         }
     }
 }
@@ -149,6 +166,11 @@ mod tests {
         let ban = conduct.offend(&2, Offence::InvalidRecord, 10, T).unwrap();
         assert_eq!(ban.for_ms, FIRST_BAN_MS);
         assert!(conduct.banned(&2));
+        let bans: Vec<_> = conduct.bans().collect();
+        assert_eq!(
+            bans,
+            [(&2, T.plus_ms(FIRST_BAN_MS), Offence::InvalidRecord)]
+        );
         assert_eq!(conduct.offend(&2, Offence::MalformedMessage, 9, T), None);
         let later = T.plus_ms(FIRST_BAN_MS);
         conduct.lift(&2);

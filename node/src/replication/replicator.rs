@@ -381,6 +381,11 @@ impl<S: Store, P: Peer> Replicator<S, P> {
         self.outputs.drain(..)
     }
 
+    /// Peers refused for misconduct: until when, and for what.
+    pub fn bans(&self) -> impl Iterator<Item = (&P, Timestamp, Offence)> {
+        self.conduct.bans()
+    }
+
     /// Nodes allowed to connect, with the steunpunt whose profile lists them.
     pub fn allowed(&self) -> &BTreeMap<P, Option<SteunpuntId>> {
         &self.allowed
