@@ -57,6 +57,24 @@ where
     started.elapsed()
 }
 
+/// Every file under `root` (recursively) whose bytes contain `marker`.
+pub fn files_containing(root: &Path, marker: &str) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut pending = vec![root.to_owned()];
+    while let Some(path) = pending.pop() {
+        if path.is_dir() {
+            for entry in std::fs::read_dir(&path).unwrap() {
+                pending.push(entry.unwrap().path());
+            }
+        } else if let Ok(bytes) = std::fs::read(&path)
+            && bytes.windows(marker.len()).any(|w| w == marker.as_bytes())
+        {
+            found.push(path);
+        }
+    }
+    found
+}
+
 /// A valid vacancy draft.
 pub fn vacancy(title: &str, municipality: &str, pc4: &str) -> Draft {
     draft(json!({

@@ -317,6 +317,12 @@ pub trait RecordObserver: Send {
     fn flush(&mut self, held: &dyn HeldRecords) {
         let _ = held;
     }
+    /// Removed and replaced records must leave no trace on disk: rewrite derived files
+    /// without them (called after [`RecordObserver::flush`]). Whether that worked; if not,
+    /// the store keeps its mark and both are tried again.
+    fn erase(&mut self) -> bool {
+        true
+    }
 }
 
 /// The replication engine over a store.
@@ -1119,8 +1125,32 @@ impl<S: Store> Engine<S> {
         Ok(())
     }
 
-    /// [`Engine::flush`] before a clean stop: the store also records its check.
+    /// Makes records that were withdrawn, expired, replaced or purged unreadable on disk:
+    /// the observer (the search index) rewrites its files without them, then the store
+    /// does. Only when the store says something may remain; the replicator calls it
+    /// within the hour, and [`Engine::close`] at a clean stop.
+    pub fn erase(&mut self) -> Result<(), StoreError> {
+        if !self.store.erasure_due() {
+            return Ok(());
+        }
+        self.flush()?;
+        if let Some(observer) = &mut self.observer
+            && !observer.erase()
+        {
+            return Ok(());
+        }
+        self.store.erase()
+    }
+
+    /// [`Engine::flush`] before a clean stop: the store also records its check, after
+    /// anything removed was erased from disk.
     pub fn close(&mut self) -> Result<(), StoreError> {
+        if let Err(e) = self.erase() {
+            tracing::warn!(
+                "erasing removed records from disk at the stop failed; it is tried again within \
+                 half an hour of the next start: {e}"
+            );
+        }
         if let Err(e) = self.store.close() {
             return Err(self.store_failed(e));
         }

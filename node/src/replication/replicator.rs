@@ -65,6 +65,9 @@ pub struct Policy {
     /// A sync run without an answer for this long is given up (the transport's own
     /// request timeout normally ends it first).
     pub run_timeout_ms: u64,
+    /// Time between passes that erase removed and replaced records from disk (when there
+    /// are any): well within the hour the erasure is promised in.
+    pub erase_interval_ms: u64,
 }
 
 impl Default for Policy {
@@ -79,6 +82,7 @@ impl Default for Policy {
             unanswered_notice_after: 3,
             max_pending_gossip: 256,
             run_timeout_ms: 120_000,
+            erase_interval_ms: 1_800_000,
         }
     }
 }
@@ -101,6 +105,8 @@ pub enum Timer<P> {
     },
     /// A peer's ban has run out.
     Unban(P),
+    /// Erase removed and replaced records from disk.
+    Erase,
 }
 
 /// Something that happened: on the network, or a timer.
@@ -369,6 +375,7 @@ impl<S: Store, P: Peer> Replicator<S, P> {
         let sync = self.jittered(self.policy.sync_interval_ms);
         self.schedule(sync, Timer::Sync);
         self.schedule(self.policy.maintenance_interval_ms, Timer::Maintain);
+        self.schedule(self.policy.erase_interval_ms, Timer::Erase);
     }
 
     /// The engine, for reads.
@@ -533,6 +540,14 @@ impl<S: Store, P: Peer> Replicator<S, P> {
                 if due && !self.connected.contains(&peer) {
                     self.dial(&peer);
                 }
+            }
+            Timer::Erase => {
+                if let Err(e) = self.engine.erase() {
+                    warn!(
+                        "erasing removed records from disk failed; tried again in half an hour: {e}"
+                    );
+                }
+                self.schedule(self.policy.erase_interval_ms, Timer::Erase);
             }
             Timer::Unban(peer) => {
                 self.conduct.lift(&peer);

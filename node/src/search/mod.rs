@@ -296,6 +296,21 @@ impl RecordObserver for Feed {
         // A failure is logged once and kept in `behind`; the next flush tries again.
         let _ = lock(&self.0).commit(held);
     }
+
+    fn erase(&mut self) -> bool {
+        let mut inner = lock(&self.0);
+        if inner.dirty || inner.behind.is_some() {
+            // Deletions not committed would survive the rewrite.
+            return false;
+        }
+        match inner.text.erase() {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::warn!("rewriting the search index without removed records failed: {e}");
+                false
+            }
+        }
+    }
 }
 
 /// What opening the index did, for the log and the benchmarks.

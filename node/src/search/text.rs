@@ -368,6 +368,32 @@ impl TextIndex {
             .delete_term(Term::from_field_u64(self.fields.slot, slot));
     }
 
+    /// Rewrites the index's files without the documents deleted since they were written,
+    /// and deletes the old files: tantivy only marks a deleted document, and its words
+    /// stay in the segment until a merge. Call after a commit.
+    pub fn erase(&mut self) -> Result<(), TextIndexError> {
+        // A merge the writer started in the background may replace segments meanwhile:
+        // then ask again for what there is.
+        let mut attempts = 0;
+        loop {
+            let segments = self.writer.index().searchable_segment_ids()?;
+            if segments.is_empty() {
+                break;
+            }
+            match self.writer.merge(&segments).wait() {
+                Ok(_) => break,
+                Err(_) if attempts < 20 => {
+                    attempts += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        self.writer.garbage_collect_files().wait()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
     /// Drops every change since the last commit (after a failed write or commit).
     pub fn rollback(&mut self) -> Result<(), TextIndexError> {
         self.writer.rollback()?;
@@ -574,6 +600,55 @@ mod tests {
         }
         index.commit("test").unwrap();
         index
+    }
+
+    /// Whether any segment's term dictionary of the title holds `word` as written.
+    fn holds_word(index: &TextIndex, word: &str) -> bool {
+        let searcher = index.reader.searcher();
+        let term = Term::from_field_text(index.fields.title_words, word);
+        searcher.segment_readers().iter().any(|segment| {
+            segment
+                .inverted_index(index.fields.title_words)
+                .unwrap()
+                .terms()
+                .term_ord(term.serialized_value_bytes())
+                .unwrap()
+                .is_some()
+        })
+    }
+
+    #[test]
+    fn erasing_leaves_no_word_of_a_deleted_document_in_the_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut index, _) = TextIndex::open(Some(dir.path())).unwrap();
+        // Enough documents that every writer thread's segment keeps live ones (a
+        // segment whose documents are all deleted is dropped at the commit).
+        for slot in 1..=40 {
+            let title = if slot == 7 {
+                "Weghalenkwzx"
+            } else {
+                "Blijftkwzx"
+            };
+            index.put(slot, title, "").unwrap();
+        }
+        index.commit("test").unwrap();
+        index.put(41, "Ookblijvenkwzx", "").unwrap();
+        index.delete(7);
+        index.commit("test").unwrap();
+        assert!(found(&index, "weghalenkwzx").is_empty(), "deleted");
+        assert!(
+            holds_word(&index, "weghalenkwzx"),
+            "tantivy keeps a deleted document's words until a merge"
+        );
+        index.erase().unwrap();
+        assert!(!holds_word(&index, "weghalenkwzx"));
+        assert!(holds_word(&index, "blijftkwzx") && holds_word(&index, "ookblijvenkwzx"));
+        assert_eq!(found(&index, "blijftkwzx").len(), 39);
+        let files = std::fs::read_dir(dir.path()).unwrap().count();
+        assert!(
+            files < 12,
+            "the old segments' files were deleted: {files} files"
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! index by hash. A write replaces the old revision and its hash entry atomically.
 
 mod check;
+mod erase;
 mod memory;
 mod sled_store;
 
@@ -98,6 +99,14 @@ pub trait Store: Send + 'static {
         let _ = held;
         Ok(())
     }
+    /// Whether a removed or replaced record may still be readable on disk.
+    fn erasure_due(&self) -> bool {
+        false
+    }
+    /// Rewrites the store so that nothing removed or replaced remains on disk.
+    fn erase(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
     /// After a failed write: brings the store back to what is on disk. `Ok(true)` when
     /// its contents may differ from what was written to it (the caller re-reads them).
     fn recover(&self) -> Result<bool, StoreError> {
@@ -138,6 +147,12 @@ impl<T: Store + Sync> Store for std::sync::Arc<T> {
     }
     fn recover(&self) -> Result<bool, StoreError> {
         (**self).recover()
+    }
+    fn erasure_due(&self) -> bool {
+        (**self).erasure_due()
+    }
+    fn erase(&self) -> Result<(), StoreError> {
+        (**self).erase()
     }
 }
 
@@ -228,6 +243,50 @@ mod tests {
     fn sled_store_behaves() {
         let dir = tempfile::tempdir().unwrap();
         exercise(&SledStore::open(dir.path()).unwrap());
+    }
+
+    #[test]
+    fn sled_store_erases_removed_and_replaced_records_from_disk() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("db");
+        let found =
+            |marker: &str| !steunpunt_testkit::files_containing(root.path(), marker).is_empty();
+        let keep = record("keep", "blijftkwzx");
+        let gone = record("gone", "weghalenkwzx");
+        let old = record("old", "oudekwzx");
+        let new = record("old", "nieuwekwzx");
+        let store = SledStore::open(&dir).unwrap();
+        for r in [&keep, &gone, &old] {
+            store.put(&r.key(), r.envelope(), None).unwrap();
+        }
+        store.flush().unwrap();
+        assert!(!store.erasure_due(), "nothing removed yet");
+        store
+            .put(&new.key(), new.envelope(), Some(&old.hash()))
+            .unwrap();
+        store.remove(&gone.key(), &gone.hash()).unwrap();
+        store.flush().unwrap();
+        assert!(store.erasure_due());
+        assert!(
+            found("weghalenkwzx") && found("oudekwzx"),
+            "sled keeps removed values in its log until they are rewritten"
+        );
+        store.erase().unwrap();
+        assert!(!store.erasure_due());
+        assert!(!found("weghalenkwzx"), "a removed record is gone from disk");
+        assert!(!found("oudekwzx"), "a replaced revision is gone from disk");
+        assert!(
+            found("blijftkwzx") && found("nieuwekwzx"),
+            "live records stay"
+        );
+        // The store goes on as before, and opens again with everything.
+        let more = record("more", "meerkwzx");
+        store.put(&more.key(), more.envelope(), None).unwrap();
+        store.close().unwrap();
+        drop(store);
+        let store = SledStore::open(&dir).unwrap();
+        assert_eq!(store.load_all().unwrap().len(), 3);
+        assert!(!store.erasure_due());
     }
 
     #[test]

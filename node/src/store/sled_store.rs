@@ -16,6 +16,7 @@ use sled::IVec;
 use steunpunt_protocol::{Envelope, Kind, RecordHash, RecordKey, SteunpuntId};
 
 use super::check::{self, Ledger};
+use super::erase;
 use super::{
     SCHEMA_VERSION, Store, StoreError, damaged, hash_key_bytes, kind_byte, record_key_bytes,
 };
@@ -50,6 +51,8 @@ struct Shared {
     failed: AtomicBool,
     undo: Mutex<Undo>,
     check: Mutex<CheckState>,
+    /// Something removed or replaced may still be on disk (`erase::mark`).
+    marked: AtomicBool,
 }
 
 #[derive(Clone)]
@@ -87,7 +90,7 @@ struct CheckState {
 /// One change of a batch: a key and its new value, or its removal.
 type Change = (Vec<u8>, Option<Vec<u8>>);
 
-fn engine(e: sled::Error) -> StoreError {
+pub(crate) fn engine(e: sled::Error) -> StoreError {
     match e {
         sled::Error::Corruption { .. } => StoreError::Corrupt(e.to_string()),
         sled::Error::Io(io) if io.kind() == std::io::ErrorKind::StorageFull => StoreError::DiskFull,
@@ -110,6 +113,7 @@ impl SledStore {
 
     /// [`SledStore::open`], refusing writes while fewer than `reserve` bytes are free.
     pub fn open_with_reserve(dir: &Path, reserve: u64) -> Result<Self, StoreError> {
+        erase::recover(dir)?;
         let open = Self::open_parts(dir)?;
         let writes = Self::writes(&open.records)?;
         Ok(Self {
@@ -129,8 +133,18 @@ impl SledStore {
                     },
                     failing: false,
                 }),
+                marked: AtomicBool::new(erase::marked(dir)),
             }),
         })
+    }
+
+    /// Marks the store before a write that removes or replaces a record.
+    fn mark_for_erasure(&self) -> Result<(), StoreError> {
+        if !self.shared.marked.load(Ordering::Acquire) {
+            erase::mark(&self.shared.dir)?;
+            self.shared.marked.store(true, Ordering::Release);
+        }
+        Ok(())
     }
 
     /// The write counter as stored.
@@ -473,6 +487,7 @@ impl Store for SledStore {
         let hash = envelope.hash();
         let mut changes: Vec<Change> = Vec::with_capacity(3);
         if let Some(old) = &replaces {
+            self.mark_for_erasure()?;
             changes.push((hash_key_bytes(old), None));
         }
         changes.push((hash_key_bytes(&hash), Some(record_key.clone())));
@@ -490,6 +505,7 @@ impl Store for SledStore {
         if self.read(&hash_key_bytes(hash))?.is_none() {
             return Ok(());
         }
+        self.mark_for_erasure()?;
         let changes = vec![(hash_key_bytes(hash), None), (record_key_bytes(key), None)];
         let (author, kind) = (*key.author.as_bytes(), kind_byte(key.kind));
         self.apply(changes, |ledger| ledger.remove(author, kind, hash))
@@ -515,6 +531,41 @@ impl Store for SledStore {
     fn close(&self) -> Result<(), StoreError> {
         self.flush_db()?;
         self.record_check(true);
+        Ok(())
+    }
+
+    fn erasure_due(&self) -> bool {
+        self.shared.marked.load(Ordering::Acquire)
+    }
+
+    fn erase(&self) -> Result<(), StoreError> {
+        if !self.erasure_due() {
+            return Ok(());
+        }
+        self.flush_db()?;
+        let dir = &self.shared.dir;
+        // The copy needs room for a second database beside the first.
+        let needed = self.size_on_disk()?.saturating_add(self.shared.reserve);
+        if fs2::available_space(dir).is_ok_and(|free| free < needed) {
+            return Err(StoreError::DiskFull);
+        }
+        let open = self.handles()?;
+        erase::copy(&open.db, &open.records, SCHEMA_KEY, dir)?;
+        drop(open);
+        // Readers wait for the new database rather than find none.
+        let mut slot = relock(self.shared.open.write());
+        drop(slot.take());
+        let placed = erase::replace(dir);
+        if placed.is_err() {
+            // Put a whole database back in place: the copy if it was complete, else the
+            // old one.
+            let _ = erase::recover(dir);
+        }
+        *slot = Some(Self::open_parts(dir)?);
+        placed?;
+        drop(slot);
+        erase::unmark(dir)?;
+        self.shared.marked.store(false, Ordering::Release);
         Ok(())
     }
 
