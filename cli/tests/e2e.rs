@@ -792,6 +792,25 @@ fn mistakes_are_explained_once_in_dutch() {
             && warned.contains("meer dan een jaar vooruit"),
         "{warned}"
     );
+    // Contact details in the description publish, with a hint to use the contact fields.
+    let bellen = write(
+        root.path(),
+        "bellen.json",
+        &vacancy(r#""id": "bellen""#).replace(
+            "Lees wekelijks voor aan groep 3 en 4.",
+            "Lees wekelijks voor. Bel Anja op 06-12345678 of mail anja@gmail.com.",
+        ),
+    );
+    let out = steunpunt(&a, &["vacancy", "publish", &bellen]);
+    let warned = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "{warned}");
+    assert!(
+        warned.contains(
+            "bellen.json: description: lijkt een telefoonnummer te bevatten (06-12345678); \
+             zet contactgegevens liever in contact.phone"
+        ) && warned.contains("persoonlijk e-mailadres te bevatten (anja@gmail.com)"),
+        "{warned}"
+    );
     let ended = write(
         root.path(),
         "afgelopen.json",

@@ -187,6 +187,14 @@ pub const RULES: &[(&str, &str)] = &[
         "start_far",
         "{start} is more than a year ahead; check the year",
     ),
+    (
+        "phone_in_text",
+        "looks like a phone number ({found}); put contact details in {use}, where they are known to be personal data and kept in one place",
+    ),
+    (
+        "email_in_text",
+        "looks like a personal e-mail address ({found}); put contact details in {use}, where they are known to be personal data and kept in one place",
+    ),
     ("vacancies_only", "applies to vacancies only"),
     ("organisations_only", "applies to organisations only"),
     (

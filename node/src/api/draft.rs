@@ -470,13 +470,135 @@ pub(super) fn warnings(body: &Body, now: Timestamp) -> Vec<Problem> {
     {
         out.push(Problem::new("start", "start_far", &[("start", &start)]));
     }
+    let free_text: Vec<(&str, &str)> = match body {
+        Body::Vacancy(v) => vec![("title", &v.title), ("description", &v.description)],
+        Body::Organisation(o) => {
+            let mut texts = vec![("description", o.description.as_str())];
+            texts.extend(o.services.as_deref().map(|s| ("services", s)));
+            texts
+        }
+        _ => Vec::new(),
+    };
+    for (field, text) in free_text {
+        if let Some(phone) = phone_number_in(text) {
+            out.push(Problem::new(
+                field,
+                "phone_in_text",
+                &[("found", &phone), ("use", &"contact.phone")],
+            ));
+        }
+        if let Some(email) = personal_email_in(text) {
+            out.push(Problem::new(
+                field,
+                "email_in_text",
+                &[("found", &email), ("use", &"contact.email")],
+            ));
+        }
+    }
     out
+}
+
+/// The first thing in `text` that looks like a Dutch phone number: at least nine digits,
+/// starting with 0 or +31, with only spaces, dashes, dots or brackets between them (so
+/// a date, a postcode or opening hours are not one).
+fn phone_number_in(text: &str) -> Option<String> {
+    let is_part = |c: char| c.is_ascii_digit() || " -.()/+".contains(c);
+    let mut rest = text;
+    while let Some(start) = rest.find(|c: char| c.is_ascii_digit() || c == '+') {
+        let run: &str = &rest[start..];
+        let end = run.find(|c: char| !is_part(c)).unwrap_or(run.len());
+        let candidate = run[..end].trim_end_matches(|c: char| !c.is_ascii_digit());
+        let digits: String = candidate.chars().filter(char::is_ascii_digit).collect();
+        let dutch = candidate.starts_with('0') || candidate.starts_with("+31");
+        if dutch && (9..=13).contains(&digits.len()) && !looks_like_times(candidate) {
+            return Some(candidate.to_owned());
+        }
+        rest = &run[end.max(1)..];
+    }
+    None
+}
+
+/// "09.00-12.00" or "9:00 - 17:00": hours, not a number to call.
+fn looks_like_times(candidate: &str) -> bool {
+    candidate
+        .split(['-', '/'])
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .all(|part| {
+            let pieces: Vec<&str> = part.split(['.', ':']).collect();
+            pieces.len() == 2 && pieces.iter().all(|p| (1..=2).contains(&p.len()))
+        })
+}
+
+/// Addresses that name a role, not a person: fine in a description.
+const ROLE_ADDRESSES: [&str; 14] = [
+    "info",
+    "contact",
+    "vrijwilligers",
+    "vrijwilligerswerk",
+    "vacatures",
+    "aanmelden",
+    "secretariaat",
+    "administratie",
+    "post",
+    "mail",
+    "receptie",
+    "algemeen",
+    "welkom",
+    "hallo",
+];
+
+/// The first e-mail address in `text` whose name part is not a role (info@, …).
+fn personal_email_in(text: &str) -> Option<String> {
+    text.split(|c: char| c.is_whitespace() || "<>(),;:\"'".contains(c))
+        .map(|word| word.trim_end_matches(['.', '!', '?']))
+        .filter(|word| {
+            word.split_once('@').is_some_and(|(name, domain)| {
+                !name.is_empty() && domain.contains('.') && !domain.starts_with('.')
+            })
+        })
+        .find(|word| {
+            let name = word.split('@').next().unwrap_or_default().to_lowercase();
+            !ROLE_ADDRESSES.contains(&name.as_str())
+        })
+        .map(str::to_owned)
 }
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn phone_numbers_and_personal_addresses_in_free_text_are_found() {
+        for (text, found) in [
+            ("Bel Anja op 06-12345678.", Some("06-12345678")),
+            ("Telefoon: 076 522 12 34 (ma-vr)", Some("076 522 12 34")),
+            ("of +31 6 1234 5678", Some("+31 6 1234 5678")),
+            ("Start 2027-03-01, postcode 4811 XS", None),
+            ("Open van 09.00-12.00 en 13:30 - 17:00 uur", None),
+            ("Voor 10 tot 12 kinderen van 4 tot 8 jaar", None),
+        ] {
+            assert_eq!(phone_number_in(text).as_deref(), found, "{text}");
+        }
+        for (text, found) in [
+            (
+                "Mail anja.devries@gmail.com voor meer",
+                Some("anja.devries@gmail.com"),
+            ),
+            (
+                "Schrijf naar <p.jansen@buurthuis.nl>.",
+                Some("p.jansen@buurthuis.nl"),
+            ),
+            (
+                "Meer weten? info@buurthuis.nl of vrijwilligers@bieb.nl",
+                None,
+            ),
+            ("Volg @buurthuis op sociale media", None),
+        ] {
+            assert_eq!(personal_email_in(text).as_deref(), found, "{text}");
+        }
+    }
 
     #[test]
     fn dutch_dates_become_iso() {
