@@ -754,6 +754,12 @@ fn run(args: Args) -> anyhow::Result<()> {
                 bail!(t!("export-json-and-format"));
             }
             let exported = api.export(&ExportQuery { mine, kind: None })?;
+            let me = api.status()?.steunpunt_id;
+            let others = exported.records.iter().filter(|r| r.author != me).count();
+            if others > 0 {
+                // Before the records, so it is the first thing staff read.
+                eprintln!("{}", t!("export-others-data", count = others));
+            }
             export::write(format, &exported.records, std::io::stdout().lock())?;
         }
     }

@@ -228,6 +228,16 @@ fn chain_of_three_through_the_cli() {
         .iter()
         .any(|r| r["id"] == "voorlezen-op-de-basisschool" && r["steunpunt"] == "Steunpunt Breda")
     });
+    // A region-wide export says first that it holds other centres' personal data.
+    let out = steunpunt(&c, &["export", "--format", "csv"]);
+    assert!(out.status.success());
+    let said = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        said.starts_with("let op: deze export bevat ook gegevens van andere steunpunten ("),
+        "{said}"
+    );
+    let out = steunpunt(&c, &["export", "--mine"]);
+    assert!(out.stderr.is_empty(), "only our own records: no notice");
     let found = json_lines(&c, &["search", "voorlezen"]);
     assert_eq!(found[0]["steunpunt"], "Steunpunt Breda");
     assert_eq!(found[0]["hops"], 2);
