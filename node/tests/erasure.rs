@@ -6,14 +6,14 @@
 //! with libfaketime; without it that part says it skipped). After a clean stop no file
 //! under any node's data directory holds a marker of a withdrawn, expired or replaced
 //! record, and every node still holds the markers of the live ones. The logs, written at
-//! trace level, hold no marker of any record, no API token and no key.
+//! trace level, hold no marker of any record, no search words, no API token and no key.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
 use std::path::{Path, PathBuf};
 
 use serde_json::json;
-use steunpunt_api::{Client, ListQuery};
+use steunpunt_api::{Client, ListQuery, SearchQuery};
 use steunpunt_protocol::Kind;
 use steunpunt_testkit::{Daemon, draft, eventually, files_containing, peer_both};
 
@@ -194,10 +194,23 @@ fn withdrawn_expired_and_replaced_records_leave_no_byte_on_any_disk() {
             && ids(c, Kind::Organisation, &author).is_empty()
             && updated.iter().any(|r| r.revision == 2)
     });
-    let every_marker: Vec<&str> = [&live, &withdrawn, &before, &after, &expiring, &partner]
+    // What staff search for is not kept either.
+    let query = "kwzxzoekwoord";
+    nodes[2]
+        .api
+        .search(
+            Kind::Vacancy,
+            &SearchQuery {
+                q: Some(query.into()),
+                ..SearchQuery::default()
+            },
+        )
+        .unwrap();
+    let mut every_marker: Vec<&str> = [&live, &withdrawn, &before, &after, &expiring, &partner]
         .iter()
         .flat_map(|m| m.all())
         .collect();
+    every_marker.push(query);
     for node in &mut nodes {
         node.stop();
     }
