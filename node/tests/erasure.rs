@@ -6,7 +6,8 @@
 //! with libfaketime; without it that part says it skipped). After a clean stop no file
 //! under any node's data directory holds a marker of a withdrawn, expired or replaced
 //! record, and every node still holds the markers of the live ones. The logs, written at
-//! trace level, hold no marker of any record, no search words, no API token and no key.
+//! trace level, hold no marker of any record, no search words, no API token and no key;
+//! a backup holds none of the records.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
@@ -215,6 +216,30 @@ fn withdrawn_expired_and_replaced_records_leave_no_byte_on_any_disk() {
         node.stop();
     }
     check_logs(&dirs, &every_marker);
+    // A backup holds keys, settings and neighbours: no record, ours or another centre's.
+    for dir in &dirs {
+        let backup = dir.with_extension("backup.tar");
+        let out = std::process::Command::new(DAEMON)
+            .arg("--data-dir")
+            .arg(dir)
+            .arg("backup")
+            .arg(&backup)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let bytes = std::fs::read(&backup).unwrap();
+        for marker in &every_marker {
+            assert!(
+                !bytes.windows(marker.len()).any(|w| w == marker.as_bytes()),
+                "the backup of {} holds {marker}",
+                dir.display()
+            );
+        }
+    }
     let mut gone: Vec<&Markers> = vec![&withdrawn, &before, &partner];
     let mut kept: Vec<&Markers> = vec![&live, &after, &expiring];
 
