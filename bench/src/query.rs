@@ -94,6 +94,20 @@ pub struct QueryReport {
     index: Latency,
     linear_scan: Latency,
     speedup_p99: f64,
+    /// Erasing withdrawn records from disk (index merge and store rewrite), as every node
+    /// does within half an hour of a withdrawal and at a clean stop; `engine_open_ms`
+    /// (reading every record once) is its baseline.
+    erase: Erase,
+}
+
+/// One erasure pass after withdrawals.
+#[derive(Debug, Serialize)]
+pub struct Erase {
+    withdrawn: usize,
+    millis: u128,
+    store_bytes_before: u64,
+    store_bytes_after: u64,
+    index_bytes_after: u64,
 }
 
 fn latency(mut millis: Vec<f64>, results: usize) -> Latency {
@@ -253,6 +267,43 @@ fn start(
     Ok((engine, index, report.rebuilt))
 }
 
+/// Withdraws a thousand of our vacancies (or all, when fewer), then times the erasure.
+fn erase_after_withdrawals(
+    engine: Engine<SledStore>,
+    search: &Path,
+    now: Timestamp,
+) -> anyhow::Result<Erase> {
+    let mut engine = engine;
+    let me = engine.me();
+    let ours: Vec<RecordId> = engine
+        .index()
+        .keys()
+        .filter(|k| k.author == me && k.kind == Kind::Vacancy)
+        .take(1000)
+        .map(|k| k.id.clone())
+        .collect();
+    for id in &ours {
+        engine.withdraw(Kind::Vacancy, id.clone(), now)?;
+    }
+    engine.flush()?;
+    let store_bytes_before = engine.store().size_on_disk()?;
+    eprintln!("erasing {} withdrawn vacancies from disk …", ours.len());
+    let started = Instant::now();
+    engine.erase()?;
+    let millis = started.elapsed().as_millis();
+    anyhow::ensure!(
+        !steunpunt_node::store::Store::erasure_due(engine.store()),
+        "the erasure did not finish"
+    );
+    Ok(Erase {
+        withdrawn: ours.len(),
+        millis,
+        store_bytes_before,
+        store_bytes_after: engine.store().size_on_disk()?,
+        index_bytes_after: dir_size(search),
+    })
+}
+
 /// Runs the benchmark.
 pub fn run(n: usize, count: usize) -> anyhow::Result<QueryReport> {
     let dir = tempfile::tempdir()?;
@@ -334,13 +385,16 @@ pub fn run(n: usize, count: usize) -> anyhow::Result<QueryReport> {
     }
     let index = latency(index_ms, index_results);
     let linear_scan = latency(scan_ms, scan_results);
+    let index_disk_bytes = dir_size(&search_dir);
+    let erase = erase_after_withdrawals(engine, &search_dir, now)?;
     Ok(QueryReport {
         vacancies: made,
         queries: count,
         engine_open_ms,
         startup_ms,
         startup_rebuild_ms,
-        index_disk_bytes: dir_size(&search_dir),
+        index_disk_bytes,
+        erase,
         speedup_p99: round(linear_scan.p99_ms / index.p99_ms.max(0.001)),
         index,
         linear_scan,
