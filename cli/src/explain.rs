@@ -38,9 +38,16 @@ pub fn label(path: &str, names: Names) -> String {
     }
 }
 
-/// One problem as a line: where, then what is wrong and what is allowed.
+/// One problem as a line: where, then what is wrong and what is allowed. A value named
+/// `use` is a field to use instead, named as the person names fields.
 pub fn line(problem: &Problem, names: Names) -> String {
-    let text = i18n::problem(problem);
+    let mut problem = problem.clone();
+    for (name, value) in &mut problem.values {
+        if name == "use" {
+            *value = label(value, names);
+        }
+    }
+    let text = i18n::problem(&problem);
     if problem.path.is_empty() {
         text
     } else {
@@ -131,4 +138,27 @@ pub fn error_json(error: &anyhow::Error) -> serde_json::Value {
         detail["problems"] = json!(problems);
     }
     json!({ "error": detail })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_field_to_use_instead_is_named_as_the_person_names_fields() {
+        let problem = Problem::new(
+            "description",
+            "phone_in_text",
+            &[("found", &"06-12345678"), ("use", &"contact.phone")],
+        );
+        assert!(line(&problem, Names::Fields).starts_with(
+            "description: lijkt een telefoonnummer te bevatten (06-12345678); \
+             zet contactgegevens liever in contact.phone:"
+        ));
+        assert!(
+            line(&problem, Names::Columns)
+                .starts_with("kolom description: lijkt een telefoonnummer")
+                && line(&problem, Names::Columns).contains("liever in kolom phone:")
+        );
+    }
 }
