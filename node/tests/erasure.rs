@@ -287,3 +287,56 @@ fn withdrawn_expired_and_replaced_records_leave_no_byte_on_any_disk() {
         }
     }
 }
+
+/// The half-hourly pass erases while the node runs: the replicator's `Erase` timer, on
+/// the engine and store the daemon uses.
+#[test]
+fn the_erase_timer_erases_while_the_node_runs() {
+    use steunpunt_node::replication::{
+        Draft, Engine, EngineConfig, Input, Policy, Replicator, Timer,
+    };
+    use steunpunt_node::store::{SledStore, Store};
+    use steunpunt_protocol::testing::{key, vacancy};
+    use steunpunt_protocol::{Body, RecordId};
+
+    let root = tempfile::tempdir().unwrap();
+    let now = steunpunt_node::actor::now();
+    let engine = Engine::open(
+        SledStore::open(&root.path().join("db")).unwrap(),
+        key(1),
+        EngineConfig::default(),
+        now,
+    )
+    .unwrap();
+    let mut replicator: Replicator<SledStore, libp2p::PeerId> =
+        Replicator::new(engine, Policy::default(), 1);
+    replicator.start();
+    let mut body = vacancy();
+    body.contact.person = Some("Kwzxtimerpersoon".into());
+    let draft = Draft {
+        kind: Kind::Vacancy,
+        id: RecordId::new("timer").unwrap(),
+        body: Body::Vacancy(body),
+        valid_until: None,
+    };
+    replicator.publish_draft(draft, false, now).unwrap();
+    replicator
+        .withdraw(Kind::Vacancy, RecordId::new("timer").unwrap(), now)
+        .unwrap();
+    assert!(replicator.engine().store().erasure_due());
+    assert!(!files_containing(root.path(), "Kwzxtimerpersoon").is_empty());
+    replicator.handle(Input::Timer(Timer::Erase), now);
+    assert!(!replicator.engine().store().erasure_due());
+    assert!(files_containing(root.path(), "Kwzxtimerpersoon").is_empty());
+    // The pass comes back every half hour.
+    let again = replicator.drain().any(|o| {
+        matches!(
+            o,
+            steunpunt_node::replication::Output::Schedule {
+                after_ms: 1_800_000,
+                timer: Timer::Erase
+            }
+        )
+    });
+    assert!(again);
+}
