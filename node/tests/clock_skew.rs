@@ -10,30 +10,16 @@ use std::time::Duration;
 
 use steunpunt_api::Draft;
 use steunpunt_protocol::Kind;
-use steunpunt_testkit::{Daemon, eventually, eventually_within, peer_both, titles_of, vacancy};
+use steunpunt_testkit::{
+    Daemon, clock_ahead, eventually, eventually_within, peer_both, titles_of, vacancy,
+};
 
 const DAEMON: &str = env!("CARGO_BIN_EXE_steunpuntd");
 
-/// Where Debian and Ubuntu put libfaketime.
-const LIBFAKETIME: [&str; 3] = [
-    "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1",
-    "/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1",
-    "/usr/lib/faketime/libfaketime.so.1",
-];
-
-/// Starts the node of `dir` with its wall clock `offset` seconds off (monotonic time,
-/// which timers use, stays true).
-fn start_off_by(dir: &Path, library: &str, offset: &str) -> Daemon {
-    Daemon::start_with_env(
-        Path::new(DAEMON),
-        dir,
-        &[
-            ("LD_PRELOAD", library),
-            ("FAKETIME", offset),
-            ("FAKETIME_DONT_FAKE_MONOTONIC", "1"),
-            ("FAKETIME_NO_CACHE", "1"),
-        ],
-    )
+/// Starts the node of `dir` with its wall clock `offset` ahead.
+fn start_off_by(dir: &Path, offset: &'static str) -> Daemon {
+    let env = clock_ahead(offset).expect("libfaketime was found at the start");
+    Daemon::start_with_env(Path::new(DAEMON), dir, &env)
 }
 
 fn publish(node: &Daemon, id: &str, title: &str) {
@@ -48,16 +34,16 @@ fn now_ms() -> u64 {
 
 #[test]
 fn clocks_apart_converge_and_a_record_from_the_future_waits_for_the_clocks() {
-    let Some(library) = LIBFAKETIME.into_iter().find(|p| Path::new(p).exists()) else {
+    if clock_ahead("+0").is_none() {
         eprintln!("skipped: libfaketime is not installed (apt-get install faketime)");
         return;
-    };
+    }
     let root = tempfile::tempdir().unwrap();
     let steunpuntd = Path::new(DAEMON);
     let a_dir = steunpunt_testkit::init(steunpuntd, root.path(), "Steunpunt Breda", "Breda");
     let b_dir = steunpunt_testkit::init(steunpuntd, root.path(), "Steunpunt Oss", "Oss");
     let mut a = Daemon::start(steunpuntd, &a_dir);
-    let mut b = start_off_by(&b_dir, library, "+300");
+    let mut b = start_off_by(&b_dir, "+300");
     peer_both(&a.api, &b.api);
     let (a_id, b_id) = (
         a.api.status().unwrap().steunpunt_id.to_string(),
@@ -82,7 +68,7 @@ fn clocks_apart_converge_and_a_record_from_the_future_waits_for_the_clocks() {
 
     // B an hour ahead: A refuses its new record and says it is the clock.
     b.stop();
-    let mut b = start_off_by(&b_dir, library, "+3600");
+    let mut b = start_off_by(&b_dir, "+3600");
     // A restarted node listens on a new port (port 0 in tests): tell each the other's.
     peer_both(&a.api, &b.api);
     publish(&b, "later", "Vrijwilliger van later");
@@ -103,7 +89,7 @@ fn clocks_apart_converge_and_a_record_from_the_future_waits_for_the_clocks() {
 
     // A's clock set to agree: the record comes by sync.
     a.stop();
-    let a = start_off_by(&a_dir, library, "+3600");
+    let a = start_off_by(&a_dir, "+3600");
     peer_both(&a.api, &b.api);
     eventually_within(
         "A to take the record once the clocks agree",

@@ -16,16 +16,9 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 use steunpunt_api::{Client, ListQuery, SearchQuery};
 use steunpunt_protocol::Kind;
-use steunpunt_testkit::{Daemon, draft, eventually, files_containing, peer_both};
+use steunpunt_testkit::{Daemon, clock_ahead, draft, eventually, files_containing, peer_both};
 
 const DAEMON: &str = env!("CARGO_BIN_EXE_steunpuntd");
-
-/// Where Debian and Ubuntu put libfaketime.
-const LIBFAKETIME: [&str; 3] = [
-    "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1",
-    "/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1",
-    "/usr/lib/faketime/libfaketime.so.1",
-];
 
 /// The personal fields of one record, each a string found nowhere else.
 struct Markers {
@@ -244,13 +237,8 @@ fn withdrawn_expired_and_replaced_records_leave_no_byte_on_any_disk() {
     let mut kept: Vec<&Markers> = vec![&live, &after, &expiring];
 
     // Four days later the vacancy valid until tomorrow has expired on every node.
-    match LIBFAKETIME.into_iter().find(|p| Path::new(p).exists()) {
-        Some(library) => {
-            let later = [
-                ("LD_PRELOAD", library),
-                ("FAKETIME", "+4d"),
-                ("FAKETIME_DONT_FAKE_MONOTONIC", "1"),
-            ];
+    match clock_ahead("+4d") {
+        Some(later) => {
             let mut nodes: Vec<Daemon> = dirs.iter().map(|d| start(d, &later)).collect();
             for node in &nodes {
                 eventually("the expired vacancy to be dropped", || {
