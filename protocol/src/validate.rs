@@ -63,6 +63,10 @@ pub const RULES: &[(&str, &str)] = &[
         "contains control characters; use plain text",
     ),
     (
+        "invisible_characters",
+        "contains an invisible or direction-changing character ({codepoint}); remove it, as it can make the text look different from what it says",
+    ),
+    (
         "unknown_term",
         "`{value}` is not a known {vocabulary}; choose one of: {allowed}",
     ),
@@ -391,6 +395,29 @@ impl Checker {
             .any(|c| c.is_control() && c != '\n' && c != '\t')
         {
             self.problem(field, "control_characters", &[]);
+        }
+        // Overrides and isolates reorder what is shown (U+202E turns "exe.txt" around);
+        // no text of ours needs them.
+        self.invisible(
+            field,
+            value,
+            |c| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'),
+        );
+    }
+
+    /// A title or name: required text without zero-width characters either, which make
+    /// two names that look the same differ (or a name look like another).
+    pub(crate) fn name_text(&mut self, field: &str, value: &str, max: usize) {
+        self.required_text(field, value, max);
+        self.invisible(field, value, |c| {
+            matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
+        });
+    }
+
+    fn invisible(&mut self, field: &str, value: &str, refused: impl Fn(char) -> bool) {
+        if let Some(c) = value.chars().find(|c| refused(*c)) {
+            let codepoint = format!("U+{:04X}", u32::from(c));
+            self.problem(field, "invisible_characters", &[("codepoint", &codepoint)]);
         }
     }
 

@@ -113,6 +113,25 @@ fn vacancy_text_fields() {
         "description",
         "at most 8000",
     );
+    // A right-to-left override turns what is shown around; refused in any text.
+    assert_one(
+        vacancy_with(|v| v.description = "Zie bijlage \u{202E}fdp.exe".into()),
+        "description",
+        "(U+202E)",
+    );
+    // Zero-width characters make names that look alike differ: refused in titles and
+    // names, allowed in running text (emoji sequences use them).
+    assert_one(
+        vacancy_with(|v| v.title = "Voor\u{200B}lezen".into()),
+        "title",
+        "invisible or direction-changing character (U+200B)",
+    );
+    assert_one(
+        organisation_with(|o| o.name = "Taal\u{FEFF}huis".into()),
+        "name",
+        "(U+FEFF)",
+    );
+    assert!(vacancy_with(|v| v.description = "Samen 👩\u{200D}🍳 koken".into()).is_empty());
 }
 
 #[test]

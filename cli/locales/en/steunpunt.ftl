@@ -246,6 +246,7 @@ column-not-applicable = column { $column } does not apply to a { $kind }; leave 
 problem-empty = is empty; fill it in
 problem-too_long = is { $chars } characters long; at most { $max } are allowed
 problem-control_characters = contains control characters; use plain text
+problem-invisible_characters = contains an invisible or direction-changing character ({ $codepoint }); remove it, as it can make the text look different from what it says
 problem-unknown_term = `{ $value }` is not a known { $vocabulary }; choose one of: { $allowed }
 problem-invalid_code = `{ $value }` is not a valid { $vocabulary } code
 problem-too_few = needs at least { $min } { $vocabulary }; choose from: { $allowed }

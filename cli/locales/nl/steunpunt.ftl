@@ -246,6 +246,7 @@ column-not-applicable = kolom { $column } hoort niet bij een { $kind }; laat hem
 problem-empty = is leeg; vul het in
 problem-too_long = is { $chars } tekens lang; er mogen er hoogstens { $max } zijn
 problem-control_characters = bevat stuurtekens; gebruik gewone tekst
+problem-invisible_characters = bevat een onzichtbaar of richtingveranderend teken ({ $codepoint }); haal het weg, want het kan de tekst er anders uit laten zien dan er staat
 problem-unknown_term = `{ $value }` is geen bekende { $vocabulary }; kies uit: { $allowed }
 problem-invalid_code = `{ $value }` is geen geldige code voor { $vocabulary }
 problem-too_few = noem minstens { $min } { $vocabulary }; kies uit: { $allowed }

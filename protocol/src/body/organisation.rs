@@ -48,7 +48,7 @@ pub struct Organisation {
 
 impl Organisation {
     pub(crate) fn check(&self, c: &mut Checker) {
-        c.required_text("name", &self.name, MAX_NAME_CHARS);
+        c.name_text("name", &self.name, MAX_NAME_CHARS);
         c.slug("kind", &self.kind, &ORGANISATION_KINDS);
         if let Some(kvk) = &self.kvk
             && (kvk.len() != 8 || !kvk.chars().all(|ch| ch.is_ascii_digit()))

@@ -72,7 +72,7 @@ fn is_full_postcode(text: &str) -> bool {
 
 impl Profile {
     pub(crate) fn check(&self, c: &mut Checker) {
-        c.required_text("name", &self.name, MAX_NAME_CHARS);
+        c.name_text("name", &self.name, MAX_NAME_CHARS);
         if self.municipalities.is_empty() {
             c.problem("municipalities", "municipality_needed", &[]);
         }

@@ -107,14 +107,14 @@ impl Mas {
 
 impl Vacancy {
     pub(crate) fn check(&self, c: &mut Checker) {
-        c.required_text("title", &self.title, MAX_NAME_CHARS);
+        c.name_text("title", &self.title, MAX_NAME_CHARS);
         c.required_text("description", &self.description, MAX_DESCRIPTION_CHARS);
         c.at("organisation", |c| {
             if self.organisation.id.is_none() && self.organisation.name.is_none() {
                 c.problem("", "organisation_needed", &[]);
             }
             if let Some(name) = &self.organisation.name {
-                c.required_text("name", name, MAX_NAME_CHARS);
+                c.name_text("name", name, MAX_NAME_CHARS);
             }
         });
         c.slugs("categories", &self.categories, &CATEGORIES, 1);
