@@ -64,6 +64,31 @@ use CellType::{Bool, Integer, List, Number, Text};
 
 /// The column that names the record kind: `vacancy` or `organisation`.
 pub const RECORD_COLUMN: &str = "record";
+/// The column that names the publishing steunpunt (its ID): exports fill it in, import
+/// refuses a row of another steunpunt.
+pub const STEUNPUNT_COLUMN: &str = "steunpunt";
+
+/// What a spreadsheet reads as the start of a formula. A cell that begins with one is
+/// written with a `'` in front (the OWASP rule), which import takes off again, so a
+/// formula in another centre's vacancy never runs in our staff's spreadsheet.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A cell as written to a file a spreadsheet may open.
+fn neutralised(text: String) -> String {
+    if text.starts_with(FORMULA_STARTS) {
+        format!("'{text}")
+    } else {
+        text
+    }
+}
+
+/// A cell as read back: a `'` that neutralised a formula start is taken off.
+fn unneutralised(text: &str) -> &str {
+    match text.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_STARTS) => rest,
+        _ => text,
+    }
+}
 
 /// Every column after `record`, in export order.
 pub const COLUMNS: &[Column] = &[
@@ -105,9 +130,10 @@ pub const COLUMNS: &[Column] = &[
     col("valid_until", &["valid_until"], Text, Both),
 ];
 
-/// All header names, `record` first.
+/// All header names, `record` and `steunpunt` first.
 pub fn header() -> Vec<&'static str> {
-    std::iter::once(RECORD_COLUMN)
+    [RECORD_COLUMN, STEUNPUNT_COLUMN]
+        .into_iter()
         .chain(COLUMNS.iter().map(|c| c.name))
         .collect()
 }
@@ -230,7 +256,7 @@ pub fn row_to_draft(
     let mut draft = Map::new();
     let mut problems = Vec::new();
     for (name, text) in header.iter().zip(cells) {
-        let text = text.trim();
+        let text = unneutralised(text.trim());
         let Some(column) = find(name) else { continue };
         if text.is_empty() {
             continue;
@@ -255,27 +281,35 @@ pub fn row_to_draft(
     }
 }
 
-fn cell_text(value: &Value) -> String {
+fn cell_text(value: &Value, decimal_comma: bool) -> String {
     match value {
         Value::Null => String::new(),
         Value::String(s) => s.clone(),
         Value::Bool(true) => "ja".into(),
         Value::Bool(false) => "nee".into(),
-        Value::Array(items) => items.iter().map(cell_text).collect::<Vec<_>>().join("|"),
+        Value::Array(items) => items
+            .iter()
+            .map(|v| cell_text(v, decimal_comma))
+            .collect::<Vec<_>>()
+            .join("|"),
+        Value::Number(n) if decimal_comma => n.to_string().replace('.', ","),
         other => other.to_string(),
     }
 }
 
-/// One record's JSON form as a CSV row in `header()` order.
-pub fn record_to_row(record: &Value) -> Vec<String> {
+/// One record's JSON form as a CSV row in `header()` order; numbers with a decimal comma
+/// when `decimal_comma` (for Dutch spreadsheets).
+pub fn record_to_row(record: &Value, decimal_comma: bool) -> Vec<String> {
     let kind = record["record"].as_str().unwrap_or_default();
-    std::iter::once(kind.to_owned())
+    let author = record["author"].as_str().unwrap_or_default();
+    [kind.to_owned(), author.to_owned()]
+        .into_iter()
         .chain(COLUMNS.iter().map(|column| {
             if !applies_to(column.applies, kind) {
                 return String::new();
             }
             let value = column.path.iter().fold(record, |v, key| &v[*key]);
-            cell_text(value)
+            neutralised(cell_text(value, decimal_comma))
         }))
         .collect()
 }
@@ -346,6 +380,29 @@ mod tests {
     }
 
     #[test]
+    fn formulas_are_neutralised_on_export_and_restored_on_import() {
+        let record = serde_json::json!({
+            "record": "vacancy", "author": "sp_ander", "id": "x",
+            "title": "=HYPERLINK(\"https://voorbeeld.nl\";\"klik\")",
+            "description": "-5 graden buiten, @buurthuis binnen",
+            "engagement": "eenmalig",
+            "contact": {"phone": "+31 6 1234 5678"}
+        });
+        let header: Vec<String> = header().iter().map(|h| (*h).to_owned()).collect();
+        let row = record_to_row(&record, true);
+        let cell = |name: &str| &row[header.iter().position(|h| h == name).unwrap()];
+        assert_eq!(cell("steunpunt"), "sp_ander");
+        assert!(cell("title").starts_with("'=HYPERLINK"));
+        assert!(cell("description").starts_with("'-5"));
+        assert_eq!(cell("phone"), "'+31 6 1234 5678");
+        assert_eq!(cell("engagement"), "eenmalig");
+        let (_, draft) = row_to_draft(&header, &row).unwrap();
+        for field in ["title", "description", "contact"] {
+            assert_eq!(draft[field], record[field], "{field}");
+        }
+    }
+
+    #[test]
     fn export_rows_import_to_the_same_fields() {
         let record = serde_json::json!({
             "record": "organisation", "id": "taalhuis", "name": "Taalhuis", "kind": "stichting",
@@ -353,10 +410,11 @@ mod tests {
             "location": {"municipality": "Tilburg", "pc4": "5038", "lat": 51.56, "lon": 5.08},
             "contact": {"email": "info@taalhuis.example"}
         });
-        let row = record_to_row(&record);
         let header: Vec<String> = header().iter().map(|h| (*h).to_owned()).collect();
-        let (kind, draft) = row_to_draft(&header, &row).unwrap();
+        let (kind, draft) = row_to_draft(&header, &record_to_row(&record, false)).unwrap();
         assert_eq!(kind, "organisation");
+        let (_, dutch) = row_to_draft(&header, &record_to_row(&record, true)).unwrap();
+        assert_eq!(dutch, draft, "a decimal comma reads back the same");
         for field in [
             "id",
             "name",

@@ -15,8 +15,11 @@ use crate::columns;
 pub enum Format {
     /// Our own JSON form; `steunpunt import` reads it back.
     Json,
-    /// The import columns, `;` separated.
+    /// The import columns for Dutch Excel: `;` separated, decimal comma, a byte-order
+    /// mark so Excel reads UTF-8.
     Csv,
+    /// The import columns, `;` separated, decimal point, no byte-order mark.
+    CsvPlain,
     /// schema.org JSON-LD: JobPosting (employmentType VOLUNTEER) and Organization.
     Jsonld,
     /// Open Referral HSDS 3.0 JSON: organisations with their services and locations.
@@ -42,13 +45,17 @@ pub fn write(
     let records = records.as_slice();
     let document = match format {
         Format::Json => unreachable!("written above"),
-        Format::Csv => {
+        Format::Csv | Format::CsvPlain => {
+            let excel = format == Format::Csv;
+            if excel {
+                out.write_all("\u{feff}".as_bytes())?;
+            }
             let mut writer = csv::WriterBuilder::new()
                 .delimiter(b';')
                 .from_writer(&mut out);
             writer.write_record(columns::header())?;
             for record in records {
-                writer.write_record(columns::record_to_row(record))?;
+                writer.write_record(columns::record_to_row(record, excel))?;
             }
             writer.flush()?;
             return Ok(());

@@ -184,7 +184,7 @@ fn json_draft(
     Ok((kind, Value::Object(fields)))
 }
 
-fn csv_rows(name: &str, text: &str) -> anyhow::Result<Vec<Row>> {
+fn csv_rows(name: &str, text: &str, me: &str) -> anyhow::Result<Vec<Row>> {
     let first_line = text.lines().next().unwrap_or_default();
     let delimiter = if first_line.contains(';') { b';' } else { b',' };
     let mut reader = csv::ReaderBuilder::new()
@@ -223,6 +223,7 @@ fn csv_rows(name: &str, text: &str) -> anyhow::Result<Vec<Row>> {
     if !header.iter().any(|h| h == "title" || h == "name") {
         bail!(t!("import-no-title-column", name = name));
     }
+    let author_at = header.iter().position(|h| h == columns::STEUNPUNT_COLUMN);
     let mut rows = Vec::new();
     for (i, record) in reader.records().enumerate() {
         let (line, parsed) = match record {
@@ -237,6 +238,14 @@ fn csv_rows(name: &str, text: &str) -> anyhow::Result<Vec<Row>> {
                         cells = cells.len(),
                         header = header.len()
                     )])
+                } else if let Some(author) = author_at
+                    .and_then(|at| cells.get(at))
+                    .map(|c| c.trim())
+                    .filter(|c| !c.is_empty() && *c != me)
+                {
+                    // A region-wide export holds other centres' records: only their
+                    // author may publish them.
+                    Err(vec![t!("import-foreign", author = author)])
                 } else {
                     columns::row_to_draft(&header, &cells)
                 };
@@ -402,7 +411,7 @@ pub fn run(api: &Client, file: &str, options: &Options) -> anyhow::Result<()> {
     let (name, text) = read_source(file)?;
     let csv = !is_json(file, &text);
     let mut rows = if csv {
-        csv_rows(&name, &text)?
+        csv_rows(&name, &text, &me)?
     } else {
         json_rows(&name, &text, &me, options.kind)?
     };

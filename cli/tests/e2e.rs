@@ -238,6 +238,19 @@ fn chain_of_three_through_the_cli() {
     );
     let out = steunpunt(&c, &["export", "--mine"]);
     assert!(out.stderr.is_empty(), "only our own records: no notice");
+    // Importing the region's CSV does not publish other centres' vacancies as ours.
+    let region = write(
+        root.path(),
+        "regio.csv",
+        &String::from_utf8(steunpunt(&c, &["export", "--format", "csv"]).stdout).unwrap(),
+    );
+    let out = steunpunt(&c, &["import", &region]);
+    let said = String::from_utf8(out.stderr).unwrap();
+    assert!(!out.status.success(), "{said}");
+    assert!(
+        said.contains("is gepubliceerd door een ander steunpunt"),
+        "{said}"
+    );
     let found = json_lines(&c, &["search", "voorlezen"]);
     assert_eq!(found[0]["steunpunt"], "Steunpunt Breda");
     assert_eq!(found[0]["hops"], 2);
@@ -485,7 +498,13 @@ fn import_and_export_round_trip() {
 
     // CSV export imports back unchanged; an edited cell updates just that record.
     let csv = ok(&a, &["export", "--format", "csv", "--mine"]);
-    assert!(csv.starts_with("record;id;title;name;"), "{csv}");
+    // For Dutch Excel: a byte-order mark, `;`, the publishing steunpunt in every row.
+    assert!(
+        csv.starts_with("\u{feff}record;steunpunt;id;title;name;"),
+        "{csv}"
+    );
+    let plain = ok(&a, &["export", "--format", "csv-plain", "--mine"]);
+    assert!(plain.starts_with("record;steunpunt;id;"), "{plain}");
     let exported = write(root.path(), "export.csv", &csv);
     let (_, totals, success) = import(&a, &[&exported]);
     assert!(success);
