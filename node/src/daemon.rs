@@ -359,6 +359,8 @@ pub async fn start(data_dir: DataDir, overrides: Overrides) -> Result<RunningNod
         registry: Arc::new(registry),
         search: search.clone(),
         data_dir: data_dir.root().to_owned(),
+        api_addr,
+        allow_remote: config.api.allow_remote,
     };
     let api_shutdown = shutdown_rx;
     let api_task = tokio::spawn(

@@ -1,6 +1,7 @@
 //! The API's bounds, against a real `steunpuntd`: a half-sent request does not hold up
-//! the stop, idle connections are closed and cannot use up the node's files, and a
-//! publish answered with an error was never stored, even when the node stops mid-load.
+//! the stop, idle connections are closed and cannot use up the node's files, a publish
+//! answered with an error was never stored, even when the node stops mid-load, and only
+//! requests addressed to the API itself are answered.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
@@ -20,6 +21,63 @@ const DAEMON: &str = env!("CARGO_BIN_EXE_steunpuntd");
 /// The API's address, as `host:port`.
 fn api_address(node: &Daemon) -> String {
     node.api.base().trim_start_matches("http://").to_owned()
+}
+
+/// The status line and body of a GET of `path` sent with `host` as its `Host`.
+fn get_with_host(address: &str, path: &str, host: &str, token: &str) -> (String, String) {
+    let mut stream = TcpStream::connect(address).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let status = answer.lines().next().unwrap_or_default().to_owned();
+    let body = answer
+        .split("\r\n\r\n")
+        .nth(1)
+        .unwrap_or_default()
+        .to_owned();
+    (status, body)
+}
+
+#[test]
+fn requests_for_another_host_are_refused_on_every_route() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = steunpunt_testkit::init(
+        Path::new(DAEMON),
+        root.path(),
+        "Steunpunt Veghel",
+        "Meierijstad",
+    );
+    let mut node = Daemon::start(Path::new(DAEMON), &dir);
+    let address = api_address(&node);
+    let port = address.rsplit(':').next().unwrap().to_owned();
+    let token = std::fs::read_to_string(dir.join("api.token")).unwrap();
+    let token = token.trim();
+    for path in ["/v1/status", "/metrics", "/v1/openapi.json", "/nergens"] {
+        // A name a web page could make resolve to 127.0.0.1 (DNS rebinding).
+        let (status, body) = get_with_host(
+            &address,
+            path,
+            &format!("rebind.voorbeeld.nl:{port}"),
+            token,
+        );
+        assert!(status.contains(" 403 "), "{path}: {status}");
+        assert!(body.contains("host_not_allowed"), "{path}: {body}");
+    }
+    for host in [
+        address.clone(),
+        format!("localhost:{port}"),
+        "localhost".to_owned(),
+    ] {
+        let (status, _) = get_with_host(&address, "/v1/status", &host, token);
+        assert!(status.contains(" 200 "), "{host}: {status}");
+    }
+    let (status, _) = get_with_host(&address, "/v1/status", "localhost:1", token);
+    assert!(status.contains(" 403 "), "another port: {status}");
+    node.stop();
 }
 
 #[test]

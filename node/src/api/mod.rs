@@ -53,6 +53,10 @@ pub struct ApiState {
     pub search: crate::search::SearchIndex,
     /// The data directory, whose free disk space `status` reports.
     pub data_dir: std::path::PathBuf,
+    /// The API's own address: requests must name it (or `localhost`) as their `Host`.
+    pub api_addr: std::net::SocketAddr,
+    /// `api.allow_remote`: the API is reached by names this node cannot know.
+    pub allow_remote: bool,
 }
 
 /// The API's routes.
@@ -87,7 +91,53 @@ pub fn router(state: ApiState) -> Router {
             }
         })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            require_own_host,
+        ))
         .with_state(state)
+}
+
+/// A web page in the staff's browser can send requests to loopback under a name it
+/// controls (DNS rebinding); its requests carry that name as `Host`. So every route,
+/// open ones included, answers only requests addressed to the API itself.
+async fn require_own_host(State(state): State<ApiState>, request: Request, next: Next) -> Response {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .or_else(|| request.uri().authority().map(|a| a.as_str()));
+    if state.allow_remote || host.is_some_and(|h| own_host(h, state.api_addr)) {
+        next.run(request).await
+    } else {
+        ApiError {
+            status: StatusCode::FORBIDDEN,
+            code: "host_not_allowed",
+            message: format!(
+                "this API answers requests addressed to {} or localhost only",
+                state.api_addr
+            ),
+            problems: Vec::new(),
+        }
+        .into_response()
+    }
+}
+
+/// Whether `host` (a `Host` header: a name or address, maybe with a port) is this API's
+/// address or a loopback name, with the API's port or none.
+fn own_host(host: &str, addr: std::net::SocketAddr) -> bool {
+    let (name, port) = match host.rsplit_once(':') {
+        // `[::1]:8080`, or `127.0.0.1:8080`; a bare IPv6 address has no port here.
+        Some((name, port)) if !name.contains(':') || name.ends_with(']') => (name, Some(port)),
+        _ => (host, None),
+    };
+    let port_ok = port.is_none_or(|p| p.parse::<u16>() == Ok(addr.port()));
+    let name = name.trim_start_matches('[').trim_end_matches(']');
+    let name_ok = name.eq_ignore_ascii_case("localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback() || ip == addr.ip());
+    port_ok && name_ok
 }
 
 async fn require_token(State(state): State<ApiState>, request: Request, next: Next) -> Response {
