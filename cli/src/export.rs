@@ -98,6 +98,26 @@ fn global_id_of(author: &Value, kind: &Value, id: &Value) -> String {
     format!("{}/{}/{}", text(author), text(kind), text(id))
 }
 
+/// The record's IRI in JSON-LD: `urn:steunpunt:AUTHOR:KIND:ID`, absolute and the same in
+/// every export from any node (ARCHITECTURE.md, Interfaces).
+fn iri(author: &Value, kind: &Value, id: &Value) -> String {
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+    format!("urn:steunpunt:{}:{}:{}", text(author), text(kind), text(id))
+}
+
+fn iri_of(record: &Value) -> String {
+    iri(&record["author"], &record["record"], &record["id"])
+}
+
+/// The later of two RFC 3339 moments or dates (both sort as text).
+fn later(a: &Value, b: &Value) -> Value {
+    match (a.as_str(), b.as_str()) {
+        (Some(x), Some(y)) if y > x => b.clone(),
+        (Some(_), _) => a.clone(),
+        _ => b.clone(),
+    }
+}
+
 fn by_kind<'a>(records: &'a [Value], kind: &'a str) -> impl Iterator<Item = &'a Value> + 'a {
     records.iter().filter(move |r| r["record"] == kind)
 }
@@ -137,25 +157,26 @@ fn date_part(value: &Value) -> Value {
         .map_or(Value::Null, |d| Value::String(d.to_owned()))
 }
 
+/// An organisation as schema.org `Organization`: only properties schema.org defines for
+/// it (target groups have none, so they are left out).
 fn schema_organisation(org: &Value) -> Value {
+    let location = &org["location"];
     json!({
         "@type": "Organization",
-        "@id": global_id(org),
+        "@id": iri_of(org),
         "name": org["name"],
         "description": org["description"],
         "url": org["website"],
         "email": org["contact"]["email"],
         "telephone": org["contact"]["phone"],
-        "address": postal_address(&org["location"]),
-        "location": { "@type": "Place", "geo": geo(&org["location"]) },
+        "address": postal_address(location),
+        "location": if location["lat"].is_number() {
+            json!({ "@type": "Place", "geo": geo(location) })
+        } else {
+            Value::Null
+        },
         "knowsAbout": org["expertise"],
         "additionalType": org["kind"],
-        "audience": org["target_groups"].as_array().map(|groups| {
-            groups
-                .iter()
-                .map(|g| json!({ "@type": "Audience", "audienceType": g }))
-                .collect::<Vec<_>>()
-        }),
         "identifier": org["kvk"].as_str().map(|kvk| {
             json!({ "@type": "PropertyValue", "propertyID": "KvK", "value": kvk })
         }),
@@ -169,32 +190,49 @@ fn job_posting(vacancy: &Value, organisations: &HashMap<String, &Value>) -> Valu
         &vacancy["organisation"]["id"],
     );
     let hiring = match organisations.get(&org_key) {
-        Some(org) => json!({ "@type": "Organization", "@id": global_id(org), "name": org["name"] }),
+        Some(org) => json!({ "@type": "Organization", "@id": iri_of(org), "name": org["name"] }),
         None => json!({ "@type": "Organization", "name": vacancy["organisation"]["name"] }),
     };
+    let remote = vacancy["remote"] == true;
+    // Never before the work starts or ends: a posting valid until before its own work
+    // would be dropped by job search engines while the work is still to come.
+    let valid_through = later(
+        &vacancy["valid_until"],
+        &later(&vacancy["start"], &vacancy["end"]),
+    );
     json!({
         "@type": "JobPosting",
-        "@id": global_id(vacancy),
-        "identifier": vacancy["id"],
+        "@id": iri_of(vacancy),
+        "identifier": {
+            "@type": "PropertyValue",
+            "propertyID": vacancy["author"],
+            "value": vacancy["id"],
+        },
         "title": vacancy["title"],
         "description": vacancy["description"],
         "employmentType": "VOLUNTEER",
         "datePosted": date_part(&vacancy["updated_at"]),
-        "validThrough": vacancy["valid_until"],
+        "validThrough": valid_through,
         "hiringOrganization": hiring,
         "jobLocation": {
             "@type": "Place",
             "address": postal_address(&vacancy["location"]),
             "geo": geo(&vacancy["location"]),
         },
-        "jobLocationType": if vacancy["remote"] == true { json!("TELECOMMUTE") } else { Value::Null },
+        "jobLocationType": if remote { json!("TELECOMMUTE") } else { Value::Null },
+        // Google's rule for remote postings: say where applicants may live.
+        "applicantLocationRequirements": if remote {
+            json!({ "@type": "Country", "name": "NL" })
+        } else {
+            Value::Null
+        },
         "occupationalCategory": vacancy["categories"],
         "workHours": vacancy["hours_per_week"].as_f64().map(|h| format!("{h} uur per week")),
         "jobStartDate": vacancy["start"],
         "totalJobOpenings": vacancy["volunteers_needed"],
         "qualifications": vacancy["requirements"].as_array().map(|r| r.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ")),
         "jobBenefits": vacancy["rewards"].as_array().map(|r| r.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ")),
-        "directApply": vacancy["apply_url"].is_string(),
+        "directApply": if vacancy["apply_url"].is_string() { json!(true) } else { Value::Null },
         "url": vacancy["apply_url"],
         "applicationContact": {
             "@type": "ContactPoint",
@@ -321,6 +359,36 @@ mod tests {
             job.get("jobLocationType").is_none(),
             "empty fields are left out"
         );
+        // Absolute ids, the same from every node.
+        assert_eq!(job["@id"], "urn:steunpunt:sp_test:vacancy:taalmaatje");
+        assert_eq!(org["@id"], "urn:steunpunt:sp_test:organisation:taalhuis");
+        assert_eq!(job["identifier"]["@type"], "PropertyValue");
+        assert_eq!(job["identifier"]["value"], "taalmaatje");
+        // Only what schema.org defines for an Organization, and no empty Place.
+        assert!(org.get("audience").is_none() && org.get("location").is_none());
+        assert!(job.get("directApply").is_none(), "no apply URL");
+    }
+
+    #[test]
+    fn jsonld_follows_the_job_posting_rules_for_remote_and_later_work() {
+        let mut records = sample();
+        records[1]["remote"] = json!(true);
+        records[1]["start"] = json!("2027-03-01");
+        records[1]["apply_url"] = json!("https://taalhuis.example/aanmelden");
+        let doc = jsonld(&records);
+        let job = doc["@graph"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["@type"] == "JobPosting")
+            .unwrap();
+        assert_eq!(job["jobLocationType"], "TELECOMMUTE");
+        assert_eq!(job["applicantLocationRequirements"]["name"], "NL");
+        assert_eq!(
+            job["validThrough"], "2027-03-01",
+            "not before the work starts"
+        );
+        assert_eq!(job["directApply"], true);
     }
 
     #[test]
