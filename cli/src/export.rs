@@ -260,66 +260,120 @@ fn jsonld(records: &[Value]) -> Value {
     json!({ "@context": "https://schema.org", "@graph": graph })
 }
 
-/// Open Referral HSDS 3.0: each organisation with a service describing what it offers (its
-/// services notes and expertise) and its location.
+/// An HSDS id: the UUID (version 5, URL namespace) of the record's IRI and `part` (the
+/// same in every export from every node, so re-exports keep their ids).
+fn hsds_id(iri: &str, part: &str) -> String {
+    uuid::Uuid::new_v5(
+        &uuid::Uuid::NAMESPACE_URL,
+        format!("{iri}{part}").as_bytes(),
+    )
+    .to_string()
+}
+
+/// An expertise term as an HSDS taxonomy term of the `steunpunt-expertise` taxonomy.
+fn taxonomy_term(slug: &str) -> Value {
+    let term = steunpunt_protocol::vocab::EXPERTISE.get(slug);
+    let id = hsds_id(&format!("urn:steunpunt:vocabulary:expertise:{slug}"), "");
+    json!({
+        "id": id,
+        "code": slug,
+        "name": term.map_or(slug, |t| t.label),
+        "description": term.map_or(slug, |t| t.gloss),
+        "taxonomy": "steunpunt-expertise",
+        "language": "nl",
+    })
+}
+
+/// One partner organisation as an HSDS organization with its contact, phone, location
+/// and one service (what it offers: its services note, else its description, with its
+/// expertise as taxonomy terms). Partners have no street address, so the location has
+/// coordinates and a name but no address (HSDS requires a street in an address).
+fn hsds_organisation(org: &Value) -> Value {
+    let iri = iri_of(org);
+    let id = hsds_id(&iri, "");
+    let service_id = hsds_id(&iri, "#service");
+    let location = &org["location"];
+    let place = place_name(location);
+    let (lat, lon) = match (location["lat"].as_f64(), location["lon"].as_f64()) {
+        (Some(lat), Some(lon)) => (json!(lat), json!(lon)),
+        _ => location["pc4"]
+            .as_str()
+            .and_then(|pc4| pc4.parse::<u16>().ok())
+            .and_then(steunpunt_protocol::places::lookup_pc4)
+            .map_or((Value::Null, Value::Null), |p| (json!(p.lat), json!(p.lon))),
+    };
+    let contact = &org["contact"];
+    compact(json!({
+        "id": id,
+        "name": org["name"],
+        "description": org["description"],
+        "email": contact["email"],
+        "website": org["website"],
+        "legal_status": org["kind"],
+        "organization_identifiers": org["kvk"].as_str().map(|kvk| vec![json!({
+            "id": hsds_id(&iri, "#kvk"),
+            "identifier_scheme": "NL-KVK",
+            "identifier_type": "KvK-nummer",
+            "identifier": kvk,
+        })]),
+        "contacts": contact["person"].as_str().map(|person| vec![json!({
+            "id": hsds_id(&iri, "#contact"),
+            "name": person,
+            "email": contact["email"],
+        })]),
+        "phones": contact["phone"].as_str().map(|number| vec![json!({
+            "id": hsds_id(&iri, "#phone"),
+            "number": number,
+        })]),
+        "locations": [{
+            "id": hsds_id(&iri, "#location"),
+            "location_type": "physical",
+            "name": format!("{} ({})", place, location["pc4"].as_str().unwrap_or_default()).trim_end_matches(" ()").to_owned(),
+            "latitude": lat,
+            "longitude": lon,
+        }],
+        "services": [{
+            "id": service_id,
+            "organization_id": id,
+            "name": org["name"],
+            "description": org["services"].as_str().or(org["description"].as_str()),
+            "status": "active",
+            "email": contact["email"],
+            "url": contact["url"],
+            "last_modified": org["updated_at"],
+            "attributes": org["expertise"].as_array().map(|terms| terms.iter().filter_map(Value::as_str).map(|slug| {
+                let term = taxonomy_term(slug);
+                json!({
+                    "id": hsds_id(&iri, &format!("#expertise:{slug}")),
+                    "link_id": service_id,
+                    "link_type": "expertise",
+                    "link_entity": "service",
+                    "taxonomy_term_id": term["id"],
+                    "taxonomy_term": term,
+                })
+            }).collect::<Vec<_>>()),
+        }],
+    }))
+}
+
+/// Open Referral HSDS 3.0: the partner organisations as one Page of the organization
+/// list (HSDS's list form). Vacancies are not in it: HSDS describes services people can
+/// use, and has no place for work volunteers can do.
 fn hsds(records: &[Value]) -> Value {
-    let organisations: Vec<Value> = by_kind(records, "organisation")
-        .map(|org| {
-            let id = global_id(org);
-            let location = &org["location"];
-            let service_description = match org["services"].as_str() {
-                Some(notes) => notes.to_owned(),
-                None => org["description"].as_str().unwrap_or_default().to_owned(),
-            };
-            compact(json!({
-                "id": id,
-                "name": org["name"],
-                "description": org["description"],
-                "email": org["contact"]["email"],
-                "website": org["website"],
-                "legal_status": org["kind"],
-                "last_modified": org["updated_at"],
-                "organization_identifiers": org["kvk"].as_str().map(|kvk| vec![json!({
-                    "id": format!("{id}/kvk"),
-                    "identifier_scheme": "NL-KVK",
-                    "identifier_type": "KvK-nummer",
-                    "identifier": kvk,
-                })]),
-                "phones": org["contact"]["phone"].as_str().map(|p| vec![json!({ "id": format!("{id}/phone"), "number": p })]),
-                "locations": [{
-                    "id": format!("{id}/location"),
-                    "location_type": "physical",
-                    "latitude": location["lat"],
-                    "longitude": location["lon"],
-                    "addresses": [{
-                        "id": format!("{id}/address"),
-                        "address_type": "physical",
-                        "city": place_name(location),
-                        "region": location["municipality"],
-                        "state_province": "",
-                        "postal_code": location["pc4"],
-                        "country": "NL",
-                    }],
-                }],
-                "services": [{
-                    "id": format!("{id}/service"),
-                    "organization_id": id,
-                    "name": org["name"],
-                    "description": service_description,
-                    "status": "active",
-                    "email": org["contact"]["email"],
-                    "url": org["contact"]["url"],
-                    "attributes": org["expertise"].as_array().map(|e| e.iter().map(|x| json!({
-                        "id": format!("{id}/expertise/{}", x.as_str().unwrap_or_default()),
-                        "link_type": "expertise",
-                        "taxonomy_term": { "term": x, "taxonomy": "steunpunt-expertise" },
-                    })).collect::<Vec<_>>()),
-                    "eligibility_description": org["target_groups"].as_array().map(|g| g.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ")),
-                }],
-            }))
-        })
+    let contents: Vec<Value> = by_kind(records, "organisation")
+        .map(hsds_organisation)
         .collect();
-    json!({ "organizations": organisations })
+    let total = contents.len();
+    json!({
+        "total_items": total,
+        "total_pages": 1,
+        "page_number": 1,
+        "size": total,
+        "first_page": true,
+        "last_page": true,
+        "empty": total == 0,
+        "contents": contents,
+    })
 }
 
 #[cfg(test)]
@@ -394,12 +448,33 @@ mod tests {
     #[test]
     fn hsds_lists_organisations_with_a_service() {
         let doc = hsds(&sample());
-        let orgs = doc["organizations"].as_array().unwrap();
+        assert_eq!(
+            (doc["total_items"].as_u64(), doc["empty"].as_bool()),
+            (Some(1), Some(false))
+        );
+        let orgs = doc["contents"].as_array().unwrap();
         assert_eq!(orgs.len(), 1, "vacancies are not HSDS organisations");
         let org = &orgs[0];
+        assert!(uuid::Uuid::parse_str(org["id"].as_str().unwrap()).is_ok());
+        assert_eq!(
+            org["id"],
+            hsds(&sample())["contents"][0]["id"],
+            "stable ids"
+        );
         assert_eq!(org["organization_identifiers"][0]["identifier"], "12345678");
         assert_eq!(org["services"][0]["description"], "Taalcafé en taalmaatjes");
         assert_eq!(org["services"][0]["organization_id"], org["id"]);
-        assert_eq!(org["locations"][0]["addresses"][0]["postal_code"], "5038");
+        let term = &org["services"][0]["attributes"][0]["taxonomy_term"];
+        assert_eq!(
+            (term["code"].as_str(), term["taxonomy"].as_str()),
+            (Some("taal"), Some("steunpunt-expertise"))
+        );
+        assert!(term["name"].is_string() && term["description"].is_string());
+        assert_eq!(org["locations"][0]["name"], "Tilburg (5038)");
+        assert!(org["locations"][0]["latitude"].is_number());
+        assert!(
+            org.get("last_modified").is_none(),
+            "not an organization field"
+        );
     }
 }

@@ -538,7 +538,7 @@ fn import_and_export_round_trip() {
             .any(|n| n["@type"] == "Organization" && n["name"] == "Taalhuis Breda")
     );
     let hsds: Value = serde_json::from_str(&ok(&a, &["export", "--format", "hsds"])).unwrap();
-    let orgs = hsds["organizations"].as_array().unwrap();
+    let orgs = hsds["contents"].as_array().unwrap();
     assert!(
         orgs.iter()
             .any(|o| o["name"] == "Taalhuis Breda" && o["services"][0]["status"] == "active")
