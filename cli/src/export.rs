@@ -88,18 +88,9 @@ fn compact(value: Value) -> Value {
     }
 }
 
-/// A stable identifier for a record across the federation: author, kind and id.
-fn global_id(record: &Value) -> String {
-    global_id_of(&record["author"], &record["record"], &record["id"])
-}
-
-fn global_id_of(author: &Value, kind: &Value, id: &Value) -> String {
-    let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
-    format!("{}/{}/{}", text(author), text(kind), text(id))
-}
-
-/// The record's IRI in JSON-LD: `urn:steunpunt:AUTHOR:KIND:ID`, absolute and the same in
-/// every export from any node (ARCHITECTURE.md, Interfaces).
+/// A record's name across the federation, `urn:steunpunt:AUTHOR:KIND:ID`: its JSON-LD
+/// `@id` and the source of its HSDS ids, the same in every export from any node
+/// (ARCHITECTURE.md, Identifiers in exports).
 fn iri(author: &Value, kind: &Value, id: &Value) -> String {
     let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
     format!("urn:steunpunt:{}:{}:{}", text(author), text(kind), text(id))
@@ -184,7 +175,7 @@ fn schema_organisation(org: &Value) -> Value {
 }
 
 fn job_posting(vacancy: &Value, organisations: &HashMap<String, &Value>) -> Value {
-    let org_key = global_id_of(
+    let org_key = iri(
         &vacancy["author"],
         &json!("organisation"),
         &vacancy["organisation"]["id"],
@@ -245,7 +236,7 @@ fn job_posting(vacancy: &Value, organisations: &HashMap<String, &Value>) -> Valu
 
 fn organisation_index(records: &[Value]) -> HashMap<String, &Value> {
     by_kind(records, "organisation")
-        .map(|org| (global_id(org), org))
+        .map(|org| (iri_of(org), org))
         .collect()
 }
 
