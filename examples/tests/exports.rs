@@ -6,13 +6,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail by panicking
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value;
 use steunpunt_api::Draft;
 use steunpunt_examples::generator::generate;
 use steunpunt_protocol::Kind;
-use steunpunt_testkit::Daemon;
+use steunpunt_testkit::{Daemon, run_on};
 
 /// A binary of the workspace beside the demo's.
 fn beside(name: &str) -> PathBuf {
@@ -53,18 +52,8 @@ fn a_generated_region_is_exported_for_the_validators() {
     let out_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("exports");
     std::fs::create_dir_all(&out_dir).unwrap();
     for format in ["hsds", "jsonld"] {
-        let out = Command::new(beside("steunpunt"))
-            .arg("--data-dir")
-            .arg(&dir)
-            .args(["export", "--format", format])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let document: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let out = run_on(&beside("steunpunt"), &dir, &["export", "--format", format]);
+        let document: Value = serde_json::from_slice(&out).unwrap();
         match format {
             "hsds" => assert_eq!(document["total_items"], organisations),
             _ => assert_eq!(
@@ -72,7 +61,7 @@ fn a_generated_region_is_exported_for_the_validators() {
                 organisations + vacancies
             ),
         }
-        std::fs::write(out_dir.join(format!("{format}.json")), &out.stdout).unwrap();
+        std::fs::write(out_dir.join(format!("{format}.json")), &out).unwrap();
     }
     node.stop();
 }

@@ -16,7 +16,9 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 use steunpunt_api::{Client, ListQuery, SearchQuery};
 use steunpunt_protocol::Kind;
-use steunpunt_testkit::{Daemon, clock_ahead, draft, eventually, files_containing, peer_both};
+use steunpunt_testkit::{
+    Daemon, clock_ahead, draft, eventually, files_containing, holds, peer_both, run_on,
+};
 
 const DAEMON: &str = env!("CARGO_BIN_EXE_steunpuntd");
 
@@ -97,7 +99,7 @@ fn check_logs(dirs: &[PathBuf], markers: &[&str]) {
         let log = dir.with_extension("log");
         let text = std::fs::read(&log).unwrap();
         assert!(
-            text.windows(5).any(|w| w == b"TRACE"),
+            holds(&text, "TRACE"),
             "{} was written at trace level",
             log.display()
         );
@@ -107,11 +109,7 @@ fn check_logs(dirs: &[PathBuf], markers: &[&str]) {
             secrets.push(String::from_utf8_lossy(&bytes).trim().to_owned());
         }
         for secret in secrets.iter().filter(|s| s.len() >= 8) {
-            assert!(
-                !text.windows(secret.len()).any(|w| w == secret.as_bytes()),
-                "{} holds {secret:?}",
-                log.display()
-            );
+            assert!(!holds(&text, secret), "{} holds {secret:?}", log.display());
         }
     }
 }
@@ -212,22 +210,15 @@ fn withdrawn_expired_and_replaced_records_leave_no_byte_on_any_disk() {
     // A backup holds keys, settings and neighbours: no record, ours or another centre's.
     for dir in &dirs {
         let backup = dir.with_extension("backup.tar");
-        let out = std::process::Command::new(DAEMON)
-            .arg("--data-dir")
-            .arg(dir)
-            .arg("backup")
-            .arg(&backup)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+        run_on(
+            Path::new(DAEMON),
+            dir,
+            &["backup", backup.to_str().unwrap()],
         );
         let bytes = std::fs::read(&backup).unwrap();
         for marker in &every_marker {
             assert!(
-                !bytes.windows(marker.len()).any(|w| w == marker.as_bytes()),
+                !holds(&bytes, marker),
                 "the backup of {} holds {marker}",
                 dir.display()
             );

@@ -87,7 +87,7 @@ pub fn files_containing(root: &Path, marker: &str) -> Vec<PathBuf> {
                 pending.push(entry.unwrap().path());
             }
         } else if let Ok(bytes) = std::fs::read(&path)
-            && bytes.windows(marker.len()).any(|w| w == marker.as_bytes())
+            && holds(&bytes, marker)
         {
             found.push(path);
         }
@@ -213,19 +213,46 @@ pub fn init_at(
     municipality: &str,
     listen: &str,
 ) -> serde_json::Value {
-    let out = Command::new(steunpuntd)
+    let out = run_on(
+        steunpuntd,
+        dir,
+        &[
+            "init",
+            "--name",
+            name,
+            "--municipality",
+            municipality,
+            "--listen",
+            listen,
+            "--api",
+            "127.0.0.1:0",
+            "--json",
+        ],
+    );
+    serde_json::from_slice(&out).unwrap()
+}
+
+/// Runs `binary --data-dir DIR ARGS` (`steunpuntd` or `steunpunt`), fails the test with its
+/// error output unless it succeeds, and returns its standard output.
+pub fn run_on(binary: &Path, dir: &Path, args: &[&str]) -> Vec<u8> {
+    let out = Command::new(binary)
         .arg("--data-dir")
         .arg(dir)
-        .args(["init", "--name", name, "--municipality", municipality])
-        .args(["--listen", listen, "--api", "127.0.0.1:0", "--json"])
+        .args(args)
         .output()
         .unwrap();
     assert!(
         out.status.success(),
-        "init failed: {}",
+        "{} {args:?} failed: {}",
+        binary.display(),
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout).unwrap()
+    out.stdout
+}
+
+/// Whether `bytes` hold `marker` anywhere.
+pub fn holds(bytes: &[u8], marker: &str) -> bool {
+    bytes.windows(marker.len()).any(|w| w == marker.as_bytes())
 }
 
 /// A `steunpuntd` process; killed when dropped. Its log is `DIR.log`.
