@@ -87,6 +87,11 @@ fn remove_dir(path: &Path) -> Result<(), StoreError> {
 /// Finishes or undoes a rewrite a crash interrupted, before the database opens.
 pub(crate) fn recover(db: &Path) -> Result<(), StoreError> {
     let (fresh, old) = (fresh_path(db), old_path(db));
+    let left = [&fresh, &old, &db.join("complete")];
+    if left.iter().all(|p| !p.exists()) {
+        // Nothing was interrupted (every start but one after a crash mid-rewrite).
+        return Ok(());
+    }
     if !db.exists() && complete_path(db).exists() {
         // Between the two renames: the fresh copy is complete; put it in place.
         std::fs::rename(&fresh, db).map_err(|e| io_error("rename", &fresh, e))?;
@@ -99,27 +104,25 @@ pub(crate) fn recover(db: &Path) -> Result<(), StoreError> {
     sync_parent(db)
 }
 
-/// Copies the schema entry of `from`'s default tree and every entry of `records` into a
-/// fresh database at [`fresh_path`], synced and marked complete.
+/// Copies the schema entry of `from`'s default tree and every entry of its tree
+/// `records` into a fresh database at [`fresh_path`], opened by `open` as the store
+/// opens its own, then synced and marked complete.
 pub(crate) fn copy(
     from: &sled::Db,
-    records: &sled::Tree,
+    (name, records): (&str, &sled::Tree),
     schema_key: &[u8],
     db: &Path,
+    open: impl FnOnce(&Path) -> Result<sled::Db, StoreError>,
 ) -> Result<(), StoreError> {
     let fresh = fresh_path(db);
     remove_dir(&fresh)?;
-    let engine = |e: sled::Error| super::sled_store::engine(e);
+    let engine = super::sled_store::engine;
     {
-        let to = sled::Config::new()
-            .path(&fresh)
-            .mode(sled::Mode::HighThroughput)
-            .open()
-            .map_err(engine)?;
+        let to = open(&fresh)?;
         if let Some(schema) = from.get(schema_key).map_err(engine)? {
             to.insert(schema_key, schema).map_err(engine)?;
         }
-        let tree = to.open_tree("records").map_err(engine)?;
+        let tree = to.open_tree(name).map_err(engine)?;
         let mut batch = sled::Batch::default();
         let mut in_batch = 0;
         for entry in records.iter() {

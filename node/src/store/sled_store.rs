@@ -22,6 +22,8 @@ use super::{
 };
 
 const SCHEMA_KEY: &[u8] = b"schema_version";
+/// The one tree that holds the records and their hash index.
+const RECORDS_TREE: &str = "records";
 /// In the records tree, written in every batch: the number of batches applied so far.
 const WRITES_KEY: &[u8] = b"w";
 /// The check file is brought up to date at most this often while running (each time
@@ -174,7 +176,7 @@ impl SledStore {
                 }
             }
         }
-        let records = db.open_tree("records").map_err(engine)?;
+        let records = db.open_tree(RECORDS_TREE).map_err(engine)?;
         let log = std::fs::File::open(dir.join("db")).map_err(|e| {
             StoreError::Engine(format!("cannot open {}: {e}", dir.join("db").display()))
         })?;
@@ -550,7 +552,13 @@ impl Store for SledStore {
             return Err(StoreError::DiskFull);
         }
         let open = self.handles()?;
-        erase::copy(&open.db, &open.records, SCHEMA_KEY, dir)?;
+        erase::copy(
+            &open.db,
+            (RECORDS_TREE, &open.records),
+            SCHEMA_KEY,
+            dir,
+            Self::open_db,
+        )?;
         drop(open);
         // Readers wait for the new database rather than find none.
         let mut slot = relock(self.shared.open.write());
