@@ -1,7 +1,7 @@
 //! Prometheus metrics: libp2p's, plus the engine's counters read at scrape time.
 
 use axum::extract::State;
-use axum::http::header;
+use axum::http::{HeaderMap, header};
 use axum::response::IntoResponse;
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric};
@@ -9,6 +9,7 @@ use prometheus_client::metrics::MetricType;
 use prometheus_client::metrics::counter::ConstCounter;
 use prometheus_client::metrics::gauge::ConstGauge;
 
+use super::exposition::{Format, render};
 use super::{ApiError, ApiState};
 use crate::actor::NodeHandle;
 
@@ -109,16 +110,21 @@ impl Collector for EngineCollector {
     }
 }
 
-/// `GET /metrics` in the Prometheus text format.
-pub async fn serve(State(state): State<ApiState>) -> Result<impl IntoResponse, ApiError> {
+/// `GET /metrics`: OpenMetrics or the classic Prometheus text format, as `Accept` asks.
+pub async fn serve(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+) -> Result<impl IntoResponse, ApiError> {
     let mut text = String::new();
     prometheus_client::encoding::text::encode(&mut text, &state.registry)
         .map_err(ApiError::internal)?;
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
+    let format = Format::negotiate(accept);
     Ok((
-        [(
-            header::CONTENT_TYPE,
-            "application/openmetrics-text; version=1.0.0; charset=utf-8",
-        )],
-        text,
+        [
+            (header::CONTENT_TYPE, format.content_type()),
+            (header::VARY, "Accept"),
+        ],
+        render(&text, format),
     ))
 }

@@ -5,6 +5,7 @@
 
 mod draft;
 mod error;
+mod exposition;
 mod extract;
 mod metrics;
 mod node;
