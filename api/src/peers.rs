@@ -10,14 +10,18 @@ use crate::node::Trusted;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AddPeer {
-    /// The neighbour's node address, ending in `/p2p/PEER_ID`.
+    /// The neighbour's node address (a libp2p multiaddress, format `multiaddr`), ending in
+    /// `/p2p/PEER_ID`; refused with 400 `bad_multiaddr` when it does not parse.
     #[cfg_attr(
         feature = "openapi",
-        schema(example = "/ip4/192.0.2.10/tcp/4001/p2p/12D3KooW…")
+        schema(
+            example = "/ip4/192.0.2.10/tcp/4001/p2p/12D3KooWAtz57jbTXHxs7YYBCUNuJzsRVfn5C849CxyV8AJ4LkXo",
+            format = "multiaddr"
+        )
     )]
     pub multiaddr: String,
     /// The neighbour's steunpunt ID.
-    #[cfg_attr(feature = "openapi", schema(pattern = "^sp_[a-z2-7]{56}$"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = SteunpuntId))]
     pub steunpunt: String,
     /// A label, such as the neighbour's name; the short steunpunt ID when empty.
     #[serde(default)]

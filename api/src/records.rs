@@ -280,7 +280,7 @@ pub struct ListQuery {
     pub mine: bool,
     /// Only the records of this steunpunt (its ID).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", param(pattern = "^sp_[a-z2-7]{56}$"))]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<SteunpuntId>))]
     pub author: Option<String>,
     /// Include withdrawals.
     #[serde(default)]

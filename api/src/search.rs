@@ -43,6 +43,7 @@ pub struct SearchQuery {
     pub mas: bool,
     /// With `mas`: the pupil's age.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(maximum = 255))]
     pub age: Option<u8>,
     /// Only remote vacancies.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -66,7 +67,7 @@ pub struct SearchQuery {
     pub on: Option<String>,
     /// Only records of this steunpunt (its ID).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", param(pattern = "^sp_[a-z2-7]{56}$"))]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<SteunpuntId>))]
     pub author: Option<String>,
     /// Order: relevance (default), distance (needs `near`) or recent.
     #[serde(default, skip_serializing_if = "Option::is_none")]

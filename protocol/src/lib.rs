@@ -51,7 +51,7 @@ mod openapi {
     fn text(
         description: &str,
         example: &str,
-        format: Option<KnownFormat>,
+        format: Option<SchemaFormat>,
         pattern: Option<&str>,
     ) -> RefOr<Schema> {
         let mut builder = ObjectBuilder::new()
@@ -59,7 +59,7 @@ mod openapi {
             .description(Some(description))
             .examples([example]);
         if let Some(format) = format {
-            builder = builder.format(Some(SchemaFormat::KnownFormat(format)));
+            builder = builder.format(Some(format));
         }
         if let Some(pattern) = pattern {
             builder = builder.pattern(Some(pattern));
@@ -85,7 +85,7 @@ mod openapi {
     text_schema!(
         crate::places::Pc4,
         "Pc4",
-        "Dutch four-digit postcode",
+        "Dutch four-digit postcode; in records it must exist in the postcode table (rule `unknown_postcode`)",
         "4811",
         None,
         Some("^[1-9][0-9]{3}$")
@@ -95,7 +95,7 @@ mod openapi {
         "Date",
         "Calendar date",
         "2027-03-01",
-        Some(KnownFormat::Date),
+        Some(SchemaFormat::KnownFormat(KnownFormat::Date)),
         None
     );
     text_schema!(
@@ -103,16 +103,17 @@ mod openapi {
         "Timestamp",
         "Date and time (RFC 3339); unix milliseconds are accepted too",
         "2027-03-01T12:00:00Z",
-        Some(KnownFormat::DateTime),
+        Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)),
         None
     );
     text_schema!(
         crate::SteunpuntId,
         "SteunpuntId",
-        "Steunpunt ID: `sp_` and 56 base32 characters",
-        "sp_…",
-        None,
-        Some("^sp_[a-z2-7]{56}$")
+        "Steunpunt ID: `sp_` and 56 base32 characters (a–z, 2–7): the base32 form of the steunpunt's ed25519 public key and a 3-byte BLAKE3 checksum (format `steunpunt-id`); an ID that fails the checksum or holds no valid key is refused with 400 `bad_steunpunt_id`",
+        "sp_iheeftb3yotug4ros2zan4hif5qremsa47w7fxqta624iqiormh32cpy",
+        Some(SchemaFormat::Custom("steunpunt-id".to_owned())),
+        // No pattern: generators would take it for the whole format.
+        None
     );
     text_schema!(
         crate::RecordId,

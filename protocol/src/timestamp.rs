@@ -30,13 +30,22 @@ impl Timestamp {
 
     /// Parses RFC 3339 text such as `2027-03-01T12:00:00Z`.
     pub fn parse_rfc3339(text: &str) -> Result<Self, String> {
+        u64::try_from(Self::rfc3339_ms(text)?)
+            .map(Self)
+            .map_err(|_| format!("`{text}` is before 1970"))
+    }
+
+    /// Like [`Self::parse_rfc3339`], but a moment before 1970 reads as 1970: for a deadline
+    /// given by people, "long past" rather than unreadable.
+    pub fn parse_deadline(text: &str) -> Result<Self, String> {
+        Ok(Self(u64::try_from(Self::rfc3339_ms(text)?).unwrap_or(0)))
+    }
+
+    fn rfc3339_ms(text: &str) -> Result<i128, String> {
         let parsed = OffsetDateTime::parse(text, &Rfc3339).map_err(|e| {
             format!("`{text}` is not a date and time like 2027-03-01T12:00:00Z ({e})")
         })?;
-        let ms = parsed.unix_timestamp_nanos() / 1_000_000;
-        u64::try_from(ms)
-            .map(Self)
-            .map_err(|_| format!("`{text}` is before 1970"))
+        Ok(parsed.unix_timestamp_nanos() / 1_000_000)
     }
 }
 

@@ -125,7 +125,7 @@ pub const RULES: &[(&str, &str)] = &[
     ),
     (
         "hours",
-        "{value} is not allowed; give a number above 0 and at most {max}",
+        "{value} is not allowed; give a number from {min} to {max}",
     ),
     ("end_before_start", "{end} is before the start date {start}"),
     ("volunteers_needed", "must be at least 1, or left out"),
@@ -153,6 +153,10 @@ pub const RULES: &[(&str, &str)] = &[
         "{valid_until} is more than 400 days after updated_at {updated_at}; renew the record instead",
     ),
     ("body_kind", "a {kind} record has a {body} body"),
+    (
+        "other_kind",
+        "these are the fields of a {kind}; publish them as a {kind}",
+    ),
     ("version", "must be {version}"),
     ("shape", "has the wrong form; write it like {example}"),
     (
@@ -547,6 +551,14 @@ impl Checker {
             })
         }
     }
+}
+
+/// The problems of a label for people (a neighbour's name in the peering list), checked
+/// when staff give it, before it reaches a record.
+pub fn label_problems(label: &str) -> Vec<Problem> {
+    let mut c = Checker::new(Origin::Local);
+    c.optional_text("label", Some(label), MAX_SHORT_CHARS);
+    c.finish().err().map(|e| e.problems).unwrap_or_default()
 }
 
 #[cfg(test)]

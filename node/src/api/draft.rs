@@ -5,6 +5,7 @@
 //! become warnings.
 
 use serde_json::{Map, Value, json};
+use steunpunt_protocol::body::vacancy::hours_range;
 use steunpunt_protocol::body::{Location, Organisation, Vacancy};
 use steunpunt_protocol::places::{canonical_place_name, distance_km, place_centre};
 use steunpunt_protocol::timestamp::DAY_MS;
@@ -176,6 +177,7 @@ fn normalise(
     problems: &mut Vec<Problem>,
 ) -> Vec<(&'static str, String)> {
     let mut typed = Vec::new();
+    fields.values_mut().for_each(whole_numbers);
     if let Some(Value::String(name)) = fields.get("organisation") {
         let name = name.trim().to_owned();
         fields.insert("organisation".into(), json!({ "name": name }));
@@ -240,6 +242,21 @@ fn normalise(
         if let Some(Value::Array(items)) = fields.get_mut(field) {
             items.iter_mut().for_each(lower);
         }
+    }
+    // Hours become a 32-bit float in the record, so they are checked as sent first: 1e-300
+    // would become 0, 80.000000000001 would become 80.
+    if kind == Kind::Vacancy
+        && let Some(Value::Number(number)) = fields.get("hours_per_week")
+        && let Some(hours) = number.as_f64()
+        && !hours_range().contains(&hours)
+    {
+        let (min, max) = hours_range().into_inner();
+        problems.push(Problem::new(
+            "hours_per_week",
+            "hours",
+            &[("value", &hours), ("min", &min), ("max", &max)],
+        ));
+        fields.insert("hours_per_week".into(), Value::Null);
     }
     // The form of each field; `null` means "not given" for every optional one.
     for &(field, form, example) in forms(kind) {
@@ -322,7 +339,7 @@ fn valid_until(value: &Value, problems: &mut Vec<Problem>) -> Option<Timestamp> 
     let read = match value {
         Value::String(text) => Date::parse(text)
             .map(|date| date.start().plus_ms(DAY_MS))
-            .or_else(|_| Timestamp::parse_rfc3339(text))
+            .or_else(|_| Timestamp::parse_deadline(text))
             .ok(),
         Value::Number(n) => n.as_u64().map(Timestamp),
         _ => None,
@@ -334,6 +351,26 @@ fn valid_until(value: &Value, problems: &mut Vec<Problem>) -> Option<Timestamp> 
         problems.push(Problem::new("valid_until", "date", &[("value", &text)]));
     }
     read
+}
+
+/// Writes `10.0` as `10`: JSON has one kind of number, and a spreadsheet or script may
+/// write a whole number with a decimal point where a count or an age is asked.
+fn whole_numbers(value: &mut Value) {
+    match value {
+        Value::Number(number) => {
+            if let Some(float) = number.as_f64().filter(|f| f.fract() == 0.0)
+                && number.is_f64()
+                && float.abs() < 9.0e15
+            {
+                #[allow(clippy::cast_possible_truncation)]
+                let whole = float as i64;
+                *number = whole.into();
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(whole_numbers),
+        Value::Object(fields) => fields.values_mut().for_each(whole_numbers),
+        _ => {}
+    }
 }
 
 /// Reads a draft of `kind`, or says everything wrong with its form at once.
@@ -348,6 +385,23 @@ pub(super) fn read(kind: Kind, draft: Value) -> Result<Read, ApiError> {
             &[("example", &r#"{"title": "…", …}"#)],
         )]));
     };
+    // A vacancy's fields sent as an organisation, or the other way round: one problem
+    // that says so, rather than each field named as unknown.
+    let other = if kind == Kind::Vacancy {
+        Kind::Organisation
+    } else {
+        Kind::Vacancy
+    };
+    let takes = |kind: Kind, field: &str| forms(kind).iter().any(|(name, ..)| *name == field);
+    if fields.keys().any(|f| takes(other, f) && !takes(kind, f))
+        && !fields.keys().any(|f| takes(kind, f) && !takes(other, f))
+    {
+        return Err(ApiError::invalid(vec![Problem::new(
+            "",
+            "other_kind",
+            &[("kind", &other)],
+        )]));
+    }
     let mut problems = Vec::new();
     let typed = normalise(kind, &mut fields, &mut problems);
     let given_id = fields.remove("id");

@@ -50,6 +50,7 @@ pub(super) async fn add_peer(
     JsonBody(body): JsonBody<AddPeer>,
 ) -> Result<(StatusCode, Json<PeerAdded>), ApiError> {
     let steunpunt = parse_steunpunt(&body.steunpunt)?;
+    check_label(&body.label)?;
     let multiaddr: Multiaddr = body.multiaddr.parse().map_err(|_| {
         ApiError::with_problem(
             StatusCode::BAD_REQUEST,
@@ -101,13 +102,28 @@ pub(super) async fn remove_peer(
 pub(super) async fn block_peer(
     State(state): State<ApiState>,
     Path(steunpunt): Path<String>,
-    body: Option<Json<BlockPeer>>,
+    // No body, `null` and `{}` all mean: no label.
+    body: Option<JsonBody<Option<BlockPeer>>>,
 ) -> Result<Json<PeerBlocked>, ApiError> {
     let steunpunt = parse_steunpunt(&steunpunt)?;
     let label = body
-        .map(|b| b.0.label)
+        .and_then(|JsonBody(b)| b)
+        .map(|b| b.label)
+        .map(|l| check_label(&l).map(|()| l))
+        .transpose()?
         .filter(|l| !l.is_empty())
         .unwrap_or_else(|| steunpunt.short());
     answered(state.handle.block_peer(steunpunt, label).await)?;
     Ok(Json(PeerBlocked { blocked: steunpunt }))
+}
+
+/// A label goes into this steunpunt's peering record, which refuses control characters and
+/// long text; said here, before anything is saved.
+fn check_label(label: &str) -> Result<(), ApiError> {
+    let problems = steunpunt_protocol::validate::label_problems(label);
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(problems))
+    }
 }

@@ -10,6 +10,9 @@ use crate::vocab::{CATEGORIES, ENGAGEMENTS, TARGET_GROUPS, TIMES_OF_DAY};
 
 /// Youngest age a MaS placement may state.
 pub const MIN_MAS_AGE: u8 = 10;
+/// Fewest hours per week a vacancy may state (six minutes); also keeps tiny numbers from
+/// turning into 0 in the record's 32-bit float.
+pub const MIN_HOURS_PER_WEEK: f32 = 0.1;
 /// Most hours per week a vacancy may ask.
 pub const MAX_HOURS_PER_WEEK: f32 = 80.0;
 
@@ -82,6 +85,13 @@ pub struct OrganisationRef {
     pub name: Option<String>,
 }
 
+/// The hours a vacancy may state, as the decimals people write (0.1, not the 32-bit
+/// float's 0.10000000149), to check a number as it arrives before it becomes a float.
+pub fn hours_range() -> std::ops::RangeInclusive<f64> {
+    let decimal = |hours: f32| hours.to_string().parse().unwrap_or(f64::from(hours));
+    decimal(MIN_HOURS_PER_WEEK)..=decimal(MAX_HOURS_PER_WEEK)
+}
+
 /// Maatschappelijke stage (MaS) suitability.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -133,12 +143,16 @@ impl Vacancy {
             }
         }
         if let Some(hours) = self.hours_per_week
-            && !(hours.is_finite() && hours > 0.0 && hours <= MAX_HOURS_PER_WEEK)
+            && !(MIN_HOURS_PER_WEEK..=MAX_HOURS_PER_WEEK).contains(&hours)
         {
             c.problem(
                 "hours_per_week",
                 "hours",
-                &[("value", &hours), ("max", &MAX_HOURS_PER_WEEK)],
+                &[
+                    ("value", &hours),
+                    ("min", &MIN_HOURS_PER_WEEK),
+                    ("max", &MAX_HOURS_PER_WEEK),
+                ],
             );
         }
         c.slugs("time_of_day", &self.time_of_day, &TIMES_OF_DAY, 0);
