@@ -26,11 +26,28 @@ pub enum Format {
     Hsds,
 }
 
+/// What a region-wide export says at its top: that it holds other centres' records and
+/// people's contact details (AVG).
+pub struct Notice {
+    /// The exporting steunpunt's ID, which names the JSON-LD dataset.
+    pub steunpunt: String,
+    /// The notice, in the language of the CLI.
+    pub text: String,
+}
+
+/// The first cell of a CSV notice line; import skips such a line.
+pub const CSV_NOTICE_MARK: &str = "#";
+
 /// Writes `records` in `format`. CSV, JSON-LD and HSDS are mappings of the record's JSON
 /// form (the CSV columns are paths into it, the same table import reads them with).
+/// `notice` goes at the top where the format has a place for it: the Excel CSV's first
+/// line and a JSON-LD `Dataset`; our JSON (an array import reads back), the plain CSV
+/// (for programs) and HSDS (whose list form allows no other field) have none, so the
+/// CLI also prints it on standard error.
 pub fn write(
     format: Format,
     records: &[RecordView],
+    notice: Option<&Notice>,
     mut out: impl std::io::Write,
 ) -> anyhow::Result<()> {
     if format == Format::Json {
@@ -46,25 +63,39 @@ pub fn write(
     let document = match format {
         Format::Json => unreachable!("written above"),
         Format::Csv | Format::CsvPlain => {
-            let excel = format == Format::Csv;
-            if excel {
-                out.write_all("\u{feff}".as_bytes())?;
-            }
-            let mut writer = csv::WriterBuilder::new()
-                .delimiter(b';')
-                .from_writer(&mut out);
-            writer.write_record(columns::header())?;
-            for record in records {
-                writer.write_record(columns::record_to_row(record, excel))?;
-            }
-            writer.flush()?;
-            return Ok(());
+            return csv(records, format == Format::Csv, notice, out);
         }
-        Format::Jsonld => jsonld(records),
+        Format::Jsonld => jsonld(records, notice),
         Format::Hsds => hsds(records),
     };
     serde_json::to_writer_pretty(&mut out, &document)?;
     writeln!(out)?;
+    Ok(())
+}
+
+/// The import columns, `;` separated; for Excel (`excel`) with a byte-order mark, decimal
+/// commas and the notice on the first line.
+fn csv(
+    records: &[Value],
+    excel: bool,
+    notice: Option<&Notice>,
+    mut out: impl std::io::Write,
+) -> anyhow::Result<()> {
+    if excel {
+        out.write_all("\u{feff}".as_bytes())?;
+    }
+    let mut writer = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .flexible(true)
+        .from_writer(&mut out);
+    if let (true, Some(notice)) = (excel, notice) {
+        writer.write_record([format!("{CSV_NOTICE_MARK} {}", notice.text)])?;
+    }
+    writer.write_record(columns::header())?;
+    for record in records {
+        writer.write_record(columns::record_to_row(record, excel))?;
+    }
+    writer.flush()?;
     Ok(())
 }
 
@@ -241,10 +272,18 @@ fn organisation_index(records: &[Value]) -> HashMap<String, &Value> {
 }
 
 /// schema.org JSON-LD of every vacancy and organisation.
-fn jsonld(records: &[Value]) -> Value {
+fn jsonld(records: &[Value], notice: Option<&Notice>) -> Value {
     let organisations = organisation_index(records);
-    let graph: Vec<Value> = by_kind(records, "organisation")
-        .map(schema_organisation)
+    let dataset = notice.map(|notice| {
+        json!({
+            "@type": "Dataset",
+            "@id": format!("urn:steunpunt:{}:export", notice.steunpunt),
+            "description": notice.text,
+        })
+    });
+    let graph: Vec<Value> = dataset
+        .into_iter()
+        .chain(by_kind(records, "organisation").map(schema_organisation))
         .chain(by_kind(records, "vacancy").map(|v| job_posting(v, &organisations)))
         .map(compact)
         .collect();
@@ -390,7 +429,7 @@ mod tests {
 
     #[test]
     fn jsonld_has_volunteer_job_postings_and_organisations() {
-        let doc = jsonld(&sample());
+        let doc = jsonld(&sample(), None);
         let graph = doc["@graph"].as_array().unwrap();
         let org = graph.iter().find(|n| n["@type"] == "Organization").unwrap();
         assert_eq!(org["name"], "Taalhuis Tilburg");
@@ -420,7 +459,7 @@ mod tests {
         records[1]["remote"] = json!(true);
         records[1]["start"] = json!("2027-03-01");
         records[1]["apply_url"] = json!("https://taalhuis.example/aanmelden");
-        let doc = jsonld(&records);
+        let doc = jsonld(&records, None);
         let job = doc["@graph"]
             .as_array()
             .unwrap()
@@ -434,6 +473,40 @@ mod tests {
             "not before the work starts"
         );
         assert_eq!(job["directApply"], true);
+    }
+
+    #[test]
+    fn a_region_wide_export_says_so_at_its_top_where_the_format_allows() {
+        let notice = Notice {
+            steunpunt: "sp_test".into(),
+            text: "let op: gegevens van andere steunpunten; deel ze niet".into(),
+        };
+        let doc = jsonld(&sample(), Some(&notice));
+        assert_eq!(doc["@graph"][0]["@type"], "Dataset");
+        assert_eq!(doc["@graph"][0]["@id"], "urn:steunpunt:sp_test:export");
+        assert_eq!(doc["@graph"][0]["description"], notice.text.as_str());
+        let text = |excel| {
+            let mut out = Vec::new();
+            csv(&sample(), excel, Some(&notice), &mut out).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        let excel = text(true);
+        let mut lines = excel.trim_start_matches('\u{feff}').lines();
+        // Quoted, as the notice holds the delimiter: Excel shows it in one cell.
+        assert_eq!(
+            lines.next(),
+            Some("\"# let op: gegevens van andere steunpunten; deel ze niet\"")
+        );
+        assert!(lines.next().unwrap().starts_with("record;steunpunt;"));
+        assert!(text(false).starts_with("record;steunpunt;"));
+        // Import reads the Excel file back past the notice.
+        let rows = crate::import::csv_rows(
+            "export.csv",
+            excel.trim_start_matches('\u{feff}'),
+            "sp_test",
+        )
+        .unwrap();
+        assert_eq!(rows.len(), 2);
     }
 
     #[test]

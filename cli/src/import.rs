@@ -26,7 +26,7 @@ const EXPORT_METADATA: &[&str] = &["revision", "updated_at", "hash", "withdrawn"
 const PROGRESS_FROM_ROWS: usize = 20;
 
 /// One row of the input: where it is, and its record kind and draft, or why not.
-struct Row {
+pub(crate) struct Row {
     label: String,
     at: Place,
     parsed: Result<(&'static str, Value), Vec<String>>,
@@ -184,7 +184,18 @@ fn json_draft(
     Ok((kind, Value::Object(fields)))
 }
 
-fn csv_rows(name: &str, text: &str, me: &str) -> anyhow::Result<Vec<Row>> {
+pub(crate) fn csv_rows(name: &str, text: &str, me: &str) -> anyhow::Result<Vec<Row>> {
+    // An export's notice line (`# let op: …`, quoted when it holds the delimiter) is not
+    // the header.
+    let mark = crate::export::CSV_NOTICE_MARK;
+    let text = match text.split_once('\n') {
+        Some((first, rest))
+            if first.starts_with(mark) || first.starts_with(&format!("\"{mark}")) =>
+        {
+            rest
+        }
+        _ => text,
+    };
     let first_line = text.lines().next().unwrap_or_default();
     let delimiter = if first_line.contains(';') { b';' } else { b',' };
     let mut reader = csv::ReaderBuilder::new()

@@ -756,11 +756,16 @@ fn run(args: Args) -> anyhow::Result<()> {
             let exported = api.export(&ExportQuery { mine, kind: None })?;
             let me = api.status()?.steunpunt_id;
             let others = exported.records.iter().filter(|r| r.author != me).count();
-            if others > 0 {
+            let notice = (others > 0).then(|| export::Notice {
+                steunpunt: me.to_string(),
+                text: t!("export-others-data", count = others),
+            });
+            if let Some(notice) = &notice {
                 // Before the records, so it is the first thing staff read.
-                eprintln!("{}", t!("export-others-data", count = others));
+                eprintln!("{}", notice.text);
             }
-            export::write(format, &exported.records, std::io::stdout().lock())?;
+            let out = std::io::stdout().lock();
+            export::write(format, &exported.records, notice.as_ref(), out)?;
         }
     }
     Ok(())
