@@ -304,6 +304,8 @@ fn field_rules() -> Vec<(&'static str, &'static str, Rule)> {
     use steunpunt_protocol::validate::{
         MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, MAX_NOTES_CHARS, MAX_SHORT_CHARS,
     };
+    // Short optional text: a contact person, a neighbour's label.
+    let short = Rule::Text(Text::Optional(MAX_SHORT_CHARS));
     vec![
         ("Vacancy", "title", Rule::Text(Text::Name(MAX_NAME_CHARS))),
         (
@@ -345,21 +347,9 @@ fn field_rules() -> Vec<(&'static str, &'static str, Rule)> {
         ("Contact", "email", Rule::Pattern(EMAIL, 254)),
         ("Contact", "phone", Rule::Pattern(PHONE, 32)),
         ("Contact", "url", Rule::Pattern(URL, 2000)),
-        (
-            "Contact",
-            "person",
-            Rule::Text(Text::Optional(MAX_SHORT_CHARS)),
-        ),
-        (
-            "AddPeer",
-            "label",
-            Rule::Text(Text::Optional(MAX_SHORT_CHARS)),
-        ),
-        (
-            "BlockPeer",
-            "label",
-            Rule::Text(Text::Optional(MAX_SHORT_CHARS)),
-        ),
+        ("Contact", "person", short),
+        ("AddPeer", "label", short),
+        ("BlockPeer", "label", short),
         (
             "Organisation",
             "name",
@@ -653,6 +643,23 @@ mod tests {
         regex.is_match(text) && text.chars().count() <= max
     }
 
+    /// The pattern takes each of `texts` exactly when the server takes it in `field`.
+    fn agree(
+        pattern: &str,
+        max: usize,
+        field: &str,
+        texts: &[&str],
+        set: fn(&mut Vacancy, String),
+    ) {
+        for text in texts {
+            assert_eq!(
+                document_takes(pattern, max, text),
+                server_takes(field, |v| set(v, (*text).to_owned())),
+                "{field} {text:?}"
+            );
+        }
+    }
+
     /// The document's patterns take what the server takes, and refuse what it refuses
     /// (the web address pattern asks for the usual form, so it may refuse more).
     #[test]
@@ -702,13 +709,9 @@ mod tests {
             "a@b..nl",
             &format!("{}@b.nl", "x".repeat(65)),
         ];
-        for email in emails {
-            assert_eq!(
-                document_takes(EMAIL, 254, email),
-                server_takes("contact.email", |v| v.contact.email = Some(email.into())),
-                "e-mail {email:?}"
-            );
-        }
+        agree(EMAIL, 254, "contact.email", &emails, |v, t| {
+            v.contact.email = Some(t)
+        });
         let phones = [
             "076-5221234",
             "+31 (76) 522.1234",
@@ -719,13 +722,9 @@ mod tests {
             "",
             "------123456",
         ];
-        for phone in phones {
-            assert_eq!(
-                document_takes(PHONE, 32, phone),
-                server_takes("contact.phone", |v| v.contact.phone = Some(phone.into())),
-                "phone {phone:?}"
-            );
-        }
+        agree(PHONE, 32, "contact.phone", &phones, |v, t| {
+            v.contact.phone = Some(t)
+        });
         let urls = [
             "https://www.example.nl",
             "http://a-b.nl:8080/x?y#z",
