@@ -198,12 +198,18 @@ fn vacancy_mas_hours_dates_and_counts() {
     assert_one(
         vacancy_with(|v| v.hours_per_week = Some(0.0)),
         "hours_per_week",
-        "above 0",
+        "from 0.1 to 80",
     );
+    assert_one(
+        vacancy_with(|v| v.hours_per_week = Some(0.05)),
+        "hours_per_week",
+        "from 0.1 to 80",
+    );
+    assert!(vacancy_with(|v| v.hours_per_week = Some(0.1)).is_empty());
     assert_one(
         vacancy_with(|v| v.hours_per_week = Some(81.0)),
         "hours_per_week",
-        "at most 80",
+        "from 0.1 to 80",
     );
     assert_one(
         vacancy_with(|v| v.hours_per_week = Some(f32::NAN)),

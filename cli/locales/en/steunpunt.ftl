@@ -119,7 +119,10 @@ col-updated = updated
 col-distance = distance
 steunpunt-unknown-name = No steunpunt is called `{ $name }`. Known are: { $known }. Or give the steunpunt ID (sp_…).
 steunpunt-ambiguous-name = Several steunpunten fit `{ $name }`: { $found }. Give the full name or the steunpunt ID.
-export-others-data = note: this export also holds records of other steunpunten ({ $count } vacancies and organisations), with names and contact details of people. Share it no further than needed and delete it once you no longer use it; each steunpunt remains responsible for its own records.
+export-others-data = note: this export also holds records of other steunpunten ({ $count ->
+        [one] 1 vacancy or organisation
+       *[other] { $count } vacancies and organisations
+    }), with names and contact details of people. Share it no further than needed and delete it once you no longer use it; each steunpunt remains responsible for its own records.
 export-json-and-format = --json and --format do not go together: export writes JSON unless --format asks for another format. Leave one out.
 search-shown-of = { $shown } of { $total } shown (more with --limit, up to 200).
 shown-of = { $shown } of { $total } shown; `steunpunt export` gives them all.

@@ -119,7 +119,10 @@ col-updated = bijgewerkt
 col-distance = afstand
 steunpunt-unknown-name = Geen steunpunt heet `{ $name }`. Bekend zijn: { $known }. Of geef het steunpunt-ID (sp_…).
 steunpunt-ambiguous-name = Meerdere steunpunten passen bij `{ $name }`: { $found }. Geef de volledige naam of het steunpunt-ID.
-export-others-data = let op: deze export bevat ook gegevens van andere steunpunten ({ $count } vacatures en organisaties), met namen en contactgegevens van personen. Deel hem niet verder dan nodig en verwijder hem zodra u hem niet meer gebruikt; elk steunpunt blijft verantwoordelijk voor zijn eigen gegevens.
+export-others-data = let op: deze export bevat ook gegevens van andere steunpunten ({ $count ->
+        [one] 1 vacature of organisatie
+       *[other] { $count } vacatures en organisaties
+    }), met namen en contactgegevens van personen. Deel hem niet verder dan nodig en verwijder hem zodra u hem niet meer gebruikt; elk steunpunt blijft verantwoordelijk voor zijn eigen gegevens.
 export-json-and-format = --json en --format gaan niet samen: export schrijft JSON, tenzij --format iets anders vraagt. Laat een van beide weg.
 search-shown-of = { $shown } van { $total } getoond (meer met --limit, tot 200).
 shown-of = { $shown } van { $total } getoond; `steunpunt export` geeft ze allemaal.
