@@ -1,5 +1,10 @@
 //! What a search filters on: per record, the few facts the filters need (kept in memory,
 //! so filtering never reads the store), and the checked form of a query.
+//!
+//! The selective filters are also tags on the record's document in the text index
+//! ([`Entry::tags`], [`Plan::tags`]), so the index answers them together with the words
+//! and only the records that carry every asked tag are checked exactly by
+//! [`Plan::admits`] (dates, MaS age, expiry, distance).
 
 use steunpunt_protocol::body::{Location, Mas};
 use steunpunt_protocol::places::{Pc4, canonical_place_name, distance_km, place_centre};
@@ -112,6 +117,94 @@ impl Entry {
             detail,
         };
         Some((entry, title, body))
+    }
+}
+
+/// The tags of a record's kind, author, municipality and vocabulary terms.
+fn tag(name: &str, value: impl std::fmt::Display) -> String {
+    format!("{name}:{value}")
+}
+
+/// Sizes in degrees of the grid cells a record's place is tagged with, finest first. A
+/// radius search asks for the cells its circle's bounding box touches, on the finest grid
+/// that needs at most [`MAX_CELLS`] of them.
+const CELL_DEGREES: [f64; 3] = [0.1, 0.5, 2.5];
+const MAX_CELLS: usize = 64;
+/// Kilometres per degree of latitude.
+const KM_PER_DEGREE: f64 = 111.2;
+
+/// The grid index of `degrees` on a grid of `size`.
+#[allow(clippy::cast_possible_truncation)] // coordinates are checked to ±180°
+fn grid(degrees: f64, size: f64) -> i64 {
+    (degrees / size).floor() as i64
+}
+
+fn cell(level: usize, row: i64, column: i64) -> String {
+    format!("geo{level}:{row}:{column}")
+}
+
+/// The cell tags of a place: one per grid.
+fn cells_of((lat, lon): (f64, f64)) -> impl Iterator<Item = String> {
+    CELL_DEGREES
+        .iter()
+        .enumerate()
+        .map(move |(level, size)| cell(level, grid(lat, *size), grid(lon, *size)))
+}
+
+/// The cells around `centre` that hold every point within `radius_km`.
+fn cells_around((lat, lon): (f64, f64), radius_km: f64) -> Vec<String> {
+    let half_lat = radius_km / KM_PER_DEGREE;
+    // Longitude degrees shrink towards the poles, most at the circle's edge nearest one.
+    let narrowest = (lat.abs() + half_lat).min(89.0).to_radians().cos();
+    let half_lon = (radius_km / (KM_PER_DEGREE * narrowest)).min(180.0);
+    let mut level = 0;
+    loop {
+        let size = CELL_DEGREES[level];
+        let rows = grid(lat - half_lat, size)..=grid(lat + half_lat, size);
+        let columns = grid(lon - half_lon, size)..=grid(lon + half_lon, size);
+        let count = (rows.end() - rows.start() + 1) * (columns.end() - columns.start() + 1);
+        if usize::try_from(count).is_ok_and(|n| n <= MAX_CELLS) || level + 1 == CELL_DEGREES.len() {
+            return rows
+                .flat_map(|row| columns.clone().map(move |column| cell(level, row, column)))
+                .collect();
+        }
+        level += 1;
+    }
+}
+
+impl Entry {
+    /// The tags of this record's document in the text index.
+    pub fn tags(&self) -> Vec<String> {
+        let mut tags = vec![
+            tag("kind", self.key.kind),
+            tag("author", self.key.author),
+            tag("mun", &self.municipality),
+        ];
+        tags.extend(self.coordinates.into_iter().flat_map(cells_of));
+        tags.extend(self.target_groups.iter().map(|t| tag("tg", t)));
+        match &self.detail {
+            Detail::Vacancy {
+                categories,
+                engagement,
+                remote,
+                mas,
+                ..
+            } => {
+                tags.extend(categories.iter().map(|c| tag("cat", c)));
+                tags.push(tag("eng", engagement));
+                if *remote {
+                    tags.push("remote".to_owned());
+                }
+                if mas.suitable {
+                    tags.push("mas".to_owned());
+                }
+            }
+            Detail::Organisation { expertise, kind } => {
+                tags.extend(expertise.iter().map(|x| tag("exp", x)));
+                tags.push(tag("org", kind));
+            }
+        }
+        tags
     }
 }
 
@@ -275,6 +368,38 @@ impl Plan {
         })
     }
 
+    /// What a record must carry to pass this query's selective filters: each group one
+    /// of its tags (a subset of what [`Self::admits`] checks, so the index only narrows
+    /// the candidates). A radius asks for one of the grid cells around its centre.
+    pub fn tags(&self) -> Vec<Vec<String>> {
+        let mut tags = vec![tag("kind", self.kind)];
+        let given = [
+            ("author", self.author.map(|a| a.to_string())),
+            ("mun", self.municipality.clone()),
+            ("tg", self.target_group.clone()),
+            ("cat", self.category.clone()),
+            ("eng", self.engagement.clone()),
+            ("exp", self.expertise.clone()),
+            ("org", self.org_kind.clone()),
+        ];
+        tags.extend(
+            given
+                .into_iter()
+                .filter_map(|(name, value)| value.map(|v| tag(name, v))),
+        );
+        if self.remote {
+            tags.push("remote".to_owned());
+        }
+        if self.mas_age.is_some() {
+            tags.push("mas".to_owned());
+        }
+        let mut groups: Vec<Vec<String>> = tags.into_iter().map(|t| vec![t]).collect();
+        if let Some(centre) = self.centre {
+            groups.push(cells_around(centre, self.radius_km));
+        }
+        groups
+    }
+
     /// Whether `entry` passes every filter at `now`: `Some(distance)` if it does (the
     /// distance when `near` was given).
     pub fn admits(&self, entry: &Entry, now: Timestamp) -> Option<Option<f64>> {
@@ -326,6 +451,57 @@ impl Plan {
             Some(centre) => {
                 let distance = distance_km(centre, entry.coordinates?);
                 (distance <= self.radius_km).then_some(Some(distance))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use steunpunt_protocol::places::distance_km;
+
+    use super::{MAX_CELLS, cells_around, cells_of};
+
+    /// The point `km` from `(lat, lon)` towards `bearing` degrees.
+    fn towards((lat, lon): (f64, f64), bearing: f64, km: f64) -> (f64, f64) {
+        let (phi, lambda, theta) = (lat.to_radians(), lon.to_radians(), bearing.to_radians());
+        let delta = km / 6371.0;
+        let phi2 = (phi.sin() * delta.cos() + phi.cos() * delta.sin() * theta.cos()).asin();
+        let lambda2 = lambda
+            + (theta.sin() * delta.sin() * phi.cos()).atan2(delta.cos() - phi.sin() * phi2.sin());
+        (phi2.to_degrees(), lambda2.to_degrees())
+    }
+
+    /// The index may only narrow a radius search: every place within the radius lies in
+    /// one of the cells asked for.
+    #[test]
+    fn the_cells_around_a_circle_hold_every_place_in_it() {
+        for centre in [
+            (51.589, 4.776),
+            (53.219, 6.567),
+            (50.851, 5.691),
+            (52.37, 4.89),
+        ] {
+            for radius in [0.5, 5.0, 15.0, 40.0, 120.0, 500.0] {
+                let around = cells_around(centre, radius);
+                assert!(
+                    around.len() <= MAX_CELLS || radius >= 500.0,
+                    "{radius} km: {}",
+                    around.len()
+                );
+                for step in 0..72 {
+                    for part in [0.0, 0.3, 0.7, 0.99, 1.0] {
+                        let place = towards(centre, f64::from(step) * 5.0, radius * part);
+                        if distance_km(centre, place) > radius {
+                            continue;
+                        }
+                        assert!(
+                            cells_of(place).any(|cell| around.contains(&cell)),
+                            "{place:?} is {} km from {centre:?}, within {radius} km, in no cell asked for",
+                            distance_km(centre, place)
+                        );
+                    }
+                }
             }
         }
     }

@@ -30,7 +30,7 @@ pub use steunpunt_api::search::{
     Sort,
 };
 /// Version of what the text index holds; raising it rebuilds every index at start-up.
-const INDEX_FORMAT: &str = "steunpunt-search-2";
+const INDEX_FORMAT: &str = "steunpunt-search-3";
 /// Commit payload of an index that missed a write.
 const DAMAGED: &str = "damaged";
 
@@ -149,7 +149,7 @@ impl Inner {
         self.unlist(slot);
         if let Some((entry, title, body)) = Entry::of(record) {
             if !matches!(self.loading, Some(Loading::Checking(_))) {
-                self.write(slot, &title, &body);
+                self.write(slot, &title, &body, &entry.tags());
             }
             self.digest.toggle(&entry.hash);
             self.catalog.insert(slot, entry);
@@ -157,12 +157,12 @@ impl Inner {
         self.dirty = true;
     }
 
-    fn write(&mut self, slot: u64, title: &str, body: &str) {
+    fn write(&mut self, slot: u64, title: &str, body: &str, tags: &[String]) {
         self.keep(slot);
         if self.behind.is_some() {
             return;
         }
-        if let Err(e) = self.text.put(slot, title, body) {
+        if let Err(e) = self.text.put_tagged(slot, title, body, tags) {
             self.fell_behind(&e);
         }
     }
@@ -208,8 +208,8 @@ impl Inner {
                 continue;
             };
             let record = held.record(&entry.key).map_err(TextIndexError::other)?;
-            if let Some((_, title, body)) = record.as_ref().and_then(Entry::of) {
-                self.text.put(*slot, &title, &body)?;
+            if let Some((entry, title, body)) = record.as_ref().and_then(Entry::of) {
+                self.text.put_tagged(*slot, &title, &body, &entry.tags())?;
             }
         }
         Ok(())
@@ -369,10 +369,12 @@ impl Opening {
             Start::Stale => {
                 inner.text.clear()?;
                 for entry in inner.catalog.values() {
-                    if let Some((_, title, body)) =
+                    if let Some((entry, title, body)) =
                         engine.get(&entry.key)?.as_ref().and_then(Entry::of)
                     {
-                        inner.text.put(slot(&entry.key), &title, &body)?;
+                        inner
+                            .text
+                            .put_tagged(slot(&entry.key), &title, &body, &entry.tags())?;
                     }
                 }
                 inner.dirty = true;
@@ -474,16 +476,23 @@ impl SearchIndex {
                 });
             }
         };
-        match &plan.words {
-            Some(words) => {
-                for (slot, score) in inner.text.matches(words)? {
-                    if let Some(entry) = inner.catalog.get(&slot) {
-                        consider(entry, f64::from(score));
-                    }
-                }
+        // The index answers the words and the selective filters in one query; every
+        // candidate is then checked exactly against its catalog entry.
+        let words = plan.words.as_deref();
+        for (slot, score) in inner.text.matching(words, &plan.tags())? {
+            // Changed since the last commit: the catalog's entry is checked below.
+            if words.is_none() && inner.changed.contains(&slot) {
+                continue;
             }
-            None => {
-                for entry in inner.catalog.values() {
+            if let Some(entry) = inner.catalog.get(&slot) {
+                consider(entry, f64::from(score));
+            }
+        }
+        if words.is_none() {
+            // Stored but not yet committed to the text index: found by the filters at
+            // once, as before the index knew them (words wait for the commit).
+            for slot in &inner.changed {
+                if let Some(entry) = inner.catalog.get(slot) {
                     consider(entry, 0.0);
                 }
             }

@@ -3,15 +3,18 @@
 //! are matched by prefix on the stems, so `voorlezen` (stem `voorlees`) finds
 //! `voorleesvrijwilliger` and `sport` finds `sportvereniging`.
 //!
-//! Documents are keyed by a slot number derived from the record key; the filters and the
-//! record itself live elsewhere (the catalog and the store).
+//! Documents are keyed by a slot number derived from the record key. Besides its words a
+//! document carries tags (`kind:vacancy`, `mun:breda`, `cat:…`, see `filters.rs`), so the
+//! selective filters are answered by the index together with the words; the exact checks
+//! and the record itself live elsewhere (the catalog and the store).
 
 use std::path::Path;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, QueryClone as _, RegexQuery, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, QueryClone as _, RegexQuery,
+    TermQuery,
 };
 use tantivy::schema::{
     Field, INDEXED, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions,
@@ -251,6 +254,8 @@ struct Fields {
     body: Field,
     title_words: Field,
     body_words: Field,
+    /// Filter tags, each one whole term.
+    tags: Field,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -270,6 +275,7 @@ fn schema() -> (Schema, Fields) {
     let body = builder.add_text_field("body", stemmed);
     let title_words = builder.add_text_field("title_words", as_written.clone());
     let body_words = builder.add_text_field("body_words", as_written);
+    let tags = builder.add_text_field("tags", analysed("raw", IndexRecordOption::Basic));
     (
         builder.build(),
         Fields {
@@ -278,6 +284,7 @@ fn schema() -> (Schema, Fields) {
             body,
             title_words,
             body_words,
+            tags,
         },
     )
 }
@@ -348,17 +355,32 @@ impl TextIndex {
         Ok(())
     }
 
-    /// Adds (or replaces) the document of `slot`.
+    /// Adds (or replaces) the document of `slot`, without tags.
     pub fn put(&mut self, slot: u64, title: &str, body: &str) -> Result<(), TextIndexError> {
+        self.put_tagged(slot, title, body, &[])
+    }
+
+    /// Adds (or replaces) the document of `slot` with its filter `tags`.
+    pub fn put_tagged(
+        &mut self,
+        slot: u64,
+        title: &str,
+        body: &str,
+        tags: &[String],
+    ) -> Result<(), TextIndexError> {
         self.delete(slot);
         let f = self.fields;
-        self.writer.add_document(doc!(
+        let mut document = doc!(
             f.slot => slot,
             f.title => title,
             f.body => body,
             f.title_words => title,
             f.body_words => body,
-        ))?;
+        );
+        for tag in tags {
+            document.add_text(f.tags, tag);
+        }
+        self.writer.add_document(document)?;
         Ok(())
     }
 
@@ -500,6 +522,50 @@ impl TextIndex {
 
     /// Every document matching at least one word of `text`: its slot and score.
     pub fn matches(&self, text: &str) -> Result<Vec<(u64, Score)>, TextIndexError> {
+        self.matching(Some(text), &[])
+    }
+
+    /// Every document that carries a tag of each group of `tags` and, when `words` are
+    /// given, matches at least one of them: its slot and score (0 without words). The tags
+    /// add nothing to the score.
+    pub fn matching(
+        &self,
+        words: Option<&str>,
+        tags: &[Vec<String>],
+    ) -> Result<Vec<(u64, Score)>, TextIndexError> {
+        let text: Box<dyn Query> = match words {
+            Some(words) => match self.words_query(words) {
+                Some(query) => query,
+                None => return Ok(Vec::new()),
+            },
+            None => Box::new(ConstScoreQuery::new(Box::new(AllQuery), 0.0)),
+        };
+        if tags.is_empty() {
+            return Ok(self.reader.searcher().search(&text, &AllMatches)?);
+        }
+        let mut all: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text)];
+        let term = |tag: &String| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(self.fields.tags, tag),
+                IndexRecordOption::Basic,
+            ))
+        };
+        for group in tags {
+            let any: Box<dyn Query> = match group.as_slice() {
+                [one] => term(one),
+                many => Box::new(BooleanQuery::new(
+                    many.iter().map(|t| (Occur::Should, term(t))).collect(),
+                )),
+            };
+            all.push((Occur::Must, Box::new(ConstScoreQuery::new(any, 0.0))));
+        }
+        let query = BooleanQuery::new(all);
+        Ok(self.reader.searcher().search(&query, &AllMatches)?)
+    }
+
+    /// The query for the words of `text`: any of them, in every way each can match;
+    /// `None` when no word is left after analysis.
+    fn words_query(&self, text: &str) -> Option<Box<dyn Query>> {
         let mut seen = Vec::new();
         let mut words: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut stemmer = dutch();
@@ -514,10 +580,9 @@ impl TextIndex {
             seen.push(stem);
         }
         if words.is_empty() {
-            return Ok(Vec::new());
+            return None;
         }
-        let query = BooleanQuery::new(words);
-        Ok(self.reader.searcher().search(&query, &AllMatches)?)
+        Some(Box::new(BooleanQuery::new(words)))
     }
 }
 
