@@ -10,6 +10,7 @@
 //! missing, damaged or behind.
 
 pub mod filters;
+pub mod terms;
 pub mod text;
 
 use std::collections::{HashMap, HashSet};

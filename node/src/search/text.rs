@@ -13,8 +13,7 @@ use std::path::Path;
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, QueryClone as _, RegexQuery,
-    TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, QueryClone as _, TermQuery,
 };
 use tantivy::schema::{
     Field, INDEXED, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions,
@@ -27,6 +26,11 @@ use tantivy::{
     DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentOrdinal, SegmentReader,
     TantivyDocument, Term, doc,
 };
+
+use super::terms::{EndsWith, Inside, StartsWith, TermsQuery};
+
+/// What may follow the last part of a compound: nothing, a plural or a diminutive.
+const HEAD_ENDINGS: [&str; 10] = ["", "s", "en", "es", "e", "je", "jes", "tje", "tjes", "n"];
 
 /// Name of the Dutch analyzer in the index.
 const DUTCH: &str = "nl";
@@ -456,13 +460,19 @@ impl TextIndex {
                 Box::new(BoostQuery::new(exact(f.body), BM25_WEIGHT)),
             ),
         ];
-        let mut patterns = Vec::new();
+        // Terms in the stemmed fields that start with a form of the word, or hold it
+        // after their first letter.
+        enum Part {
+            First(String),
+            Inside(String),
+        }
+        let mut parts = Vec::new();
         let forms = prefixes(stem);
         for form in &forms {
-            patterns.push((format!("{form}.*"), TITLE_PREFIX, BODY_PREFIX));
+            parts.push((Part::First(form.clone()), TITLE_PREFIX, BODY_PREFIX));
         }
         if stem.chars().count() >= MIN_INFIX_CHARS && !forms.is_empty() {
-            patterns.push((format!(".+{stem}.*"), TITLE_INFIX, BODY_INFIX));
+            parts.push((Part::Inside(stem.to_owned()), TITLE_INFIX, BODY_INFIX));
         }
         // The last part of a compound (its head), in the words as written, also with a
         // plural or diminutive ending: `huis` finds `buurthuis` and `buurthuizen`, `bus`
@@ -470,23 +480,25 @@ impl TextIndex {
         if !forms.is_empty() && word.chars().count() >= MIN_PREFIX_CHARS {
             let mut heads = vec![word.to_owned()];
             heads.extend(forms.iter().filter(|f| f.as_str() != word).cloned());
-            let alternatives = heads.join("|");
-            let pattern = format!(".+({alternatives})(s|en|es|e|je|jes|tje|tjes|n)?");
+            let endings = heads.iter().flat_map(|head| {
+                HEAD_ENDINGS
+                    .iter()
+                    .map(move |ending| format!("{head}{ending}"))
+            });
+            let ends = EndsWith::new(endings);
             for (field, score) in [(f.title_words, TITLE_HEAD), (f.body_words, BODY_HEAD)] {
-                if let Ok(query) = RegexQuery::from_pattern(&pattern, field) {
-                    let mut head: Vec<(Occur, Box<dyn Query>)> =
-                        vec![(Occur::Must, Box::new(query))];
-                    for word in NOT_COMPOUNDS {
-                        head.push((
-                            Occur::MustNot,
-                            Box::new(TermQuery::new(
-                                Term::from_field_text(field, word),
-                                IndexRecordOption::Basic,
-                            )),
-                        ));
-                    }
-                    ways.push(constant(Box::new(BooleanQuery::new(head)), score));
+                let mut head: Vec<(Occur, Box<dyn Query>)> =
+                    vec![(Occur::Must, Box::new(TermsQuery::new(field, ends.clone())))];
+                for word in NOT_COMPOUNDS {
+                    head.push((
+                        Occur::MustNot,
+                        Box::new(TermQuery::new(
+                            Term::from_field_text(field, word),
+                            IndexRecordOption::Basic,
+                        )),
+                    ));
                 }
+                ways.push(constant(Box::new(BooleanQuery::new(head)), score));
             }
         }
         // A synonym as a whole word or the first part of a compound (a short one as a
@@ -503,14 +515,19 @@ impl TextIndex {
                     ));
                 }
             } else {
-                patterns.push((format!("{synonym}.*"), SYNONYM, SYNONYM));
+                parts.push((Part::First(synonym.to_owned()), SYNONYM, SYNONYM));
             }
         }
-        for (pattern, title_score, body_score) in patterns {
+        for (part, title_score, body_score) in parts {
             for (field, score) in [(f.title, title_score), (f.body, body_score)] {
-                if let Ok(query) = RegexQuery::from_pattern(&pattern, field) {
-                    ways.push(constant(Box::new(query), score));
-                }
+                let query: Box<dyn Query> = match &part {
+                    Part::First(form) => Box::new(TermsQuery::new(
+                        field,
+                        StartsWith(form.clone().into_bytes()),
+                    )),
+                    Part::Inside(stem) => Box::new(TermsQuery::new(field, Inside::new(stem))),
+                };
+                ways.push(constant(query, score));
             }
         }
         let any_way = BooleanQuery::new(ways);
