@@ -252,7 +252,8 @@ mod tests {
             "",
             "b",
         ];
-        let cases: Vec<(Box<dyn Fn(&str) -> bool>, &str)> = vec![
+        type Accepts = Box<dyn Fn(&str) -> bool>;
+        let cases: Vec<(Accepts, &str)> = vec![
             (
                 Box::new(|t| accepts(&StartsWith(b"voorlees".to_vec()), t)),
                 "voorlees.*",
