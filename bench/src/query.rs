@@ -94,10 +94,92 @@ pub struct QueryReport {
     index: Latency,
     linear_scan: Latency,
     speedup_p99: f64,
+    /// A query of many words against one of one word: the cap on words and on their
+    /// expansion bounds what any input costs.
+    long_query: LongQuery,
     /// Erasing withdrawn records from disk (index merge and store rewrite), as every node
     /// does within half an hour of a withdrawal and at a clean stop; `engine_open_ms`
     /// (reading every record once) is its baseline.
     erase: Erase,
+}
+
+/// The cost of the longest query against the shortest.
+#[derive(Debug, Serialize)]
+pub struct LongQuery {
+    words: usize,
+    bytes: usize,
+    short_p50_ms: f64,
+    long_p50_ms: f64,
+    long_max_ms: f64,
+    ratio: f64,
+}
+
+/// More words staff might type, to make a long query of distinct words.
+const MORE_WORDS: [&str; 26] = [
+    "fietsen",
+    "schilderen",
+    "naaien",
+    "rijden",
+    "zingen",
+    "toneel",
+    "theater",
+    "museum",
+    "zwembad",
+    "voetbal",
+    "hockey",
+    "scouting",
+    "kerk",
+    "moskee",
+    "wijkcentrum",
+    "ziekenhuis",
+    "hospice",
+    "mantelzorg",
+    "rolstoel",
+    "schuldhulp",
+    "formulieren",
+    "belasting",
+    "computer",
+    "telefoon",
+    "natuur",
+    "boerderij",
+];
+
+/// Times one query of fifty distinct words (under the 500-byte limit) and one of one
+/// word, twenty times each.
+fn long_query(
+    index: &SearchIndex,
+    engine: &Engine<SledStore>,
+    now: Timestamp,
+) -> anyhow::Result<LongQuery> {
+    let words: Vec<&str> = WORDS.iter().chain(MORE_WORDS.iter()).copied().collect();
+    let long = words.join(" ");
+    let time = |text: &str| -> anyhow::Result<Vec<f64>> {
+        let query = SearchQuery {
+            q: Some(text.to_owned()),
+            ..SearchQuery::default()
+        };
+        let plan = Plan::new(Kind::Vacancy, &query)?;
+        let mut millis = Vec::new();
+        for _ in 0..20 {
+            let started = Instant::now();
+            let (found, _) = index.find(&plan, now)?;
+            hits(engine, &found)?;
+            millis.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+        millis.sort_by(f64::total_cmp);
+        Ok(millis)
+    };
+    let short = time("voorlezen")?;
+    let long_ms = time(&long)?;
+    let (short_p50, long_p50) = (short[short.len() / 2], long_ms[long_ms.len() / 2]);
+    Ok(LongQuery {
+        words: words.len(),
+        bytes: long.len(),
+        short_p50_ms: round(short_p50),
+        long_p50_ms: round(long_p50),
+        long_max_ms: round(long_ms[long_ms.len() - 1]),
+        ratio: round(long_p50 / short_p50.max(0.001)),
+    })
 }
 
 /// One erasure pass after withdrawals.
@@ -383,6 +465,8 @@ pub fn run(n: usize, count: usize) -> anyhow::Result<QueryReport> {
         scan_results += scan.answer(plan, now);
         scan_ms.push(started.elapsed().as_secs_f64() * 1000.0);
     }
+    eprintln!("timing a query of fifty words against one of one word …");
+    let long_query = long_query(&index, &engine, now)?;
     let index = latency(index_ms, index_results);
     let linear_scan = latency(scan_ms, scan_results);
     let index_disk_bytes = dir_size(&search_dir);
@@ -394,6 +478,7 @@ pub fn run(n: usize, count: usize) -> anyhow::Result<QueryReport> {
         startup_ms,
         startup_rebuild_ms,
         index_disk_bytes,
+        long_query,
         erase,
         speedup_p99: round(linear_scan.p99_ms / index.p99_ms.max(0.001)),
         index,

@@ -44,6 +44,10 @@ const MAX_TOKEN_BYTES: usize = 40;
 const MIN_PREFIX_CHARS: usize = 3;
 /// Most distinct words of a query that count.
 pub const MAX_QUERY_WORDS: usize = 16;
+/// Query words, counted from the first, that also find compounds and synonyms; later ones
+/// match as whole words. Each such word walks the term dictionary several times, so this
+/// bounds what a long query costs (fifty words took 18 times one word without it).
+pub const MAX_EXPANDED_WORDS: usize = 4;
 /// Memory for indexing; tantivy needs at least 15 MB per thread.
 const WRITER_MEMORY_BYTES: usize = 64 << 20;
 const WRITER_THREADS: usize = 2;
@@ -437,7 +441,7 @@ impl TextIndex {
     }
 
     /// Every way one query word matches: `stem` is its stem, `word` the word as written.
-    fn word_query(&self, stem: &str, word: &str) -> Box<dyn Query> {
+    fn word_query(&self, stem: &str, word: &str, expand: bool) -> Box<dyn Query> {
         let f = self.fields;
         let exact = |field: Field| -> Box<dyn Query> {
             Box::new(TermQuery::new(
@@ -460,6 +464,9 @@ impl TextIndex {
                 Box::new(BoostQuery::new(exact(f.body), BM25_WEIGHT)),
             ),
         ];
+        if !expand {
+            return counted(ways);
+        }
         // Terms in the stemmed fields that start with a form of the word, or hold it
         // after their first letter.
         enum Part {
@@ -530,11 +537,7 @@ impl TextIndex {
                 ways.push(constant(query, score));
             }
         }
-        let any_way = BooleanQuery::new(ways);
-        Box::new(BooleanQuery::new(vec![
-            constant(any_way.box_clone(), PER_WORD),
-            (Occur::Should, Box::new(any_way)),
-        ]))
+        counted(ways)
     }
 
     /// Every document matching at least one word of `text`: its slot and score.
@@ -593,7 +596,8 @@ impl TextIndex {
             if seen.contains(&stem) || words.len() >= MAX_QUERY_WORDS {
                 continue;
             }
-            words.push((Occur::Should, self.word_query(&stem, &word)));
+            let expand = words.len() < MAX_EXPANDED_WORDS;
+            words.push((Occur::Should, self.word_query(&stem, &word, expand)));
             seen.push(stem);
         }
         if words.is_empty() {
@@ -601,6 +605,19 @@ impl TextIndex {
         }
         Some(Box::new(BooleanQuery::new(words)))
     }
+}
+
+/// A word's query from the ways it matches: [`PER_WORD`] for matching at all, plus the
+/// sum of the ways.
+fn counted(ways: Vec<(Occur, Box<dyn Query>)>) -> Box<dyn Query> {
+    let any_way = BooleanQuery::new(ways);
+    Box::new(BooleanQuery::new(vec![
+        (
+            Occur::Should,
+            Box::new(ConstScoreQuery::new(any_way.box_clone(), PER_WORD)),
+        ),
+        (Occur::Should, Box::new(any_way)),
+    ]))
 }
 
 /// Collects every matching document's slot and score; the caller filters and ranks.
@@ -799,5 +816,16 @@ mod tests {
         index.delete(3);
         index.commit("test").unwrap();
         assert!(found(&index, "taal").is_empty());
+    }
+
+    /// Words after the fourth find whole words only, so a long query stays cheap.
+    #[test]
+    fn later_words_of_a_long_query_match_whole_words_only() {
+        let index = holding(&[("Voorleesvrijwilliger", ""), ("Voorlezen", "")]);
+        assert_eq!(found(&index, "voorlezen").len(), 2);
+        let fifth = "koken tuin muziek dieren voorlezen";
+        assert_eq!(found(&index, fifth), vec![2]);
+        let fourth = "koken tuin muziek voorlezen";
+        assert_eq!(found(&index, fourth).len(), 2);
     }
 }
