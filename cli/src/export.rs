@@ -507,6 +507,9 @@ mod tests {
         )
         .unwrap();
         assert_eq!(rows.len(), 2);
+        // Lines as the spreadsheet numbers them: notice, header, then the records.
+        let lines: Vec<String> = rows.iter().map(|r| r.at.number()).collect();
+        assert_eq!(lines, ["3", "4"]);
     }
 
     #[test]

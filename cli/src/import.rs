@@ -28,7 +28,7 @@ const PROGRESS_FROM_ROWS: usize = 20;
 /// One row of the input: where it is, and its record kind and draft, or why not.
 pub(crate) struct Row {
     label: String,
-    at: Place,
+    pub(crate) at: Place,
     parsed: Result<(&'static str, Value), Vec<String>>,
 }
 
@@ -39,13 +39,13 @@ const LISTED_ROWS: usize = 12;
 /// language): `{"line": 5}` in a CSV file, `{"item": 2}` in a JSON array.
 #[derive(Debug, Clone, Copy, Serialize)]
 #[serde(rename_all = "lowercase")]
-enum Place {
+pub(crate) enum Place {
     Line(u64),
     Item(usize),
 }
 
 impl Place {
-    fn number(self) -> String {
+    pub(crate) fn number(self) -> String {
         match self {
             Place::Line(n) => n.to_string(),
             Place::Item(n) => n.to_string(),
@@ -186,15 +186,15 @@ fn json_draft(
 
 pub(crate) fn csv_rows(name: &str, text: &str, me: &str) -> anyhow::Result<Vec<Row>> {
     // An export's notice line (`# let op: …`, quoted when it holds the delimiter) is not
-    // the header.
+    // the header; the lines named in messages still count it, as the spreadsheet does.
     let mark = crate::export::CSV_NOTICE_MARK;
-    let text = match text.split_once('\n') {
+    let (text, skipped) = match text.split_once('\n') {
         Some((first, rest))
             if first.starts_with(mark) || first.starts_with(&format!("\"{mark}")) =>
         {
-            rest
+            (rest, 1)
         }
-        _ => text,
+        _ => (text, 0),
     };
     let first_line = text.lines().next().unwrap_or_default();
     let delimiter = if first_line.contains(';') { b';' } else { b',' };
@@ -239,7 +239,7 @@ pub(crate) fn csv_rows(name: &str, text: &str, me: &str) -> anyhow::Result<Vec<R
     for (i, record) in reader.records().enumerate() {
         let (line, parsed) = match record {
             Ok(record) => {
-                let line = record.position().map_or(i as u64 + 2, |p| p.line());
+                let line = record.position().map_or(i as u64 + 2, |p| p.line()) + skipped;
                 let cells: Vec<String> = record.iter().map(str::to_owned).collect();
                 let parsed = if cells.iter().all(|c| c.trim().is_empty()) {
                     continue;
@@ -263,7 +263,7 @@ pub(crate) fn csv_rows(name: &str, text: &str, me: &str) -> anyhow::Result<Vec<R
                 (line, parsed)
             }
             Err(e) => {
-                let line = e.position().map_or(i as u64 + 2, |p| p.line());
+                let line = e.position().map_or(i as u64 + 2, |p| p.line()) + skipped;
                 (
                     line,
                     Err(vec![t!("import-unreadable-row", reason = e.to_string())]),
