@@ -120,7 +120,22 @@ impl Entry {
     }
 }
 
-/// The tags of a record's kind, author, municipality and vocabulary terms.
+/// The names of the filter tags, shared by a record's tags and a query's.
+mod tag {
+    pub const KIND: &str = "kind";
+    pub const AUTHOR: &str = "author";
+    pub const MUNICIPALITY: &str = "mun";
+    pub const TARGET_GROUP: &str = "tg";
+    pub const CATEGORY: &str = "cat";
+    pub const ENGAGEMENT: &str = "eng";
+    pub const EXPERTISE: &str = "exp";
+    pub const ORG_KIND: &str = "org";
+    /// Tags without a value.
+    pub const REMOTE: &str = "remote";
+    pub const MAS: &str = "mas";
+}
+
+/// A tag of `name` with a kind, author, municipality or vocabulary term.
 fn tag(name: &str, value: impl std::fmt::Display) -> String {
     format!("{name}:{value}")
 }
@@ -176,12 +191,12 @@ impl Entry {
     /// The tags of this record's document in the text index.
     pub fn tags(&self) -> Vec<String> {
         let mut tags = vec![
-            tag("kind", self.key.kind),
-            tag("author", self.key.author),
-            tag("mun", &self.municipality),
+            tag(tag::KIND, self.key.kind),
+            tag(tag::AUTHOR, self.key.author),
+            tag(tag::MUNICIPALITY, &self.municipality),
         ];
         tags.extend(self.coordinates.into_iter().flat_map(cells_of));
-        tags.extend(self.target_groups.iter().map(|t| tag("tg", t)));
+        tags.extend(self.target_groups.iter().map(|t| tag(tag::TARGET_GROUP, t)));
         match &self.detail {
             Detail::Vacancy {
                 categories,
@@ -190,18 +205,18 @@ impl Entry {
                 mas,
                 ..
             } => {
-                tags.extend(categories.iter().map(|c| tag("cat", c)));
-                tags.push(tag("eng", engagement));
+                tags.extend(categories.iter().map(|c| tag(tag::CATEGORY, c)));
+                tags.push(tag(tag::ENGAGEMENT, engagement));
                 if *remote {
-                    tags.push("remote".to_owned());
+                    tags.push(tag::REMOTE.to_owned());
                 }
                 if mas.suitable {
-                    tags.push("mas".to_owned());
+                    tags.push(tag::MAS.to_owned());
                 }
             }
             Detail::Organisation { expertise, kind } => {
-                tags.extend(expertise.iter().map(|x| tag("exp", x)));
-                tags.push(tag("org", kind));
+                tags.extend(expertise.iter().map(|x| tag(tag::EXPERTISE, x)));
+                tags.push(tag(tag::ORG_KIND, kind));
             }
         }
         tags
@@ -372,15 +387,15 @@ impl Plan {
     /// of its tags (a subset of what [`Self::admits`] checks, so the index only narrows
     /// the candidates). A radius asks for one of the grid cells around its centre.
     pub fn tags(&self) -> Vec<Vec<String>> {
-        let mut tags = vec![tag("kind", self.kind)];
+        let mut tags = vec![tag(tag::KIND, self.kind)];
         let given = [
-            ("author", self.author.map(|a| a.to_string())),
-            ("mun", self.municipality.clone()),
-            ("tg", self.target_group.clone()),
-            ("cat", self.category.clone()),
-            ("eng", self.engagement.clone()),
-            ("exp", self.expertise.clone()),
-            ("org", self.org_kind.clone()),
+            (tag::AUTHOR, self.author.map(|a| a.to_string())),
+            (tag::MUNICIPALITY, self.municipality.clone()),
+            (tag::TARGET_GROUP, self.target_group.clone()),
+            (tag::CATEGORY, self.category.clone()),
+            (tag::ENGAGEMENT, self.engagement.clone()),
+            (tag::EXPERTISE, self.expertise.clone()),
+            (tag::ORG_KIND, self.org_kind.clone()),
         ];
         tags.extend(
             given
@@ -388,10 +403,10 @@ impl Plan {
                 .filter_map(|(name, value)| value.map(|v| tag(name, v))),
         );
         if self.remote {
-            tags.push("remote".to_owned());
+            tags.push(tag::REMOTE.to_owned());
         }
         if self.mas_age.is_some() {
-            tags.push("mas".to_owned());
+            tags.push(tag::MAS.to_owned());
         }
         let mut groups: Vec<Vec<String>> = tags.into_iter().map(|t| vec![t]).collect();
         if let Some(centre) = self.centre {

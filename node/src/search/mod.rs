@@ -163,7 +163,7 @@ impl Inner {
         if self.behind.is_some() {
             return;
         }
-        if let Err(e) = self.text.put_tagged(slot, title, body, tags) {
+        if let Err(e) = self.text.put(slot, title, body, tags) {
             self.fell_behind(&e);
         }
     }
@@ -210,7 +210,7 @@ impl Inner {
             };
             let record = held.record(&entry.key).map_err(TextIndexError::other)?;
             if let Some((entry, title, body)) = record.as_ref().and_then(Entry::of) {
-                self.text.put_tagged(*slot, &title, &body, &entry.tags())?;
+                self.text.put(*slot, &title, &body, &entry.tags())?;
             }
         }
         Ok(())
@@ -375,7 +375,7 @@ impl Opening {
                     {
                         inner
                             .text
-                            .put_tagged(slot(&entry.key), &title, &body, &entry.tags())?;
+                            .put(slot(&entry.key), &title, &body, &entry.tags())?;
                     }
                 }
                 inner.dirty = true;

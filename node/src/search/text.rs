@@ -363,13 +363,8 @@ impl TextIndex {
         Ok(())
     }
 
-    /// Adds (or replaces) the document of `slot`, without tags.
-    pub fn put(&mut self, slot: u64, title: &str, body: &str) -> Result<(), TextIndexError> {
-        self.put_tagged(slot, title, body, &[])
-    }
-
     /// Adds (or replaces) the document of `slot` with its filter `tags`.
-    pub fn put_tagged(
+    pub fn put(
         &mut self,
         slot: u64,
         title: &str,
@@ -540,11 +535,6 @@ impl TextIndex {
         counted(ways)
     }
 
-    /// Every document matching at least one word of `text`: its slot and score.
-    pub fn matches(&self, text: &str) -> Result<Vec<(u64, Score)>, TextIndexError> {
-        self.matching(Some(text), &[])
-    }
-
     /// Every document that carries a tag of each group of `tags` and, when `words` are
     /// given, matches at least one of them: its slot and score (0 without words). The tags
     /// add nothing to the score.
@@ -686,7 +676,7 @@ mod tests {
     }
 
     fn found(index: &TextIndex, q: &str) -> Vec<u64> {
-        let mut m = index.matches(q).unwrap();
+        let mut m = index.matching(Some(q), &[]).unwrap();
         m.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         m.into_iter().map(|(s, _)| s).collect()
     }
@@ -695,7 +685,7 @@ mod tests {
     fn holding(documents: &[(&str, &str)]) -> TextIndex {
         let (mut index, _) = TextIndex::open(None).unwrap();
         for (slot, (title, body)) in (1..).zip(documents) {
-            index.put(slot, title, body).unwrap();
+            index.put(slot, title, body, &[]).unwrap();
         }
         index.commit("test").unwrap();
         index
@@ -728,10 +718,10 @@ mod tests {
             } else {
                 "Blijftkwzx"
             };
-            index.put(slot, title, "").unwrap();
+            index.put(slot, title, "", &[]).unwrap();
         }
         index.commit("test").unwrap();
-        index.put(41, "Ookblijvenkwzx", "").unwrap();
+        index.put(41, "Ookblijvenkwzx", "", &[]).unwrap();
         index.delete(7);
         index.commit("test").unwrap();
         assert!(found(&index, "weghalenkwzx").is_empty(), "deleted");
@@ -765,7 +755,9 @@ mod tests {
         assert_eq!(found(&index, "bus"), vec![2]);
         assert_eq!(found(&index, "maatje"), vec![3]);
         // The whole word ranks above a compound that ends in it.
-        index.put(6, "Huis schilderen", "Een dag klussen").unwrap();
+        index
+            .put(6, "Huis schilderen", "Een dag klussen", &[])
+            .unwrap();
         index.commit("test").unwrap();
         assert_eq!(found(&index, "huis")[0], 6);
     }
@@ -798,12 +790,14 @@ mod tests {
         let (mut index, payload) = TextIndex::open(None).unwrap();
         assert_eq!(payload, None);
         index
-            .put(1, "Voorleesvrijwilliger", "In de bibliotheek")
+            .put(1, "Voorleesvrijwilliger", "In de bibliotheek", &[])
             .unwrap();
         index
-            .put(2, "Sportvereniging zoekt trainer", "Voor de jeugd")
+            .put(2, "Sportvereniging zoekt trainer", "Voor de jeugd", &[])
             .unwrap();
-        index.put(3, "Taalmaatje", "Voorlezen en praten").unwrap();
+        index
+            .put(3, "Taalmaatje", "Voorlezen en praten", &[])
+            .unwrap();
         index.commit("test").unwrap();
         assert_eq!(found(&index, "voorlezen").len(), 2);
         assert_eq!(found(&index, "sport"), vec![2]);
