@@ -245,12 +245,13 @@ fn normalise(
     }
     // Hours become a 32-bit float in the record, so they are checked as sent first: 1e-300
     // would become 0, 80.000000000001 would become 80.
+    let allowed = hours_range();
     if kind == Kind::Vacancy
         && let Some(Value::Number(number)) = fields.get("hours_per_week")
         && let Some(hours) = number.as_f64()
-        && !hours_range().contains(&hours)
+        && !allowed.contains(&hours)
     {
-        let (min, max) = hours_range().into_inner();
+        let (min, max) = allowed.into_inner();
         problems.push(Problem::new(
             "hours_per_week",
             "hours",

@@ -12,6 +12,7 @@ use steunpunt_api::{
     SyncStarted, Trusted, WriteFailure,
 };
 use steunpunt_protocol::body::{Organisation, Vacancy};
+use steunpunt_protocol::vocab::Vocabulary;
 use steunpunt_protocol::{Kind, RecordId, SteunpuntId};
 
 use super::{node, peers, records, search};
@@ -91,9 +92,9 @@ impl utoipa::Modify for ErrorResponses {
     }
 }
 
-/// Adds what the server enforces but the types cannot say: the accepted forms of the
-/// `kind` in a path, the patterns of IDs in a path, and the vocabularies of record fields
-/// (refused when unknown, with the valid terms listed).
+/// Adds what the server enforces on parameters but their types cannot say: the accepted
+/// forms of the `kind` in a path, the formats of IDs in a path, the vocabularies the
+/// search filters on, and the range of `offset`.
 struct Constraints;
 
 fn enum_schema(values: Vec<&str>) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
@@ -102,36 +103,6 @@ fn enum_schema(values: Vec<&str>) -> utoipa::openapi::RefOr<utoipa::openapi::sch
         .schema_type(Type::String)
         .enum_values(Some(values));
     utoipa::openapi::RefOr::T(Schema::Object(builder.build()))
-}
-
-/// Sets the terms of `vocabulary` as the enum of a text field or of a list's items.
-fn vocabulary_enum(
-    schema: &mut utoipa::openapi::schema::Schema,
-    field: &str,
-    vocabulary: &steunpunt_protocol::vocab::Vocabulary,
-) {
-    use utoipa::openapi::RefOr;
-    use utoipa::openapi::schema::{ArrayItems, Schema};
-    let Schema::Object(object) = schema else {
-        return;
-    };
-    let Some(RefOr::T(property)) = object.properties.get_mut(field) else {
-        return;
-    };
-    let terms: Vec<&str> = vocabulary.terms.iter().map(|t| t.slug).collect();
-    match property {
-        Schema::Object(text) => {
-            text.enum_values = Some(terms.into_iter().map(Into::into).collect())
-        }
-        Schema::Array(list) => {
-            if let ArrayItems::RefOrSchema(items) = &mut list.items
-                && let RefOr::T(Schema::Object(item)) = items.as_mut()
-            {
-                item.enum_values = Some(terms.into_iter().map(Into::into).collect());
-            }
-        }
-        _ => {}
-    }
 }
 
 impl utoipa::Modify for Constraints {
@@ -182,8 +153,8 @@ impl utoipa::Modify for Constraints {
                             "org_kind" => &vocab::ORGANISATION_KINDS,
                             _ => continue,
                         };
-                        let terms = vocabulary.terms.iter().map(|t| t.slug).collect();
-                        parameter.schema = Some(enum_schema(terms));
+                        let slugs = vocabulary.terms.iter().map(|t| t.slug).collect();
+                        parameter.schema = Some(enum_schema(slugs));
                         continue;
                     }
                     let schema = match parameter.name.as_str() {
@@ -197,24 +168,6 @@ impl utoipa::Modify for Constraints {
                     };
                     parameter.schema = Some(schema);
                 }
-            }
-        }
-        let Some(components) = openapi.components.as_mut() else {
-            return;
-        };
-        let fields: [(&str, &str, &vocab::Vocabulary); 8] = [
-            ("Vacancy", "categories", &vocab::CATEGORIES),
-            ("Vacancy", "target_groups", &vocab::TARGET_GROUPS),
-            ("Vacancy", "engagement", &vocab::ENGAGEMENTS),
-            ("Vacancy", "time_of_day", &vocab::TIMES_OF_DAY),
-            ("Organisation", "kind", &vocab::ORGANISATION_KINDS),
-            ("Organisation", "expertise", &vocab::EXPERTISE),
-            ("Organisation", "target_groups", &vocab::TARGET_GROUPS),
-            ("Organisation", "relation", &vocab::RELATIONS),
-        ];
-        for (name, field, vocabulary) in fields {
-            if let Some(RefOr::T(schema)) = components.schemas.get_mut(name) {
-                vocabulary_enum(schema, field, vocabulary);
             }
         }
     }
@@ -231,9 +184,11 @@ impl utoipa::Modify for BearerToken {
     }
 }
 
-/// `GET /v1/openapi.json`.
-pub(super) async fn serve() -> Json<utoipa::openapi::OpenApi> {
-    Json(<ApiDoc as utoipa::OpenApi>::openapi())
+/// `GET /v1/openapi.json`: built once, as it never changes while the node runs.
+pub(super) async fn serve() -> Json<&'static utoipa::openapi::OpenApi> {
+    static DOCUMENT: std::sync::LazyLock<utoipa::openapi::OpenApi> =
+        std::sync::LazyLock::new(<ApiDoc as utoipa::OpenApi>::openapi);
+    Json(&DOCUMENT)
 }
 
 /// What a text field allows, as `Checker` in `steunpunt-protocol` checks it.
@@ -279,8 +234,10 @@ enum Rule {
     Text(Text),
     /// A list of free-text items, each `Required`.
     TextList(usize),
-    /// A list of vocabulary terms, without repeats, with at least this many items.
-    Terms(usize),
+    /// One term of a vocabulary.
+    Term(&'static Vocabulary),
+    /// A list of terms of a vocabulary, without repeats, with at least this many items.
+    Terms(&'static Vocabulary, usize),
     /// A number from the first to the second, both included.
     Range(f64, f64),
     /// Text matching a regular expression, at most this long.
@@ -304,6 +261,11 @@ fn field_rules() -> Vec<(&'static str, &'static str, Rule)> {
     use steunpunt_protocol::validate::{
         MAX_DESCRIPTION_CHARS, MAX_NAME_CHARS, MAX_NOTES_CHARS, MAX_SHORT_CHARS,
     };
+    use steunpunt_protocol::vocab::{
+        CATEGORIES, ENGAGEMENTS, EXPERTISE, ORGANISATION_KINDS, RELATIONS, TARGET_GROUPS,
+        TIMES_OF_DAY,
+    };
+    let hours = hours_range();
     // Short optional text: a contact person, a neighbour's label.
     let short = Rule::Text(Text::Optional(MAX_SHORT_CHARS));
     vec![
@@ -314,13 +276,14 @@ fn field_rules() -> Vec<(&'static str, &'static str, Rule)> {
             Rule::Text(Text::Required(MAX_DESCRIPTION_CHARS)),
         ),
         ("Vacancy", "categories", Rule::Required),
-        ("Vacancy", "categories", Rule::Terms(1)),
-        ("Vacancy", "target_groups", Rule::Terms(0)),
-        ("Vacancy", "time_of_day", Rule::Terms(0)),
+        ("Vacancy", "categories", Rule::Terms(&CATEGORIES, 1)),
+        ("Vacancy", "target_groups", Rule::Terms(&TARGET_GROUPS, 0)),
+        ("Vacancy", "engagement", Rule::Term(&ENGAGEMENTS)),
+        ("Vacancy", "time_of_day", Rule::Terms(&TIMES_OF_DAY, 0)),
         (
             "Vacancy",
             "hours_per_week",
-            Rule::Range(*hours_range().start(), *hours_range().end()),
+            Rule::Range(*hours.start(), *hours.end()),
         ),
         (
             "Vacancy",
@@ -362,8 +325,14 @@ fn field_rules() -> Vec<(&'static str, &'static str, Rule)> {
             Rule::Text(Text::Optional(MAX_DESCRIPTION_CHARS)),
         ),
         ("Organisation", "website", Rule::Pattern(URL, 2000)),
-        ("Organisation", "expertise", Rule::Terms(0)),
-        ("Organisation", "target_groups", Rule::Terms(0)),
+        ("Organisation", "kind", Rule::Term(&ORGANISATION_KINDS)),
+        ("Organisation", "expertise", Rule::Terms(&EXPERTISE, 0)),
+        (
+            "Organisation",
+            "target_groups",
+            Rule::Terms(&TARGET_GROUPS, 0),
+        ),
+        ("Organisation", "relation", Rule::Term(&RELATIONS)),
         (
             "Organisation",
             "services",
@@ -379,6 +348,11 @@ struct FieldRules;
 /// (Vacancy and Organisation are closed in their drafts only: a record's JSON form
 /// carries them together with the record's own fields.)
 const CLOSED: [&str; 4] = ["OrganisationRef", "Mas", "Location", "Contact"];
+
+/// The terms of `vocabulary`, as an enum's values.
+fn terms(vocabulary: &Vocabulary) -> Vec<serde_json::Value> {
+    vocabulary.terms.iter().map(|t| t.slug.into()).collect()
+}
 
 fn set_text(schema: &mut utoipa::openapi::schema::Object, pattern: String, max: usize) {
     schema.pattern = Some(pattern);
@@ -399,7 +373,7 @@ impl utoipa::Modify for FieldRules {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use steunpunt_protocol::validate::MAX_LIST_ITEMS;
         use utoipa::openapi::RefOr;
-        use utoipa::openapi::schema::{ArrayItems, Schema};
+        use utoipa::openapi::schema::{ArrayItems, Schema, SchemaType, Type};
         let Some(components) = openapi.components.as_mut() else {
             return;
         };
@@ -434,10 +408,25 @@ impl utoipa::Modify for FieldRules {
                     value.minimum = Some(number(low));
                     value.maximum = Some(number(high));
                 }
-                (Rule::Terms(min), Schema::Array(list)) => {
+                (Rule::Term(vocabulary), Schema::Object(value)) => {
+                    let mut values = terms(vocabulary);
+                    // An optional term may be null ("not given"), which an enum must list.
+                    if let SchemaType::Array(types) = &value.schema_type
+                        && types.contains(&Type::Null)
+                    {
+                        values.push(serde_json::Value::Null);
+                    }
+                    value.enum_values = Some(values);
+                }
+                (Rule::Terms(vocabulary, min), Schema::Array(list)) => {
                     list.min_items = (min > 0).then_some(min);
                     list.max_items = Some(MAX_LIST_ITEMS);
                     list.unique_items = true;
+                    if let ArrayItems::RefOrSchema(items) = &mut list.items
+                        && let RefOr::T(Schema::Object(item)) = items.as_mut()
+                    {
+                        item.enum_values = Some(terms(vocabulary));
+                    }
                 }
                 (Rule::TextList(max), Schema::Array(list)) => {
                     list.max_items = Some(MAX_LIST_ITEMS);
@@ -602,35 +591,13 @@ impl utoipa::Modify for Drafts {
 #[cfg(test)]
 mod tests {
     use steunpunt_protocol::Body;
-    use steunpunt_protocol::body::{Contact, Location, OrganisationRef, Vacancy};
+    use steunpunt_protocol::body::Vacancy;
+    use steunpunt_protocol::testing;
 
     use super::{EMAIL, PHONE, Text, URL};
 
-    /// A vacancy the server takes, to change one field of.
-    fn valid() -> Vacancy {
-        Vacancy {
-            title: "Voorlezen".into(),
-            description: "Lees voor.".into(),
-            organisation: OrganisationRef {
-                id: None,
-                name: Some("OBS De Vlier".into()),
-            },
-            categories: vec!["onderwijs-school".into()],
-            engagement: "structureel".into(),
-            location: Location {
-                municipality: "Breda".into(),
-                ..Location::default()
-            },
-            contact: Contact {
-                email: Some("info@devlier.nl".into()),
-                ..Contact::default()
-            },
-            ..Vacancy::default()
-        }
-    }
-
     fn server_takes(field: &str, change: impl FnOnce(&mut Vacancy)) -> bool {
-        let mut vacancy = valid();
+        let mut vacancy = testing::vacancy();
         change(&mut vacancy);
         !Body::Vacancy(vacancy)
             .problems()
@@ -660,8 +627,7 @@ mod tests {
         }
     }
 
-    /// The document's patterns take what the server takes, and refuse what it refuses
-    /// (the web address pattern asks for the usual form, so it may refuse more).
+    /// The document's patterns take what the server takes, and refuse what it refuses.
     #[test]
     fn patterns_agree_with_the_server() {
         let texts = [
@@ -677,26 +643,20 @@ mod tests {
             "a\u{9F}",
             "  spatie  ",
         ];
-        for text in texts {
-            let name = Text::Name(200);
-            assert_eq!(
-                document_takes(&name.pattern(), 200, text),
-                server_takes("title", |v| v.title = text.into()),
-                "title {text:?}"
-            );
-            let required = Text::Required(8000);
-            assert_eq!(
-                document_takes(&required.pattern(), 8000, text),
-                server_takes("description", |v| v.description = text.into()),
-                "description {text:?}"
-            );
-            let optional = Text::Optional(200);
-            assert_eq!(
-                document_takes(&optional.pattern(), 200, text),
-                server_takes("contact.person", |v| v.contact.person = Some(text.into())),
-                "person {text:?}"
-            );
-        }
+        let name = Text::Name(200);
+        agree(&name.pattern(), 200, "title", &texts, |v, t| v.title = t);
+        let required = Text::Required(8000);
+        agree(&required.pattern(), 8000, "description", &texts, |v, t| {
+            v.description = t
+        });
+        let optional = Text::Optional(200);
+        agree(
+            &optional.pattern(),
+            200,
+            "contact.person",
+            &texts,
+            |v, t| v.contact.person = Some(t),
+        );
         let emails = [
             "info@devlier.nl",
             "a@b.c",
@@ -733,14 +693,8 @@ mod tests {
             "example.nl",
             "https://ex ample.nl",
         ];
-        for url in urls {
-            let document = document_takes(URL, 2000, url);
-            let server = server_takes("contact.url", |v| v.contact.url = Some(url.into()));
-            assert!(
-                !document || server,
-                "url {url:?}: the document takes what the server refuses"
-            );
-            assert_eq!(document, server, "url {url:?}");
-        }
+        agree(URL, 2000, "contact.url", &urls, |v, t| {
+            v.contact.url = Some(t)
+        });
     }
 }
