@@ -94,6 +94,8 @@ pub struct QueryReport {
     index: Latency,
     linear_scan: Latency,
     speedup_p99: f64,
+    /// The same runs by kind of query: where the time goes.
+    by_query: Vec<Mix>,
     /// A query of many words against one of one word: the cap on words and on their
     /// expansion bounds what any input costs.
     long_query: LongQuery,
@@ -101,6 +103,29 @@ pub struct QueryReport {
     /// does within half an hour of a withdrawal and at a clean stop; `engine_open_ms`
     /// (reading every record once) is its baseline.
     erase: Erase,
+}
+
+/// One kind of query in the mix.
+#[derive(Debug, Serialize)]
+pub struct Mix {
+    query: &'static str,
+    count: usize,
+    /// Records that answer, on average (the page holds at most 20 of them).
+    mean_total: f64,
+    index_p50_ms: f64,
+    index_p99_ms: f64,
+    scan_p50_ms: f64,
+    scan_p99_ms: f64,
+}
+
+/// What a query of the mix asks for.
+fn mix_of(q: &SearchQuery) -> &'static str {
+    match (q.q.is_some(), q.near.is_some(), q.mas) {
+        (true, false, _) => "words",
+        (true, true, _) => "words near a postcode",
+        (false, _, true) => "MaS with age near a postcode",
+        _ => "category in a municipality",
+    }
 }
 
 /// The cost of the longest query against the shortest.
@@ -194,12 +219,17 @@ pub struct Erase {
 
 fn latency(mut millis: Vec<f64>, results: usize) -> Latency {
     millis.sort_by(f64::total_cmp);
-    let at = |q: f64| millis[((millis.len() as f64 - 1.0) * q).round() as usize];
+    let at = |q: f64| {
+        millis
+            .get(((millis.len().max(1) as f64 - 1.0) * q).round() as usize)
+            .copied()
+            .unwrap_or(0.0)
+    };
     Latency {
         p50_ms: round(at(0.5)),
         p99_ms: round(at(0.99)),
         max_ms: round(at(1.0)),
-        mean_results: round(results as f64 / millis.len() as f64),
+        mean_results: round(results as f64 / millis.len().max(1) as f64),
     }
 }
 
@@ -446,18 +476,21 @@ pub fn run(n: usize, count: usize) -> anyhow::Result<QueryReport> {
     anyhow::ensure!(!rebuilt, "a clean restart rebuilt the index");
 
     let mut rng = ChaCha8Rng::seed_from_u64(2026);
-    let plans: Vec<Plan> = queries(count, &mut rng)
+    let asked = queries(count, &mut rng);
+    let plans: Vec<Plan> = asked
         .iter()
         .map(|q| Plan::new(Kind::Vacancy, q))
         .collect::<Result<_, _>>()?;
     eprintln!("running {count} queries against the index and the linear scan …");
     let (mut index_ms, mut index_results) = (Vec::with_capacity(count), 0);
+    let mut totals = Vec::with_capacity(count);
     for plan in &plans {
         let started = Instant::now();
-        let (found, _) = index.find(plan, now)?;
+        let (found, total) = index.find(plan, now)?;
         let answer = hits(&engine, &found)?;
         index_ms.push(started.elapsed().as_secs_f64() * 1000.0);
         index_results += answer.len();
+        totals.push(total);
     }
     let (mut scan_ms, mut scan_results) = (Vec::with_capacity(count), 0);
     for plan in &plans {
@@ -465,6 +498,40 @@ pub fn run(n: usize, count: usize) -> anyhow::Result<QueryReport> {
         scan_results += scan.answer(plan, now);
         scan_ms.push(started.elapsed().as_secs_f64() * 1000.0);
     }
+    let by_query = [
+        "words",
+        "words near a postcode",
+        "MaS with age near a postcode",
+        "category in a municipality",
+    ]
+    .into_iter()
+    .map(|name| {
+        let of = |ms: &[f64]| -> Vec<f64> {
+            asked
+                .iter()
+                .zip(ms)
+                .filter(|(q, _)| mix_of(q) == name)
+                .map(|(_, ms)| *ms)
+                .collect()
+        };
+        let (index, scan) = (latency(of(&index_ms), 0), latency(of(&scan_ms), 0));
+        let mine: Vec<usize> = asked
+            .iter()
+            .zip(&totals)
+            .filter(|(q, _)| mix_of(q) == name)
+            .map(|(_, t)| *t)
+            .collect();
+        Mix {
+            query: name,
+            count: mine.len(),
+            mean_total: round(mine.iter().sum::<usize>() as f64 / mine.len().max(1) as f64),
+            index_p50_ms: index.p50_ms,
+            index_p99_ms: index.p99_ms,
+            scan_p50_ms: scan.p50_ms,
+            scan_p99_ms: scan.p99_ms,
+        }
+    })
+    .collect();
     eprintln!("timing a query of fifty words against one of one word …");
     let long_query = long_query(&index, &engine, now)?;
     let index = latency(index_ms, index_results);
@@ -481,6 +548,7 @@ pub fn run(n: usize, count: usize) -> anyhow::Result<QueryReport> {
         long_query,
         erase,
         speedup_p99: round(linear_scan.p99_ms / index.p99_ms.max(0.001)),
+        by_query,
         index,
         linear_scan,
     })

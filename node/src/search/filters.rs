@@ -3,8 +3,9 @@
 //!
 //! The selective filters are also tags on the record's document in the text index
 //! ([`Entry::tags`], [`Plan::tags`]), so the index answers them together with the words
-//! and only the records that carry every asked tag are checked exactly by
-//! [`Plan::admits`] (dates, MaS age, expiry, distance).
+//! and only the records that carry every asked tag are checked exactly (dates, MaS age,
+//! expiry, distance) on their [`Facts`], which the index keeps beside each document, so
+//! a match is checked and ranked without being looked up.
 
 use steunpunt_protocol::body::{Location, Mas};
 use steunpunt_protocol::places::{Pc4, canonical_place_name, distance_km, place_centre};
@@ -68,6 +69,39 @@ pub enum Detail {
     },
 }
 
+/// What the exact checks and the order need of a record besides its tags: kept in the
+/// text index as fast fields (read per match at the cost of an array access), so a query
+/// that matches many records looks up only the page it returns.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Facts {
+    /// Last change, for `sort=recent`.
+    pub updated_at: Timestamp,
+    /// After this it is gone, even before the engine purges it.
+    pub valid_until: Timestamp,
+    /// Coordinates, explicit or of the postcode.
+    pub coordinates: Option<(f64, f64)>,
+    /// Its author, shortened: among equally good results our own come first.
+    pub author: u64,
+    /// The youngest MaS pupil it takes (any age when `None`).
+    pub mas_min_age: Option<u8>,
+    /// First day, as a Julian day number.
+    pub start: Option<i64>,
+    /// Last day, as a Julian day number.
+    pub end: Option<i64>,
+}
+
+/// A steunpunt ID shortened for ranking: its first eight bytes.
+pub fn short_id(id: &SteunpuntId) -> u64 {
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&id.as_bytes()[..8]);
+    u64::from_le_bytes(first)
+}
+
+/// A date as its Julian day number.
+fn day(date: Date) -> i64 {
+    i64::from(date.0.to_julian_day())
+}
+
 impl Entry {
     /// The entry of a live vacancy or organisation, with its title and searchable text.
     pub fn of(record: &Record) -> Option<(Self, String, String)> {
@@ -117,6 +151,27 @@ impl Entry {
             detail,
         };
         Some((entry, title, body))
+    }
+}
+
+impl Entry {
+    /// The facts the index keeps beside this record's document.
+    pub fn facts(&self) -> Facts {
+        let (mas_min_age, start, end) = match &self.detail {
+            Detail::Vacancy {
+                mas, start, end, ..
+            } => (mas.min_age, start.map(day), end.map(day)),
+            Detail::Organisation { .. } => (None, None, None),
+        };
+        Facts {
+            updated_at: self.updated_at,
+            valid_until: self.valid_until,
+            coordinates: self.coordinates,
+            author: short_id(&self.key.author),
+            mas_min_age,
+            start,
+            end,
+        }
     }
 }
 
@@ -384,8 +439,9 @@ impl Plan {
     }
 
     /// What a record must carry to pass this query's selective filters: each group one
-    /// of its tags (a subset of what [`Self::admits`] checks, so the index only narrows
-    /// the candidates). A radius asks for one of the grid cells around its centre.
+    /// of its tags. A record with them all passes every filter but those of
+    /// [`Self::holds`]; a radius asks for one of the grid cells around its centre, which
+    /// [`Self::holds`] then narrows to the circle.
     pub fn tags(&self) -> Vec<Vec<String>> {
         let mut tags = vec![tag(tag::KIND, self.kind)];
         let given = [
@@ -415,11 +471,10 @@ impl Plan {
         groups
     }
 
-    /// Whether `entry` passes every filter at `now`: `Some(distance)` if it does (the
-    /// distance when `near` was given).
+    /// Whether `entry` answers this query at `now`, checked exactly; with its distance
+    /// from `near`, if given.
     pub fn admits(&self, entry: &Entry, now: Timestamp) -> Option<Option<f64>> {
-        let passes = entry.key.kind == self.kind
-            && entry.valid_until > now
+        let tagged = entry.key.kind == self.kind
             && self.author.is_none_or(|a| entry.key.author == a)
             && self
                 .municipality
@@ -435,21 +490,14 @@ impl Plan {
                     engagement,
                     remote,
                     mas,
-                    start,
-                    end,
+                    ..
                 } => {
                     self.category
                         .as_ref()
                         .is_none_or(|c| categories.contains(c))
                         && self.engagement.as_ref().is_none_or(|e| engagement == e)
                         && (!self.remote || *remote)
-                        && self.mas_age.is_none_or(|age| match age {
-                            Some(age) => mas.allows_age(age),
-                            None => mas.suitable,
-                        })
-                        && self.on.is_none_or(|day| {
-                            start.is_none_or(|s| s <= day) && end.is_none_or(|e| day <= e)
-                        })
+                        && (self.mas_age.is_none() || mas.suitable)
                 }
                 Detail::Organisation { expertise, kind } => {
                     self.expertise
@@ -458,13 +506,35 @@ impl Plan {
                         && self.org_kind.as_ref().is_none_or(|k| kind == k)
                 }
             };
+        if tagged {
+            self.holds(&entry.facts(), now)
+        } else {
+            None
+        }
+    }
+
+    /// The checks beyond the tags, for a record that carries every tag of
+    /// [`Self::tags`]: expiry, MaS age, the date and the distance, with the distance from
+    /// `near` if given.
+    pub fn holds(&self, facts: &Facts, now: Timestamp) -> Option<Option<f64>> {
+        let passes = facts.valid_until > now
+            && self
+                .mas_age
+                .is_none_or(|age| match (age, facts.mas_min_age) {
+                    (Some(age), Some(min)) => age >= min,
+                    _ => true,
+                })
+            && self.on.is_none_or(|on| {
+                let on = day(on);
+                facts.start.is_none_or(|s| s <= on) && facts.end.is_none_or(|e| on <= e)
+            });
         if !passes {
             return None;
         }
         match self.centre {
             None => Some(None),
             Some(centre) => {
-                let distance = distance_km(centre, entry.coordinates?);
+                let distance = distance_km(centre, facts.coordinates?);
                 (distance <= self.radius_km).then_some(Some(distance))
             }
         }

@@ -23,7 +23,7 @@ use steunpunt_protocol::{Kind, Problem, Record, RecordHash, RecordKey, Steunpunt
 
 use crate::replication::{Engine, HeldRecords, PublishError, RecordObserver};
 use crate::store::Store;
-pub use filters::{Entry, Plan};
+pub use filters::{Entry, Facts, Plan};
 use text::{TextIndex, TextIndexError};
 
 pub use steunpunt_api::search::{
@@ -31,7 +31,7 @@ pub use steunpunt_api::search::{
     Sort,
 };
 /// Version of what the text index holds; raising it rebuilds every index at start-up.
-const INDEX_FORMAT: &str = "steunpunt-search-3";
+const INDEX_FORMAT: &str = "steunpunt-search-4";
 /// Commit payload of an index that missed a write.
 const DAMAGED: &str = "damaged";
 
@@ -150,7 +150,7 @@ impl Inner {
         self.unlist(slot);
         if let Some((entry, title, body)) = Entry::of(record) {
             if !matches!(self.loading, Some(Loading::Checking(_))) {
-                self.write(slot, &title, &body, &entry.tags());
+                self.write(slot, &title, &body, &entry);
             }
             self.digest.toggle(&entry.hash);
             self.catalog.insert(slot, entry);
@@ -158,12 +158,15 @@ impl Inner {
         self.dirty = true;
     }
 
-    fn write(&mut self, slot: u64, title: &str, body: &str, tags: &[String]) {
+    fn write(&mut self, slot: u64, title: &str, body: &str, entry: &Entry) {
         self.keep(slot);
         if self.behind.is_some() {
             return;
         }
-        if let Err(e) = self.text.put(slot, title, body, tags) {
+        if let Err(e) = self
+            .text
+            .put(slot, title, body, &entry.tags(), &entry.facts())
+        {
             self.fell_behind(&e);
         }
     }
@@ -210,7 +213,8 @@ impl Inner {
             };
             let record = held.record(&entry.key).map_err(TextIndexError::other)?;
             if let Some((entry, title, body)) = record.as_ref().and_then(Entry::of) {
-                self.text.put(*slot, &title, &body, &entry.tags())?;
+                self.text
+                    .put(*slot, &title, &body, &entry.tags(), &entry.facts())?;
             }
         }
         Ok(())
@@ -373,9 +377,13 @@ impl Opening {
                     if let Some((entry, title, body)) =
                         engine.get(&entry.key)?.as_ref().and_then(Entry::of)
                     {
-                        inner
-                            .text
-                            .put(slot(&entry.key), &title, &body, &entry.tags())?;
+                        inner.text.put(
+                            slot(&entry.key),
+                            &title,
+                            &body,
+                            &entry.tags(),
+                            &entry.facts(),
+                        )?;
                     }
                 }
                 inner.dirty = true;
@@ -462,51 +470,22 @@ impl SearchIndex {
         if let Some(failure) = &inner.failed {
             return Err(SearchError::Damaged(failure.clone()));
         }
-        struct Candidate<'a> {
-            entry: &'a Entry,
-            score: f64,
-            distance_km: Option<f64>,
-        }
-        let mut found: Vec<Candidate<'_>> = Vec::new();
-        let mut consider = |entry, score| {
-            if let Some(distance_km) = plan.admits(entry, now) {
-                found.push(Candidate {
-                    entry,
-                    score,
-                    distance_km,
-                });
-            }
-        };
-        // The index answers the words and the selective filters in one query; every
-        // candidate is then checked exactly against its catalog entry.
-        let words = plan.words.as_deref();
-        for (slot, score) in inner.text.matching(words, &plan.tags())? {
-            // Changed since the last commit: the catalog's entry is checked below.
-            if words.is_none() && inner.changed.contains(&slot) {
-                continue;
-            }
-            if let Some(entry) = inner.catalog.get(&slot) {
-                consider(entry, f64::from(score));
-            }
-        }
-        if words.is_none() {
-            // Stored but not yet committed to the text index: found by the filters at
-            // once, as before the index knew them (words wait for the commit).
-            for slot in &inner.changed {
-                if let Some(entry) = inner.catalog.get(slot) {
-                    consider(entry, 0.0);
-                }
-            }
-        }
-        let nearest = |a: &Candidate<'_>, b: &Candidate<'_>| {
+        let catalog = &inner.catalog;
+        let me = plan.me.as_ref().map(filters::short_id);
+        let nearest = |a: &Candidate, b: &Candidate| {
             a.distance_km
                 .unwrap_or(0.0)
                 .total_cmp(&b.distance_km.unwrap_or(0.0))
         };
-        let newest =
-            |a: &Candidate<'_>, b: &Candidate<'_>| b.entry.updated_at.cmp(&a.entry.updated_at);
-        let own = |c: &Candidate<'_>| Some(c.entry.key.author) == plan.me;
-        let order = |a: &Candidate<'_>, b: &Candidate<'_>| {
+        let newest = |a: &Candidate, b: &Candidate| b.updated_at.cmp(&a.updated_at);
+        let own = |c: &Candidate| Some(c.author) == me;
+        // Equal in every way that counts: the record keys decide, so the order is total
+        // (looked up only for such ties).
+        let by_key = |a: &Candidate, b: &Candidate| {
+            let key = |c: &Candidate| catalog.get(&c.slot).map(|e| &e.key);
+            key(a).cmp(&key(b)).then(a.slot.cmp(&b.slot))
+        };
+        let order = |a: &Candidate, b: &Candidate| {
             match plan.sort {
                 Sort::Relevance => b
                     .score
@@ -517,24 +496,131 @@ impl SearchIndex {
                 Sort::Distance => nearest(a, b).then_with(|| b.score.total_cmp(&a.score)),
                 Sort::Recent => newest(a, b).then_with(|| b.score.total_cmp(&a.score)),
             }
-            .then_with(|| a.entry.key.cmp(&b.entry.key))
+            .then_with(|| by_key(a, b))
         };
-        let total = found.len();
-        let take = plan.limit.min(total);
-        if take < found.len() {
-            found.select_nth_unstable_by(take, order);
-            found.truncate(take);
+        let mut best = Best::new(plan.limit, order);
+        let mut total = 0;
+        let mut offer = |slot, score, facts: &Facts, distance_km| {
+            total += 1;
+            best.offer(Candidate {
+                slot,
+                score,
+                distance_km,
+                updated_at: facts.updated_at,
+                author: facts.author,
+            });
+        };
+        // The index answers the words and the selective filters in one query, and hands
+        // each match's facts for the exact checks; only the best `limit` are kept.
+        let words = plan.words.as_deref();
+        let changed = &inner.changed;
+        inner
+            .text
+            .each_match(words, &plan.tags(), &mut |slot, score, facts| {
+                let score = f64::from(score);
+                if changed.is_empty() || !changed.contains(&slot) {
+                    if let Some(distance_km) = plan.holds(facts, now) {
+                        offer(slot, score, facts, distance_km);
+                    }
+                    return;
+                }
+                // Changed since the last commit: without words it is found below; with
+                // words by its text as committed, checked against what it is now.
+                if words.is_some()
+                    && let Some(entry) = catalog.get(&slot)
+                    && let Some(distance_km) = plan.admits(entry, now)
+                {
+                    offer(slot, score, &entry.facts(), distance_km);
+                }
+            })?;
+        if words.is_none() {
+            // Stored but not yet committed to the text index: found by the filters at
+            // once, as before the index knew them (words wait for the commit).
+            for slot in changed {
+                if let Some(entry) = catalog.get(slot)
+                    && let Some(distance_km) = plan.admits(entry, now)
+                {
+                    offer(*slot, 0.0, &entry.facts(), distance_km);
+                }
+            }
         }
-        found.sort_by(order);
-        let found = found
+        let found = best
+            .sorted()
             .into_iter()
-            .map(|c| Found {
-                key: c.entry.key.clone(),
-                score: c.score,
-                distance_km: c.distance_km,
+            .filter_map(|c| {
+                Some(Found {
+                    key: catalog.get(&c.slot)?.key.clone(),
+                    score: c.score,
+                    distance_km: c.distance_km,
+                })
             })
             .collect();
         Ok((found, total))
+    }
+}
+
+/// A record that passed every filter, while the best are chosen: what the order needs.
+#[derive(Clone, Copy)]
+struct Candidate {
+    slot: u64,
+    score: f64,
+    distance_km: Option<f64>,
+    updated_at: Timestamp,
+    author: u64,
+}
+
+/// The best `k` of any number of offered items, in room for `2k`: when full, the best
+/// half is kept (a linear selection), and from then on an item no better than the worst
+/// kept is turned away at once. Memory does not grow with the number of matches, and the
+/// work per match is a comparison at most (as in tantivy's own top-n collector).
+struct Best<T, F> {
+    k: usize,
+    items: Vec<T>,
+    /// The worst item kept at the last halving: anything not better cannot make the top.
+    bar: Option<T>,
+    order: F,
+}
+
+impl<T: Copy, F: Fn(&T, &T) -> std::cmp::Ordering> Best<T, F> {
+    fn new(k: usize, order: F) -> Self {
+        Self {
+            k,
+            items: Vec::with_capacity(2 * k.max(1)),
+            bar: None,
+            order,
+        }
+    }
+
+    fn offer(&mut self, item: T) {
+        if self.k == 0
+            || self
+                .bar
+                .is_some_and(|bar| (self.order)(&item, &bar).is_ge())
+        {
+            return;
+        }
+        if self.items.len() == 2 * self.k {
+            self.halve();
+        }
+        self.items.push(item);
+    }
+
+    /// Keeps the best `k`, and remembers the worst of them as the bar.
+    fn halve(&mut self) {
+        let k = self.k;
+        let order = &self.order;
+        let (_, kth, _) = self.items.select_nth_unstable_by(k - 1, order);
+        self.bar = Some(*kth);
+        self.items.truncate(k);
+    }
+
+    /// The best `k`, best first.
+    fn sorted(mut self) -> Vec<T> {
+        if self.items.len() > self.k {
+            self.halve();
+        }
+        self.items.sort_by(&self.order);
+        self.items
     }
 }
 
@@ -581,4 +667,31 @@ pub fn hits(engine: &impl HeldRecords, found: &[Found]) -> Result<Vec<Hit>, Sear
         });
     }
     Ok(hits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+
+    /// The bounded selection keeps exactly what sorting everything and taking the first
+    /// `k` would, for every `k` around the sizes where it halves, with many ties.
+    #[test]
+    fn the_best_k_are_those_a_full_sort_puts_first() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(14);
+        let order = |a: &(u8, u32), b: &(u8, u32)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+        for n in [0, 1, 5, 19, 20, 21, 40, 41, 1000] {
+            let items: Vec<(u8, u32)> = (0..n).map(|i| (rng.random_range(0..8), i)).collect();
+            let mut sorted = items.clone();
+            sorted.sort_by(order);
+            for k in [1, 2, 10, 20, 100] {
+                let mut best = Best::new(k, order);
+                for item in &items {
+                    best.offer(*item);
+                }
+                let expected: Vec<_> = sorted.iter().take(k).copied().collect();
+                assert_eq!(best.sorted(), expected, "n {n}, k {k}");
+            }
+        }
+    }
 }

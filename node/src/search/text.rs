@@ -10,10 +10,9 @@
 
 use std::path::Path;
 
-use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::Column;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, QueryClone as _, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring, Occur, Query,
+    QueryClone as _, TermQuery,
 };
 use tantivy::schema::{
     Field, INDEXED, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions,
@@ -23,11 +22,12 @@ use tantivy::tokenizer::{
     TextAnalyzer,
 };
 use tantivy::{
-    DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentOrdinal, SegmentReader,
-    TantivyDocument, Term, doc,
+    DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, TantivyDocument, Term, doc,
 };
 
+use super::filters::Facts;
 use super::terms::{EndsWith, Inside, StartsWith, TermsQuery};
+use steunpunt_protocol::Timestamp;
 
 /// What may follow the last part of a compound: nothing, a plural or a diminutive.
 const HEAD_ENDINGS: [&str; 10] = ["", "s", "en", "es", "e", "je", "jes", "tje", "tjes", "n"];
@@ -264,6 +264,32 @@ struct Fields {
     body_words: Field,
     /// Filter tags, each one whole term.
     tags: Field,
+    /// The record's [`Facts`], as fast fields (a missing value is left out).
+    facts: FactFields,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct FactFields {
+    updated_at: Field,
+    valid_until: Field,
+    lat: Field,
+    lon: Field,
+    author: Field,
+    mas_min_age: Field,
+    start: Field,
+    end: Field,
+}
+
+/// The names of the fast fields that hold a document's facts.
+mod fact {
+    pub const UPDATED_AT: &str = "updated_at";
+    pub const VALID_UNTIL: &str = "valid_until";
+    pub const LAT: &str = "lat";
+    pub const LON: &str = "lon";
+    pub const AUTHOR: &str = "author";
+    pub const MAS_MIN_AGE: &str = "mas_min_age";
+    pub const START: &str = "start";
+    pub const END: &str = "end";
 }
 
 fn schema() -> (Schema, Fields) {
@@ -284,6 +310,17 @@ fn schema() -> (Schema, Fields) {
     let title_words = builder.add_text_field("title_words", as_written.clone());
     let body_words = builder.add_text_field("body_words", as_written);
     let tags = builder.add_text_field("tags", analysed("raw", IndexRecordOption::Basic));
+    let fast = NumericOptions::default().set_fast();
+    let facts = FactFields {
+        updated_at: builder.add_u64_field(fact::UPDATED_AT, fast.clone()),
+        valid_until: builder.add_u64_field(fact::VALID_UNTIL, fast.clone()),
+        lat: builder.add_f64_field(fact::LAT, fast.clone()),
+        lon: builder.add_f64_field(fact::LON, fast.clone()),
+        author: builder.add_u64_field(fact::AUTHOR, fast.clone()),
+        mas_min_age: builder.add_u64_field(fact::MAS_MIN_AGE, fast.clone()),
+        start: builder.add_i64_field(fact::START, fast.clone()),
+        end: builder.add_i64_field(fact::END, fast),
+    };
     (
         builder.build(),
         Fields {
@@ -293,6 +330,7 @@ fn schema() -> (Schema, Fields) {
             title_words,
             body_words,
             tags,
+            facts,
         },
     )
 }
@@ -363,13 +401,14 @@ impl TextIndex {
         Ok(())
     }
 
-    /// Adds (or replaces) the document of `slot` with its filter `tags`.
+    /// Adds (or replaces) the document of `slot` with its filter `tags` and `facts`.
     pub fn put(
         &mut self,
         slot: u64,
         title: &str,
         body: &str,
         tags: &[String],
+        facts: &Facts,
     ) -> Result<(), TextIndexError> {
         self.delete(slot);
         let f = self.fields;
@@ -382,6 +421,23 @@ impl TextIndex {
         );
         for tag in tags {
             document.add_text(f.tags, tag);
+        }
+        let x = f.facts;
+        document.add_u64(x.updated_at, facts.updated_at.0);
+        document.add_u64(x.valid_until, facts.valid_until.0);
+        document.add_u64(x.author, facts.author);
+        if let Some((lat, lon)) = facts.coordinates {
+            document.add_f64(x.lat, lat);
+            document.add_f64(x.lon, lon);
+        }
+        if let Some(age) = facts.mas_min_age {
+            document.add_u64(x.mas_min_age, u64::from(age));
+        }
+        if let Some(start) = facts.start {
+            document.add_i64(x.start, start);
+        }
+        if let Some(end) = facts.end {
+            document.add_i64(x.end, end);
         }
         self.writer.add_document(document)?;
         Ok(())
@@ -535,24 +591,24 @@ impl TextIndex {
         counted(ways)
     }
 
-    /// Every document that carries a tag of each group of `tags` and, when `words` are
-    /// given, matches at least one of them: its slot and score (0 without words). The tags
-    /// add nothing to the score.
-    pub fn matching(
+    /// Calls `found` with the slot, score and facts of every document that carries a tag of each
+    /// group of `tags` and, when `words` are given, matches at least one of them (score 0
+    /// without words; the tags add nothing to the score). Nothing is gathered here: the
+    /// caller keeps what it needs, so a query that matches many documents allocates no
+    /// more than one that matches few.
+    pub fn each_match(
         &self,
         words: Option<&str>,
         tags: &[Vec<String>],
-    ) -> Result<Vec<(u64, Score)>, TextIndexError> {
+        found: &mut dyn FnMut(u64, Score, &Facts),
+    ) -> Result<(), TextIndexError> {
         let text: Box<dyn Query> = match words {
             Some(words) => match self.words_query(words) {
                 Some(query) => query,
-                None => return Ok(Vec::new()),
+                None => return Ok(()),
             },
-            None => Box::new(ConstScoreQuery::new(Box::new(AllQuery), 0.0)),
+            None => Box::new(AllQuery),
         };
-        if tags.is_empty() {
-            return Ok(self.reader.searcher().search(&text, &AllMatches)?);
-        }
         let mut all: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text)];
         let term = |tag: &String| -> Box<dyn Query> {
             Box::new(TermQuery::new(
@@ -570,7 +626,56 @@ impl TextIndex {
             all.push((Occur::Must, Box::new(ConstScoreQuery::new(any, 0.0))));
         }
         let query = BooleanQuery::new(all);
-        Ok(self.reader.searcher().search(&query, &AllMatches)?)
+        let searcher = self.reader.searcher();
+        let scoring = if words.is_some() {
+            EnableScoring::enabled_from_searcher(&searcher)
+        } else {
+            EnableScoring::disabled_from_searcher(&searcher)
+        };
+        let weight = query.weight(scoring)?;
+        for segment in searcher.segment_readers() {
+            let fast = segment.fast_fields();
+            let slots = fast.u64("slot")?;
+            let (updated_at, valid_until, author) = (
+                fast.u64(fact::UPDATED_AT)?,
+                fast.u64(fact::VALID_UNTIL)?,
+                fast.u64(fact::AUTHOR)?,
+            );
+            let (lat, lon) = (fast.f64(fact::LAT)?, fast.f64(fact::LON)?);
+            let mas_min_age = fast.u64(fact::MAS_MIN_AGE)?;
+            let (start, end) = (fast.i64(fact::START)?, fast.i64(fact::END)?);
+            let alive = segment.alive_bitset();
+            let mut visit = |doc: DocId, score: Score| {
+                if !alive.is_none_or(|a| a.is_alive(doc)) {
+                    return;
+                }
+                let Some(slot) = slots.first(doc) else {
+                    return;
+                };
+                let facts = Facts {
+                    updated_at: Timestamp(updated_at.first(doc).unwrap_or(0)),
+                    valid_until: Timestamp(valid_until.first(doc).unwrap_or(0)),
+                    coordinates: lat.first(doc).zip(lon.first(doc)),
+                    author: author.first(doc).unwrap_or(0),
+                    mas_min_age: mas_min_age
+                        .first(doc)
+                        .map(|age| u8::try_from(age).unwrap_or(u8::MAX)),
+                    start: start.first(doc),
+                    end: end.first(doc),
+                };
+                found(slot, score, &facts);
+            };
+            if words.is_some() {
+                weight.for_each(segment, &mut visit)?;
+            } else {
+                weight.for_each_no_score(segment, &mut |docs| {
+                    for doc in docs {
+                        visit(*doc, 0.0);
+                    }
+                })?;
+            }
+        }
+        Ok(())
     }
 
     /// The query for the words of `text`: any of them, in every way each can match;
@@ -610,52 +715,6 @@ fn counted(ways: Vec<(Occur, Box<dyn Query>)>) -> Box<dyn Query> {
     ]))
 }
 
-/// Collects every matching document's slot and score; the caller filters and ranks.
-struct AllMatches;
-
-struct SegmentMatches {
-    slots: Column<u64>,
-    found: Vec<(u64, Score)>,
-}
-
-impl Collector for AllMatches {
-    type Fruit = Vec<(u64, Score)>;
-    type Child = SegmentMatches;
-
-    fn for_segment(
-        &self,
-        _segment: SegmentOrdinal,
-        reader: &SegmentReader,
-    ) -> tantivy::Result<SegmentMatches> {
-        Ok(SegmentMatches {
-            slots: reader.fast_fields().u64("slot")?,
-            found: Vec::new(),
-        })
-    }
-
-    fn requires_scoring(&self) -> bool {
-        true
-    }
-
-    fn merge_fruits(&self, fruits: Vec<Vec<(u64, Score)>>) -> tantivy::Result<Self::Fruit> {
-        Ok(fruits.concat())
-    }
-}
-
-impl SegmentCollector for SegmentMatches {
-    type Fruit = Vec<(u64, Score)>;
-
-    fn collect(&mut self, doc: DocId, score: Score) {
-        if let Some(slot) = self.slots.first(doc) {
-            self.found.push((slot, score));
-        }
-    }
-
-    fn harvest(self) -> Self::Fruit {
-        self.found
-    }
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -675,8 +734,24 @@ mod tests {
         assert!(prefixes("op").is_empty());
     }
 
+    /// Facts of a record that passes every check.
+    fn facts() -> Facts {
+        Facts {
+            updated_at: Timestamp(1),
+            valid_until: Timestamp(u64::MAX),
+            coordinates: None,
+            author: 0,
+            mas_min_age: None,
+            start: None,
+            end: None,
+        }
+    }
+
     fn found(index: &TextIndex, q: &str) -> Vec<u64> {
-        let mut m = index.matching(Some(q), &[]).unwrap();
+        let mut m = Vec::new();
+        index
+            .each_match(Some(q), &[], &mut |slot, score, _| m.push((slot, score)))
+            .unwrap();
         m.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         m.into_iter().map(|(s, _)| s).collect()
     }
@@ -685,7 +760,7 @@ mod tests {
     fn holding(documents: &[(&str, &str)]) -> TextIndex {
         let (mut index, _) = TextIndex::open(None).unwrap();
         for (slot, (title, body)) in (1..).zip(documents) {
-            index.put(slot, title, body, &[]).unwrap();
+            index.put(slot, title, body, &[], &facts()).unwrap();
         }
         index.commit("test").unwrap();
         index
@@ -718,10 +793,10 @@ mod tests {
             } else {
                 "Blijftkwzx"
             };
-            index.put(slot, title, "", &[]).unwrap();
+            index.put(slot, title, "", &[], &facts()).unwrap();
         }
         index.commit("test").unwrap();
-        index.put(41, "Ookblijvenkwzx", "", &[]).unwrap();
+        index.put(41, "Ookblijvenkwzx", "", &[], &facts()).unwrap();
         index.delete(7);
         index.commit("test").unwrap();
         assert!(found(&index, "weghalenkwzx").is_empty(), "deleted");
@@ -740,6 +815,32 @@ mod tests {
         );
     }
 
+    /// What the exact checks read back is what was put, missing values included.
+    #[test]
+    fn facts_come_back_as_they_were_put() {
+        let (mut index, _) = TextIndex::open(None).unwrap();
+        let full = Facts {
+            updated_at: Timestamp(1_700_000_000_123),
+            valid_until: Timestamp(1_800_000_000_456),
+            coordinates: Some((51.5866, 4.7760)),
+            author: u64::MAX - 7,
+            mas_min_age: Some(14),
+            start: Some(2_461_000),
+            end: Some(2_461_030),
+        };
+        index.put(1, "Voorlezen", "", &[], &full).unwrap();
+        index.put(2, "Voorlezen", "", &[], &facts()).unwrap();
+        index.commit("test").unwrap();
+        let mut seen = Vec::new();
+        index
+            .each_match(Some("voorlezen"), &[], &mut |slot, _, f| {
+                seen.push((slot, *f))
+            })
+            .unwrap();
+        seen.sort_by_key(|(slot, _)| *slot);
+        assert_eq!(seen, vec![(1, full), (2, facts())]);
+    }
+
     #[test]
     fn a_word_finds_the_compounds_it_ends() {
         let mut index = holding(&[
@@ -756,7 +857,7 @@ mod tests {
         assert_eq!(found(&index, "maatje"), vec![3]);
         // The whole word ranks above a compound that ends in it.
         index
-            .put(6, "Huis schilderen", "Een dag klussen", &[])
+            .put(6, "Huis schilderen", "Een dag klussen", &[], &facts())
             .unwrap();
         index.commit("test").unwrap();
         assert_eq!(found(&index, "huis")[0], 6);
@@ -790,13 +891,25 @@ mod tests {
         let (mut index, payload) = TextIndex::open(None).unwrap();
         assert_eq!(payload, None);
         index
-            .put(1, "Voorleesvrijwilliger", "In de bibliotheek", &[])
+            .put(
+                1,
+                "Voorleesvrijwilliger",
+                "In de bibliotheek",
+                &[],
+                &facts(),
+            )
             .unwrap();
         index
-            .put(2, "Sportvereniging zoekt trainer", "Voor de jeugd", &[])
+            .put(
+                2,
+                "Sportvereniging zoekt trainer",
+                "Voor de jeugd",
+                &[],
+                &facts(),
+            )
             .unwrap();
         index
-            .put(3, "Taalmaatje", "Voorlezen en praten", &[])
+            .put(3, "Taalmaatje", "Voorlezen en praten", &[], &facts())
             .unwrap();
         index.commit("test").unwrap();
         assert_eq!(found(&index, "voorlezen").len(), 2);
