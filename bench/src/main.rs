@@ -66,6 +66,9 @@ enum Command {
         /// Queries to run.
         #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=100_000))]
         queries: u64,
+        /// Clients searching at once in the concurrent run.
+        #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=1024))]
+        clients: u64,
         /// Print one JSON object on one line.
         #[arg(long)]
         json: bool,
@@ -131,9 +134,15 @@ fn main() -> anyhow::Result<()> {
             &simulate::simulate(seeds, first_seed, nodes, !no_sync),
             json,
         ),
-        Command::Query { n, queries, json } => {
-            print(&query::run(n as usize, queries as usize)?, json)
-        }
+        Command::Query {
+            n,
+            queries,
+            clients,
+            json,
+        } => print(
+            &query::run(n as usize, queries as usize, clients as usize)?,
+            json,
+        ),
         Command::Runtime {
             n,
             searches,

@@ -6,19 +6,20 @@
 //! engine and index with the index built from the store.
 
 use std::path::Path;
-use std::time::Instant;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use rand::prelude::*;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 use steunpunt_examples::generator::generate;
-use steunpunt_node::replication::{Engine, EngineConfig};
+use steunpunt_node::replication::{Engine, EngineConfig, HeldRecords, PublishError};
 use steunpunt_node::search::{Entry, Plan, SearchIndex, SearchQuery, hits};
 use steunpunt_node::store::SledStore;
 use steunpunt_protocol::testing::{T0, key, peering};
 use steunpunt_protocol::text::fold;
 use steunpunt_protocol::timestamp::DAY_MS;
-use steunpunt_protocol::{Body, Kind, RecordId, Revision, Timestamp};
+use steunpunt_protocol::{Body, Kind, Record, RecordId, RecordKey, Revision, Timestamp, TrustSet};
 
 pub(crate) const MUNICIPALITIES: [&str; 20] = [
     "Breda",
@@ -96,6 +97,11 @@ pub struct QueryReport {
     speedup_p99: f64,
     /// The same runs by kind of query: where the time goes.
     by_query: Vec<Mix>,
+    /// Many clients at once, each taking the next query of the mix.
+    concurrent: Concurrent,
+    /// One client while the node ingests records at a steady rate, against the same
+    /// queries just before with the node idle.
+    while_ingesting: WhileIngesting,
     /// A query of many words against one of one word: the cap on words and on their
     /// expansion bounds what any input costs.
     long_query: LongQuery,
@@ -103,6 +109,32 @@ pub struct QueryReport {
     /// does within half an hour of a withdrawal and at a clean stop; `engine_open_ms`
     /// (reading every record once) is its baseline.
     erase: Erase,
+}
+
+/// The mix answered by many clients at once, from the index and by the scan.
+#[derive(Debug, Serialize)]
+pub struct Concurrent {
+    clients: usize,
+    index_requests_per_s: f64,
+    index: Latency,
+    scan_requests_per_s: f64,
+    scan: Latency,
+    /// Index throughput over scan throughput.
+    speedup: f64,
+}
+
+/// Search while records arrive.
+#[derive(Debug, Serialize)]
+pub struct WhileIngesting {
+    /// The rate aimed at, records per second; stored and committed as the node does
+    /// (flushed every 200 ms).
+    target_per_s: usize,
+    achieved_per_s: f64,
+    ingested: usize,
+    idle: Latency,
+    ingesting: Latency,
+    /// p99 while ingesting over p99 idle.
+    ratio_p99: f64,
 }
 
 /// One kind of query in the mix.
@@ -416,8 +448,139 @@ fn erase_after_withdrawals(
     })
 }
 
+/// Reads records beside the engine, as the API's handlers do while the engine writes.
+struct Reader {
+    store: SledStore,
+    trust: TrustSet,
+}
+
+impl HeldRecords for Reader {
+    fn record(&self, key: &RecordKey) -> Result<Option<Record>, PublishError> {
+        Ok(self.store.record(key)?)
+    }
+    fn trust(&self) -> &TrustSet {
+        &self.trust
+    }
+}
+
+/// `clients` threads share `items`, each taking the next until none are left and timing
+/// `each` on it: requests per second and every request's milliseconds.
+pub(crate) fn in_parallel<T: Sync>(
+    items: &[T],
+    clients: usize,
+    each: impl Fn(&T) -> anyhow::Result<()> + Sync,
+) -> anyhow::Result<(f64, Vec<f64>)> {
+    let next = AtomicUsize::new(0);
+    let started = Instant::now();
+    let per_client: Vec<anyhow::Result<Vec<f64>>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..clients)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut millis = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(i) else {
+                            return Ok(millis);
+                        };
+                        let t = Instant::now();
+                        each(item)?;
+                        millis.push(t.elapsed().as_secs_f64() * 1000.0);
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| {
+                w.join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("a client panicked")))
+            })
+            .collect()
+    });
+    let elapsed = started.elapsed().as_secs_f64();
+    let mut all = Vec::new();
+    for millis in per_client {
+        all.extend(millis?);
+    }
+    Ok((all.len() as f64 / elapsed.max(1e-9), all))
+}
+
+/// Records a second for [`ingesting`].
+const INGEST_PER_S: usize = 2000;
+/// The node flushes records learned from peers at most this long after they arrive.
+const FLUSH_EVERY: Duration = Duration::from_millis(200);
+
+/// Times the queries of `plans` with the node idle, then again while `engine` ingests
+/// `fresh` records at [`INGEST_PER_S`], flushing as the node does.
+fn ingesting(
+    engine: &mut Engine<SledStore>,
+    index: &SearchIndex,
+    plans: &[Plan],
+    fresh: &[Record],
+    now: Timestamp,
+) -> anyhow::Result<WhileIngesting> {
+    let reader = Reader {
+        store: engine.store().clone(),
+        trust: engine.trust().clone(),
+    };
+    let run = |plans: &[Plan]| -> anyhow::Result<Vec<f64>> {
+        let mut millis = Vec::with_capacity(plans.len());
+        for plan in plans {
+            let started = Instant::now();
+            let (found, _) = index.find(plan, now)?;
+            hits(&reader, &found)?;
+            millis.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+        Ok(millis)
+    };
+    let idle = run(plans)?;
+    let done = AtomicBool::new(false);
+    let (ingesting, (ingested, seconds)) = std::thread::scope(|scope| {
+        let feeder = scope.spawn(|| -> anyhow::Result<(usize, f64)> {
+            let started = Instant::now();
+            let mut last_flush = Instant::now();
+            let mut sent = 0;
+            while !done.load(Ordering::Relaxed) && sent < fresh.len() {
+                let due = (started.elapsed().as_secs_f64() * INGEST_PER_S as f64) as usize;
+                for record in &fresh[sent..due.min(fresh.len())] {
+                    engine.ingest(record.envelope().shared_bytes(), now);
+                    sent += 1;
+                }
+                if last_flush.elapsed() >= FLUSH_EVERY {
+                    engine.flush()?;
+                    last_flush = Instant::now();
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            engine.flush()?;
+            Ok((sent, started.elapsed().as_secs_f64()))
+        });
+        // Let the first flush happen before timing.
+        std::thread::sleep(FLUSH_EVERY);
+        let timed = run(plans);
+        done.store(true, Ordering::Relaxed);
+        let fed = feeder
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("the feeder panicked")));
+        Ok::<_, anyhow::Error>((timed?, fed?))
+    })?;
+    anyhow::ensure!(
+        ingested < fresh.len(),
+        "the records to ingest ran out before the queries ended"
+    );
+    let (idle, ingesting) = (latency(idle, 0), latency(ingesting, 0));
+    Ok(WhileIngesting {
+        target_per_s: INGEST_PER_S,
+        achieved_per_s: round(ingested as f64 / seconds),
+        ingested,
+        ratio_p99: round(ingesting.p99_ms / idle.p99_ms.max(0.001)),
+        idle,
+        ingesting,
+    })
+}
+
 /// Runs the benchmark.
-pub fn run(n: usize, count: usize) -> anyhow::Result<QueryReport> {
+pub fn run(n: usize, count: usize, clients: usize) -> anyhow::Result<QueryReport> {
     let dir = tempfile::tempdir()?;
     let now = T0.plus_ms(DAY_MS);
     let valid_until = T0.plus_ms(200 * DAY_MS);
@@ -449,6 +612,29 @@ pub fn run(n: usize, count: usize) -> anyhow::Result<QueryReport> {
                 scan.records.push((entry, fold(&title), fold(&body)));
             }
             made += 1;
+        }
+    }
+    // Records for the node to ingest while it searches: 30 seconds' worth (fewer for a
+    // small region, whose queries take little time).
+    let mut fresh = Vec::new();
+    let to_ingest = (30 * INGEST_PER_S).min(n.max(2 * INGEST_PER_S));
+    for (i, municipality) in MUNICIPALITIES.iter().enumerate() {
+        let author = key(i as u8 + 1);
+        let take = to_ingest.div_ceil(MUNICIPALITIES.len());
+        for (j, (_, vacancy)) in generate(municipality, 8, 20, take)
+            .vacancies
+            .into_iter()
+            .enumerate()
+        {
+            let id = RecordId::new(format!("binnenkomend-{i}-{j}"))
+                .map_err(|e| anyhow::anyhow!("record id: {e}"))?;
+            fresh.push(sign_vacancy(
+                &author,
+                id,
+                vacancy,
+                valid_until,
+                T0.plus_ms(DAY_MS / 2),
+            )?);
         }
     }
     engine.flush()?;
@@ -534,6 +720,37 @@ pub fn run(n: usize, count: usize) -> anyhow::Result<QueryReport> {
     .collect();
     eprintln!("timing a query of fifty words against one of one word …");
     let long_query = long_query(&index, &engine, now)?;
+    eprintln!("{clients} clients at once, on the index and on the scan …");
+    let reader = Reader {
+        store: engine.store().clone(),
+        trust: engine.trust().clone(),
+    };
+    let (index_per_s, index_many) = in_parallel(&plans, clients, |plan| {
+        let (found, _) = index.find(plan, now)?;
+        hits(&reader, &found)?;
+        Ok(())
+    })?;
+    let (scan_per_s, scan_many) = in_parallel(&plans, clients, |plan| {
+        scan.answer(plan, now);
+        Ok(())
+    })?;
+    let concurrent = Concurrent {
+        clients,
+        index_requests_per_s: round(index_per_s),
+        index: latency(index_many, 0),
+        scan_requests_per_s: round(scan_per_s),
+        scan: latency(scan_many, 0),
+        speedup: round(index_per_s / scan_per_s.max(1e-9)),
+    };
+    eprintln!("one client while the node ingests {INGEST_PER_S} records a second …");
+    let mut engine = engine;
+    let while_ingesting = ingesting(
+        &mut engine,
+        &index,
+        &plans[..plans.len().min(500)],
+        &fresh,
+        now,
+    )?;
     let index = latency(index_ms, index_results);
     let linear_scan = latency(scan_ms, scan_results);
     let index_disk_bytes = dir_size(&search_dir);
@@ -549,6 +766,8 @@ pub fn run(n: usize, count: usize) -> anyhow::Result<QueryReport> {
         erase,
         speedup_p99: round(linear_scan.p99_ms / index.p99_ms.max(0.001)),
         by_query,
+        concurrent,
+        while_ingesting,
         index,
         linear_scan,
     })

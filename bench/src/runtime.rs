@@ -24,7 +24,7 @@ use steunpunt_node::store::SledStore;
 use steunpunt_protocol::timestamp::DAY_MS;
 use steunpunt_protocol::{Kind, RecordId};
 
-use crate::query::{MUNICIPALITIES, queries, sign_vacancy};
+use crate::query::{MUNICIPALITIES, in_parallel, queries, sign_vacancy};
 
 /// Latency figures of a series of requests.
 #[derive(Debug, Serialize)]
@@ -68,6 +68,16 @@ pub struct Throughput {
 pub struct RuntimeReport {
     steunpuntd: String,
     vacancies: usize,
+    /// Node B's first start, its search index built from the store.
+    start_building_index_s: f64,
+    /// Node B started again, its index current.
+    restart_s: f64,
+    /// Node B's resident memory at rest after the searches, and its highest.
+    resident_mb: f64,
+    resident_peak_mb: f64,
+    /// Node A's resident memory after the cold sync, and its highest during it.
+    synced_resident_mb: f64,
+    synced_resident_peak_mb: f64,
     status_idle: Latency,
     /// Publishing one vacancy through the API, one after another: answered only once
     /// the record is on stable storage. `status_idle` is the same requests' floor.
@@ -84,6 +94,8 @@ pub struct RuntimeReport {
 
 struct Daemon {
     child: Child,
+    /// From starting the process to a serving API.
+    started_in: Duration,
     api: Client,
     peer_id: String,
     listen: String,
@@ -133,6 +145,7 @@ impl Daemon {
             .unwrap_or_default();
         Ok(Self {
             child,
+            started_in: started.elapsed(),
             api,
             peer_id: status.peer_id,
             listen,
@@ -147,6 +160,21 @@ impl Daemon {
             label: "bench".into(),
         })?;
         Ok(())
+    }
+
+    /// Resident memory now and at its highest, in MB (from `/proc`).
+    fn memory_mb(&self) -> anyhow::Result<(f64, f64)> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))?;
+        let field = |name: &str| -> anyhow::Result<f64> {
+            let kb: f64 = status
+                .lines()
+                .find_map(|l| l.strip_prefix(name))
+                .and_then(|rest| rest.split_whitespace().next())
+                .and_then(|kb| kb.parse().ok())
+                .with_context(|| format!("no {name} in /proc/…/status"))?;
+            Ok(round(kb / 1024.0))
+        };
+        Ok((field("VmRSS:")?, field("VmHWM:")?))
     }
 
     /// Milliseconds one `/v1/status` takes.
@@ -219,43 +247,14 @@ fn search_load(
     searches: &[SearchQuery],
     clients: usize,
 ) -> anyhow::Result<Throughput> {
-    let next = AtomicUsize::new(0);
-    let started = Instant::now();
-    let per_client: Vec<anyhow::Result<Vec<f64>>> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..clients)
-            .map(|_| {
-                scope.spawn(|| {
-                    let api = daemon.api.clone();
-                    let mut millis = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(query) = searches.get(i) else {
-                            return Ok(millis);
-                        };
-                        let t = Instant::now();
-                        api.search(Kind::Vacancy, query)?;
-                        millis.push(t.elapsed().as_secs_f64() * 1000.0);
-                    }
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .map(|w| {
-                w.join()
-                    .unwrap_or_else(|_| Err(anyhow::anyhow!("a client panicked")))
-            })
-            .collect()
-    });
-    let elapsed = started.elapsed().as_secs_f64();
-    let mut all = Vec::new();
-    for millis in per_client {
-        all.extend(millis?);
-    }
+    let (per_s, millis) = in_parallel(searches, clients, |query| {
+        daemon.api.search(Kind::Vacancy, query)?;
+        Ok(())
+    })?;
     Ok(Throughput {
         clients,
-        requests_per_s: round(all.len() as f64 / elapsed),
-        latency: latency(all),
+        requests_per_s: round(per_s),
+        latency: latency(millis),
     })
 }
 
@@ -275,7 +274,11 @@ pub fn run(
     let b_dir = init(&dir_b, "Steunpunt B")?;
     eprintln!("signing {n} vacancies into node B …");
     fill(&b_dir, n)?;
-    eprintln!("starting node B …");
+    eprintln!("starting node B, which builds its search index …");
+    let first = Daemon::start(binary, &dir_b)?;
+    let start_building_index_s = first.started_in.as_secs_f64();
+    drop(first);
+    eprintln!("starting node B again …");
     let b = Daemon::start(binary, &dir_b)?;
     let vacancies = |s: &Status| s.record_counts.vacancy as usize;
     let held_by_b = vacancies(&b.api.status()?);
@@ -338,6 +341,7 @@ pub fn run(
     let searches = queries(searches, &mut ChaCha8Rng::seed_from_u64(2026));
     let one = search_load(&b, &searches, 1)?;
     let many = search_load(&b, &searches, clients)?;
+    let (resident_mb, resident_peak_mb) = b.memory_mb()?;
 
     eprintln!("cold sync of node A from node B …");
     let a = Daemon::start(binary, &dir_a)?;
@@ -351,6 +355,7 @@ pub fn run(
         Duration::from_secs(1800),
     )?;
     let cold_sync_s = started.elapsed().as_secs_f64();
+    let (synced_resident_mb, synced_resident_peak_mb) = a.memory_mb()?;
     let held = vacancies(&a.api.status()?);
     anyhow::ensure!(
         held >= n,
@@ -360,6 +365,12 @@ pub fn run(
     Ok(RuntimeReport {
         steunpuntd: binary.display().to_string(),
         vacancies: n,
+        start_building_index_s: round(start_building_index_s),
+        restart_s: round(b.started_in.as_secs_f64()),
+        resident_mb,
+        resident_peak_mb,
+        synced_resident_mb,
+        synced_resident_peak_mb,
         status_idle: latency(idle),
         publish: latency(publish),
         status_during_exports: latency(during_exports),

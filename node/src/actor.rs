@@ -301,10 +301,7 @@ impl NodeHandle {
 
     /// Reads one held record.
     pub fn get(&self, key: &RecordKey) -> Result<Option<Record>, PublishError> {
-        self.store
-            .get(key)?
-            .map(|e| e.decode_stored().map_err(PublishError::Damaged))
-            .transpose()
+        Ok(self.store.record(key)?)
     }
 }
 

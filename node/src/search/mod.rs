@@ -24,7 +24,7 @@ use steunpunt_protocol::{Kind, Problem, Record, RecordHash, RecordKey, Steunpunt
 use crate::replication::{Engine, HeldRecords, PublishError, RecordObserver};
 use crate::store::Store;
 pub use filters::{Entry, Facts, Plan};
-use text::{TextIndex, TextIndexError};
+use text::{TextIndex, TextIndexError, TextSearch};
 
 pub use steunpunt_api::search::{
     DEFAULT_LIMIT, DEFAULT_RADIUS_KM, Hit, MAX_LIMIT, MAX_QUERY_BYTES, MAX_RADIUS_KM, SearchQuery,
@@ -205,7 +205,7 @@ impl Inner {
     }
 
     /// After a failed commit: writes the changed slots' text again, from the records.
-    fn catch_up(&mut self, held: &dyn HeldRecords) -> Result<(), TextIndexError> {
+    fn catch_up(&self, held: &dyn HeldRecords) -> Result<(), TextIndexError> {
         for slot in &self.changed {
             self.text.delete(*slot);
             let Some(entry) = self.catalog.get(slot) else {
@@ -234,9 +234,11 @@ impl Inner {
         };
     }
 
-    fn commit(&mut self, held: &dyn HeldRecords) -> Result<(), TextIndexError> {
+    /// Commits the text index, if anything changed: the slow part, done while searches
+    /// go on (the index for reading). Its outcome goes to [`Self::committed`].
+    fn commit_text(&self, held: &dyn HeldRecords) -> Option<Result<(), TextIndexError>> {
         if !self.dirty {
-            return Ok(());
+            return None;
         }
         let payload = if self.failed.is_some() {
             format!("{INDEX_FORMAT} {DAMAGED}")
@@ -248,8 +250,18 @@ impl Inner {
         } else {
             Ok(())
         };
-        match caught_up.and_then(|()| self.text.commit(&payload)) {
-            Ok(()) => {
+        Some(caught_up.and_then(|()| self.text.commit(&payload)))
+    }
+
+    /// After [`Self::commit_text`]: the changes are in the index that searches now read
+    /// (it was reloaded first, so a search never sees them missing from both).
+    fn committed(
+        &mut self,
+        outcome: Option<Result<(), TextIndexError>>,
+    ) -> Result<(), TextIndexError> {
+        match outcome {
+            None => Ok(()),
+            Some(Ok(())) => {
                 self.dirty = false;
                 self.changed.clear();
                 if self.behind.take().is_some() {
@@ -257,11 +269,17 @@ impl Inner {
                 }
                 Ok(())
             }
-            Err(e) => {
+            Some(Err(e)) => {
                 self.fell_behind(&e);
                 Err(e)
             }
         }
+    }
+
+    /// Commits, holding the index for writing throughout (while opening).
+    fn commit(&mut self, held: &dyn HeldRecords) -> Result<(), TextIndexError> {
+        let outcome = self.commit_text(held);
+        self.committed(outcome)
     }
 }
 
@@ -298,12 +316,15 @@ impl RecordObserver for Feed {
     }
 
     fn flush(&mut self, held: &dyn HeldRecords) {
-        // A failure is logged once and kept in `behind`; the next flush tries again.
-        let _ = lock(&self.0).commit(held);
+        // Only the record keeper changes the index, so nothing changes between the two
+        // steps. A failure is logged once and kept in `behind`; the next flush tries again.
+        let outcome = read(&self.0).commit_text(held);
+        let _ = lock(&self.0).committed(outcome);
     }
 
     fn erase(&mut self) -> bool {
-        let mut inner = lock(&self.0);
+        // The merge takes a while; searches go on meanwhile.
+        let inner = read(&self.0);
         if inner.dirty || inner.behind.is_some() {
             // Deletions not committed would survive the rewrite.
             return false;
@@ -333,6 +354,8 @@ pub struct OpenReport {
 #[derive(Clone)]
 pub struct SearchIndex {
     inner: Arc<RwLock<Inner>>,
+    /// The text index's reading side, searched without holding `inner`.
+    text: TextSearch,
 }
 
 /// A search index being opened together with its engine, so that both are built in one
@@ -407,7 +430,14 @@ impl Opening {
                 "{done} the search index"
             );
         }
-        Ok((SearchIndex { inner: self.inner }, report))
+        let text = read(&self.inner).text.search().clone();
+        Ok((
+            SearchIndex {
+                inner: self.inner,
+                text,
+            },
+            report,
+        ))
     }
 }
 
@@ -418,7 +448,7 @@ impl SearchIndex {
     pub fn open(dir: Option<&Path>) -> Result<Opening, SearchError> {
         let started = Instant::now();
         let fresh = dir.is_some_and(|d| !text::exists(d));
-        let (mut text, committed) = TextIndex::open(dir)?;
+        let (text, committed) = TextIndex::open(dir)?;
         let current = committed
             .filter(|p| p.starts_with(INDEX_FORMAT) && !p.ends_with(DAMAGED))
             .map(Loading::Checking);
@@ -466,11 +496,29 @@ impl SearchIndex {
     /// The records that answer `plan` at `now`, best first (by `plan.sort`), at most
     /// `plan.limit` of them, and how many answer in all.
     pub fn find(&self, plan: &Plan, now: Timestamp) -> Result<(Vec<Found>, usize), SearchError> {
-        let inner = read(&self.inner);
-        if let Some(failure) = &inner.failed {
-            return Err(SearchError::Damaged(failure.clone()));
-        }
-        let catalog = &inner.catalog;
+        // One consistent view, taken in a moment: the committed documents, and the slots
+        // changed since (with their current facts, if they pass). The search itself then
+        // holds nothing, so records keep arriving while it runs.
+        let (searcher, changed) = {
+            let inner = read(&self.inner);
+            if let Some(failure) = &inner.failed {
+                return Err(SearchError::Damaged(failure.clone()));
+            }
+            let searcher = self.text.searcher();
+            let changed: HashMap<u64, Option<(Facts, Option<f64>)>> = inner
+                .changed
+                .iter()
+                .map(|slot| {
+                    let now_passes = inner
+                        .catalog
+                        .get(slot)
+                        .and_then(|e| Some((e.facts(), plan.admits(e, now)?)));
+                    (*slot, now_passes)
+                })
+                .collect();
+            (searcher, changed)
+        };
+        let key_of = |slot: u64| read(&self.inner).catalog.get(&slot).map(|e| e.key.clone());
         let me = plan.me.as_ref().map(filters::short_id);
         let nearest = |a: &Candidate, b: &Candidate| {
             a.distance_km
@@ -482,8 +530,9 @@ impl SearchIndex {
         // Equal in every way that counts: the record keys decide, so the order is total
         // (looked up only for such ties).
         let by_key = |a: &Candidate, b: &Candidate| {
-            let key = |c: &Candidate| catalog.get(&c.slot).map(|e| &e.key);
-            key(a).cmp(&key(b)).then(a.slot.cmp(&b.slot))
+            key_of(a.slot)
+                .cmp(&key_of(b.slot))
+                .then(a.slot.cmp(&b.slot))
         };
         let order = |a: &Candidate, b: &Candidate| {
             match plan.sort {
@@ -513,43 +562,40 @@ impl SearchIndex {
         // The index answers the words and the selective filters in one query, and hands
         // each match's facts for the exact checks; only the best `limit` are kept.
         let words = plan.words.as_deref();
-        let changed = &inner.changed;
-        inner
-            .text
-            .each_match(words, &plan.tags(), &mut |slot, score, facts| {
+        self.text
+            .each_match(&searcher, words, &plan.tags(), &mut |slot, score, facts| {
                 let score = f64::from(score);
-                if changed.is_empty() || !changed.contains(&slot) {
-                    if let Some(distance_km) = plan.holds(facts, now) {
-                        offer(slot, score, facts, distance_km);
+                match changed.get(&slot) {
+                    None => {
+                        if let Some(distance_km) = plan.holds(facts, now) {
+                            offer(slot, score, facts, distance_km);
+                        }
                     }
-                    return;
-                }
-                // Changed since the last commit: without words it is found below; with
-                // words by its text as committed, checked against what it is now.
-                if words.is_some()
-                    && let Some(entry) = catalog.get(&slot)
-                    && let Some(distance_km) = plan.admits(entry, now)
-                {
-                    offer(slot, score, &entry.facts(), distance_km);
+                    // Changed since the last commit: without words it is found below;
+                    // with words by its text as committed, checked as it is now.
+                    Some(Some((facts, distance_km))) if words.is_some() => {
+                        offer(slot, score, facts, *distance_km);
+                    }
+                    Some(_) => {}
                 }
             })?;
         if words.is_none() {
             // Stored but not yet committed to the text index: found by the filters at
             // once, as before the index knew them (words wait for the commit).
-            for slot in changed {
-                if let Some(entry) = catalog.get(slot)
-                    && let Some(distance_km) = plan.admits(entry, now)
-                {
-                    offer(*slot, 0.0, &entry.facts(), distance_km);
+            for (slot, passes) in &changed {
+                if let Some((facts, distance_km)) = passes {
+                    offer(*slot, 0.0, facts, *distance_km);
                 }
             }
         }
+        let best = best.sorted();
+        let inner = read(&self.inner);
+        // A record withdrawn during the search is left out.
         let found = best
-            .sorted()
             .into_iter()
             .filter_map(|c| {
                 Some(Found {
-                    key: catalog.get(&c.slot)?.key.clone(),
+                    key: inner.catalog.get(&c.slot)?.key.clone(),
                     score: c.score,
                     distance_km: c.distance_km,
                 })

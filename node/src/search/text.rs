@@ -22,7 +22,8 @@ use tantivy::tokenizer::{
     TextAnalyzer,
 };
 use tantivy::{
-    DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, TantivyDocument, Term, doc,
+    DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, Searcher, TantivyDocument, Term,
+    doc,
 };
 
 use super::filters::Facts;
@@ -342,7 +343,16 @@ pub fn exists(dir: &Path) -> bool {
 
 /// The tantivy index, its writer and its reader.
 pub struct TextIndex {
-    writer: IndexWriter<TantivyDocument>,
+    /// Only the record keeper writes; the mutex lets it commit or merge while searches
+    /// hold the index for reading.
+    writer: std::sync::Mutex<IndexWriter<TantivyDocument>>,
+    search: TextSearch,
+}
+
+/// The reading side of the index: searches run on it without the writer, so a commit or
+/// merge never holds them up.
+#[derive(Clone)]
+pub struct TextSearch {
     reader: IndexReader,
     fields: Fields,
 }
@@ -387,23 +397,22 @@ impl TextIndex {
             .try_into()?;
         Ok((
             Self {
-                writer,
-                reader,
-                fields,
+                writer: std::sync::Mutex::new(writer),
+                search: TextSearch { reader, fields },
             },
             payload,
         ))
     }
 
     /// Removes every document (before a rebuild).
-    pub fn clear(&mut self) -> Result<(), TextIndexError> {
-        self.writer.delete_all_documents()?;
+    pub fn clear(&self) -> Result<(), TextIndexError> {
+        self.writer().delete_all_documents()?;
         Ok(())
     }
 
     /// Adds (or replaces) the document of `slot` with its filter `tags` and `facts`.
     pub fn put(
-        &mut self,
+        &self,
         slot: u64,
         title: &str,
         body: &str,
@@ -411,7 +420,7 @@ impl TextIndex {
         facts: &Facts,
     ) -> Result<(), TextIndexError> {
         self.delete(slot);
-        let f = self.fields;
+        let f = self.search.fields;
         let mut document = doc!(
             f.slot => slot,
             f.title => title,
@@ -439,29 +448,29 @@ impl TextIndex {
         if let Some(end) = facts.end {
             document.add_i64(x.end, end);
         }
-        self.writer.add_document(document)?;
+        self.writer().add_document(document)?;
         Ok(())
     }
 
     /// Removes the document of `slot`, if any.
-    pub fn delete(&mut self, slot: u64) {
-        self.writer
-            .delete_term(Term::from_field_u64(self.fields.slot, slot));
+    pub fn delete(&self, slot: u64) {
+        self.writer()
+            .delete_term(Term::from_field_u64(self.search.fields.slot, slot));
     }
 
     /// Rewrites the index's files without the documents deleted since they were written,
     /// and deletes the old files: tantivy only marks a deleted document, and its words
     /// stay in the segment until a merge. Call after a commit.
-    pub fn erase(&mut self) -> Result<(), TextIndexError> {
+    pub fn erase(&self) -> Result<(), TextIndexError> {
         // A merge the writer started in the background may replace segments meanwhile:
         // then ask again for what there is.
         let mut attempts = 0;
         loop {
-            let segments = self.writer.index().searchable_segment_ids()?;
+            let segments = self.writer().index().searchable_segment_ids()?;
             if segments.is_empty() {
                 break;
             }
-            match self.writer.merge(&segments).wait() {
+            match self.writer().merge(&segments).wait() {
                 Ok(_) => break,
                 Err(_) if attempts < 20 => {
                     attempts += 1;
@@ -470,25 +479,44 @@ impl TextIndex {
                 Err(e) => return Err(e.into()),
             }
         }
-        self.writer.garbage_collect_files().wait()?;
-        self.reader.reload()?;
+        self.writer().garbage_collect_files().wait()?;
+        self.search.reader.reload()?;
         Ok(())
     }
 
     /// Drops every change since the last commit (after a failed write or commit).
-    pub fn rollback(&mut self) -> Result<(), TextIndexError> {
-        self.writer.rollback()?;
+    pub fn rollback(&self) -> Result<(), TextIndexError> {
+        self.writer().rollback()?;
         Ok(())
     }
 
     /// Makes every change durable and visible to searches, with `payload` describing what
     /// the index now holds.
-    pub fn commit(&mut self, payload: &str) -> Result<(), TextIndexError> {
-        let mut prepared = self.writer.prepare_commit()?;
+    pub fn commit(&self, payload: &str) -> Result<(), TextIndexError> {
+        let mut writer = self.writer();
+        let mut prepared = writer.prepare_commit()?;
         prepared.set_payload(payload);
         prepared.commit()?;
-        self.reader.reload()?;
+        self.search.reader.reload()?;
         Ok(())
+    }
+
+    fn writer(&self) -> std::sync::MutexGuard<'_, IndexWriter<TantivyDocument>> {
+        self.writer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The reading side, for searches.
+    pub fn search(&self) -> &TextSearch {
+        &self.search
+    }
+}
+
+impl TextSearch {
+    /// The committed documents, as of now: one consistent view for a whole search.
+    pub fn searcher(&self) -> Searcher {
+        self.reader.searcher()
     }
 
     /// Every way one query word matches: `stem` is its stem, `word` the word as written.
@@ -598,6 +626,7 @@ impl TextIndex {
     /// more than one that matches few.
     pub fn each_match(
         &self,
+        searcher: &Searcher,
         words: Option<&str>,
         tags: &[Vec<String>],
         found: &mut dyn FnMut(u64, Score, &Facts),
@@ -626,11 +655,10 @@ impl TextIndex {
             all.push((Occur::Must, Box::new(ConstScoreQuery::new(any, 0.0))));
         }
         let query = BooleanQuery::new(all);
-        let searcher = self.reader.searcher();
         let scoring = if words.is_some() {
-            EnableScoring::enabled_from_searcher(&searcher)
+            EnableScoring::enabled_from_searcher(searcher)
         } else {
-            EnableScoring::disabled_from_searcher(&searcher)
+            EnableScoring::disabled_from_searcher(searcher)
         };
         let weight = query.weight(scoring)?;
         for segment in searcher.segment_readers() {
@@ -749,8 +777,11 @@ mod tests {
 
     fn found(index: &TextIndex, q: &str) -> Vec<u64> {
         let mut m = Vec::new();
-        index
-            .each_match(Some(q), &[], &mut |slot, score, _| m.push((slot, score)))
+        let search = index.search();
+        search
+            .each_match(&search.searcher(), Some(q), &[], &mut |slot, score, _| {
+                m.push((slot, score));
+            })
             .unwrap();
         m.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         m.into_iter().map(|(s, _)| s).collect()
@@ -758,7 +789,7 @@ mod tests {
 
     /// An index in memory holding `documents` (title, description), slots from 1.
     fn holding(documents: &[(&str, &str)]) -> TextIndex {
-        let (mut index, _) = TextIndex::open(None).unwrap();
+        let (index, _) = TextIndex::open(None).unwrap();
         for (slot, (title, body)) in (1..).zip(documents) {
             index.put(slot, title, body, &[], &facts()).unwrap();
         }
@@ -768,11 +799,11 @@ mod tests {
 
     /// Whether any segment's term dictionary of the title holds `word` as written.
     fn holds_word(index: &TextIndex, word: &str) -> bool {
-        let searcher = index.reader.searcher();
-        let term = Term::from_field_text(index.fields.title_words, word);
+        let searcher = index.search.searcher();
+        let term = Term::from_field_text(index.search.fields.title_words, word);
         searcher.segment_readers().iter().any(|segment| {
             segment
-                .inverted_index(index.fields.title_words)
+                .inverted_index(index.search.fields.title_words)
                 .unwrap()
                 .terms()
                 .term_ord(term.serialized_value_bytes())
@@ -784,7 +815,7 @@ mod tests {
     #[test]
     fn erasing_leaves_no_word_of_a_deleted_document_in_the_files() {
         let dir = tempfile::tempdir().unwrap();
-        let (mut index, _) = TextIndex::open(Some(dir.path())).unwrap();
+        let (index, _) = TextIndex::open(Some(dir.path())).unwrap();
         // Enough documents that every writer thread's segment keeps live ones (a
         // segment whose documents are all deleted is dropped at the commit).
         for slot in 1..=40 {
@@ -818,7 +849,7 @@ mod tests {
     /// What the exact checks read back is what was put, missing values included.
     #[test]
     fn facts_come_back_as_they_were_put() {
-        let (mut index, _) = TextIndex::open(None).unwrap();
+        let (index, _) = TextIndex::open(None).unwrap();
         let full = Facts {
             updated_at: Timestamp(1_700_000_000_123),
             valid_until: Timestamp(1_800_000_000_456),
@@ -832,10 +863,14 @@ mod tests {
         index.put(2, "Voorlezen", "", &[], &facts()).unwrap();
         index.commit("test").unwrap();
         let mut seen = Vec::new();
-        index
-            .each_match(Some("voorlezen"), &[], &mut |slot, _, f| {
-                seen.push((slot, *f))
-            })
+        let search = index.search();
+        search
+            .each_match(
+                &search.searcher(),
+                Some("voorlezen"),
+                &[],
+                &mut |slot, _, f| seen.push((slot, *f)),
+            )
             .unwrap();
         seen.sort_by_key(|(slot, _)| *slot);
         assert_eq!(seen, vec![(1, full), (2, facts())]);
@@ -843,7 +878,7 @@ mod tests {
 
     #[test]
     fn a_word_finds_the_compounds_it_ends() {
-        let mut index = holding(&[
+        let index = holding(&[
             ("Gastvrouw in het buurthuis", "Koffie schenken"),
             ("Chauffeur boodschappenbus", "Rijden voor ouderen"),
             ("Taalmaatje", "Samen Nederlands oefenen"),
@@ -888,7 +923,7 @@ mod tests {
 
     #[test]
     fn compounds_match_and_more_words_rank_higher() {
-        let (mut index, payload) = TextIndex::open(None).unwrap();
+        let (index, payload) = TextIndex::open(None).unwrap();
         assert_eq!(payload, None);
         index
             .put(

@@ -438,6 +438,18 @@ impl SledStore {
             .transpose()
     }
 
+    /// The record held under `key`, if any: read beside the engine's owner, as the API's
+    /// handlers do while it keeps writing.
+    pub fn record(
+        &self,
+        key: &RecordKey,
+    ) -> Result<Option<steunpunt_protocol::Record>, StoreError> {
+        let record_key = record_key_bytes(key);
+        self.get(key)?
+            .map(|e| e.decode_stored().map_err(|e| damaged(&record_key, e)))
+            .transpose()
+    }
+
     /// Every held envelope of `kind` (of one author when given), in key order, read
     /// lazily so a long listing holds nothing up.
     pub fn scan(
