@@ -772,3 +772,16 @@ pub fn run(n: usize, count: usize, clients: usize) -> anyhow::Result<QueryReport
         linear_scan,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    /// The benchmark runs end to end on a tiny region (its figures mean nothing there).
+    #[test]
+    fn runs_on_a_tiny_region() -> anyhow::Result<()> {
+        let report = super::run(200, 20, 4)?;
+        assert_eq!(report.vacancies, 200);
+        assert!(report.index.mean_results > 0.0, "the queries found nothing");
+        assert!(report.while_ingesting.ingested > 0, "nothing was ingested");
+        Ok(())
+    }
+}
