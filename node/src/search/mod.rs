@@ -31,7 +31,7 @@ pub use steunpunt_api::search::{
     Sort,
 };
 /// Version of what the text index holds; raising it rebuilds every index at start-up.
-const INDEX_FORMAT: &str = "steunpunt-search-4";
+const INDEX_FORMAT: &str = "steunpunt-search-5";
 /// Commit payload of an index that missed a write.
 const DAMAGED: &str = "damaged";
 

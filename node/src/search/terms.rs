@@ -5,25 +5,109 @@
 //! microseconds: compiling the equivalent regular expression into a DFA took 0.3–2 ms,
 //! more than the rest of a query.
 
-use std::sync::Arc;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
 
-use tantivy::query::{AutomatonWeight, EnableScoring, Query, Weight};
-use tantivy::schema::Field;
+use tantivy::index::SegmentId;
+use tantivy::query::{
+    BitSetDocSet, ConstScorer, EnableScoring, Explanation, Query, Scorer, Weight,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{BitSet, DocId, DocSet as _, Score, SegmentReader, TantivyError};
 use tantivy_fst::Automaton;
+
+/// Which documents of a segment each matcher found. A segment never changes (deletions
+/// are kept apart), so a matcher walks a segment's term dictionary once and later
+/// queries with the same word reuse the documents found, as Lucene's query cache does
+/// for filters. Bounded by bytes; the oldest entries go first.
+pub struct MatchCache {
+    inner: Mutex<CacheInner>,
+    budget_bytes: usize,
+}
+
+type CacheKey = (SegmentId, Field, Arc<str>);
+
+#[derive(Default)]
+struct CacheInner {
+    sets: HashMap<CacheKey, Arc<BitSet>>,
+    order: VecDeque<CacheKey>,
+    bytes: usize,
+}
+
+impl MatchCache {
+    /// A cache that keeps at most `budget_bytes` of document sets.
+    pub fn new(budget_bytes: usize) -> Self {
+        Self {
+            inner: Mutex::new(CacheInner::default()),
+            budget_bytes,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, CacheInner> {
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn get(&self, key: &CacheKey) -> Option<Arc<BitSet>> {
+        self.lock().sets.get(key).cloned()
+    }
+
+    fn put(&self, key: CacheKey, set: Arc<BitSet>) {
+        let size = bitset_bytes(&set);
+        if size > self.budget_bytes {
+            return;
+        }
+        let mut inner = self.lock();
+        while inner.bytes + size > self.budget_bytes {
+            let Some(oldest) = inner.order.pop_front() else {
+                break;
+            };
+            if let Some(gone) = inner.sets.remove(&oldest) {
+                inner.bytes -= bitset_bytes(&gone);
+            }
+        }
+        if inner.sets.insert(key.clone(), set).is_none() {
+            inner.order.push_back(key);
+            inner.bytes += size;
+        } else {
+            // Another search found it at the same time: counted once.
+        }
+    }
+}
+
+fn bitset_bytes(set: &BitSet) -> usize {
+    (set.max_value() as usize).div_ceil(8) + 64
+}
 
 /// The terms of `field` that `automaton` accepts, each matching document scored 1.
 #[derive(Debug, Clone)]
 pub struct TermsQuery<A> {
     field: Field,
     automaton: Arc<A>,
+    /// What the automaton matches, written out: its key in the cache.
+    key: Arc<str>,
+    cache: Arc<MatchCache>,
 }
 
-impl<A> TermsQuery<A> {
-    /// The terms of `field` that `automaton` accepts.
-    pub fn new(field: Field, automaton: A) -> Self {
+impl std::fmt::Debug for MatchCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let inner = self.lock();
+        f.debug_struct("MatchCache")
+            .field("sets", &inner.sets.len())
+            .field("bytes", &inner.bytes)
+            .finish()
+    }
+}
+
+impl<A: std::fmt::Debug> TermsQuery<A> {
+    /// The terms of `field` that `automaton` accepts, the documents found kept in `cache`.
+    pub fn new(field: Field, automaton: A, cache: &Arc<MatchCache>) -> Self {
         Self {
             field,
+            key: format!("{automaton:?}").into(),
             automaton: Arc::new(automaton),
+            cache: Arc::clone(cache),
         }
     }
 }
@@ -34,10 +118,69 @@ where
     A::State: Clone,
 {
     fn weight(&self, _scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        Ok(Box::new(AutomatonWeight::<A>::new(
-            self.field,
-            Arc::clone(&self.automaton),
-        )))
+        Ok(Box::new(self.clone()))
+    }
+}
+
+impl<A> TermsQuery<A>
+where
+    A: Automaton + Send + Sync + 'static,
+    A::State: Clone,
+{
+    /// Walks the segment's term dictionary: every document of every accepted term.
+    fn walk(&self, reader: &SegmentReader) -> tantivy::Result<BitSet> {
+        let mut found = BitSet::with_max_value(reader.max_doc());
+        let inverted = reader.inverted_index(self.field)?;
+        let mut terms = inverted
+            .terms()
+            .search(self.automaton.as_ref())
+            .into_stream()?;
+        while terms.advance() {
+            let mut postings = inverted
+                .read_block_postings_from_terminfo(terms.value(), IndexRecordOption::Basic)?;
+            loop {
+                let docs = postings.docs();
+                if docs.is_empty() {
+                    break;
+                }
+                for &doc in docs {
+                    found.insert(doc);
+                }
+                postings.advance();
+            }
+        }
+        Ok(found)
+    }
+}
+
+impl<A> Weight for TermsQuery<A>
+where
+    A: Automaton + std::fmt::Debug + Send + Sync + 'static,
+    A::State: Clone,
+{
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let key = (reader.segment_id(), self.field, Arc::clone(&self.key));
+        let found = match self.cache.get(&key) {
+            Some(found) => found,
+            None => {
+                let found = Arc::new(self.walk(reader)?);
+                self.cache.put(key, Arc::clone(&found));
+                found
+            }
+        };
+        let docs = BitSetDocSet::from(BitSet::clone(&found));
+        Ok(Box::new(ConstScorer::new(docs, boost)))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let mut scorer = self.scorer(reader, 1.0)?;
+        if scorer.seek(doc) == doc {
+            Ok(Explanation::new("TermsQuery", 1.0))
+        } else {
+            Err(TantivyError::InvalidArgument(
+                "the document does not match".into(),
+            ))
+        }
     }
 }
 
@@ -289,5 +432,41 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// The cache never holds more than its budget, and keeps the newest sets.
+    #[test]
+    fn the_cache_keeps_to_its_budget() {
+        use super::{CacheKey, MatchCache};
+        use std::sync::Arc;
+        use tantivy::BitSet;
+        use tantivy::index::SegmentId;
+        use tantivy::schema::Field;
+
+        let size = super::bitset_bytes(&BitSet::with_max_value(8_000));
+        let cache = MatchCache::new(3 * size);
+        let keys: Vec<CacheKey> = (0..5)
+            .map(|i| {
+                (
+                    SegmentId::generate_random(),
+                    Field::from_field_id(0),
+                    Arc::from(format!("{i}")),
+                )
+            })
+            .collect();
+        for key in &keys {
+            cache.put(key.clone(), Arc::new(BitSet::with_max_value(8_000)));
+        }
+        let held: Vec<bool> = keys.iter().map(|k| cache.get(k).is_some()).collect();
+        assert_eq!(held, vec![false, false, true, true, true]);
+        assert!(cache.lock().bytes <= 3 * size);
+        // A set larger than the whole budget is not kept.
+        let big = (
+            SegmentId::generate_random(),
+            Field::from_field_id(0),
+            Arc::from("big"),
+        );
+        cache.put(big.clone(), Arc::new(BitSet::with_max_value(1_000_000)));
+        assert!(cache.get(&big).is_none());
     }
 }

@@ -27,7 +27,8 @@ use tantivy::{
 };
 
 use super::filters::Facts;
-use super::terms::{EndsWith, Inside, StartsWith, TermsQuery};
+use super::terms::{EndsWith, Inside, MatchCache, StartsWith, TermsQuery};
+use std::sync::Arc;
 use steunpunt_protocol::Timestamp;
 
 /// What may follow the last part of a compound: nothing, a plural or a diminutive.
@@ -49,6 +50,9 @@ pub const MAX_QUERY_WORDS: usize = 16;
 /// match as whole words. Each such word walks the term dictionary several times, so this
 /// bounds what a long query costs (fifty words took 18 times one word without it).
 pub const MAX_EXPANDED_WORDS: usize = 4;
+/// Memory for the documents each compound matcher found per segment (a set costs a bit
+/// per record: 125 KB at a million records).
+const MATCH_CACHE_BYTES: usize = 64 << 20;
 /// Memory for indexing; tantivy needs at least 15 MB per thread.
 const WRITER_MEMORY_BYTES: usize = 64 << 20;
 const WRITER_THREADS: usize = 2;
@@ -355,6 +359,7 @@ pub struct TextIndex {
 pub struct TextSearch {
     reader: IndexReader,
     fields: Fields,
+    cache: Arc<MatchCache>,
 }
 
 impl TextIndex {
@@ -398,7 +403,11 @@ impl TextIndex {
         Ok((
             Self {
                 writer: std::sync::Mutex::new(writer),
-                search: TextSearch { reader, fields },
+                search: TextSearch {
+                    reader,
+                    fields,
+                    cache: Arc::new(MatchCache::new(MATCH_CACHE_BYTES)),
+                },
             },
             payload,
         ))
@@ -431,23 +440,18 @@ impl TextIndex {
         for tag in tags {
             document.add_text(f.tags, tag);
         }
+        // Every fact has a value, so the columns are dense and read in one step per
+        // document; a missing one is written as a value that checks as missing would.
         let x = f.facts;
+        let (lat, lon) = facts.coordinates.unwrap_or((f64::NAN, f64::NAN));
         document.add_u64(x.updated_at, facts.updated_at.0);
         document.add_u64(x.valid_until, facts.valid_until.0);
         document.add_u64(x.author, facts.author);
-        if let Some((lat, lon)) = facts.coordinates {
-            document.add_f64(x.lat, lat);
-            document.add_f64(x.lon, lon);
-        }
-        if let Some(age) = facts.mas_min_age {
-            document.add_u64(x.mas_min_age, u64::from(age));
-        }
-        if let Some(start) = facts.start {
-            document.add_i64(x.start, start);
-        }
-        if let Some(end) = facts.end {
-            document.add_i64(x.end, end);
-        }
+        document.add_f64(x.lat, lat);
+        document.add_f64(x.lon, lon);
+        document.add_u64(x.mas_min_age, facts.mas_min_age.map_or(0, u64::from));
+        document.add_i64(x.start, facts.start.unwrap_or(i64::MIN));
+        document.add_i64(x.end, facts.end.unwrap_or(i64::MAX));
         self.writer().add_document(document)?;
         Ok(())
     }
@@ -573,8 +577,10 @@ impl TextSearch {
             });
             let ends = EndsWith::new(endings);
             for (field, score) in [(f.title_words, TITLE_HEAD), (f.body_words, BODY_HEAD)] {
-                let mut head: Vec<(Occur, Box<dyn Query>)> =
-                    vec![(Occur::Must, Box::new(TermsQuery::new(field, ends.clone())))];
+                let mut head: Vec<(Occur, Box<dyn Query>)> = vec![(
+                    Occur::Must,
+                    Box::new(TermsQuery::new(field, ends.clone(), &self.cache)),
+                )];
                 for word in NOT_COMPOUNDS {
                     head.push((
                         Occur::MustNot,
@@ -610,8 +616,11 @@ impl TextSearch {
                     Part::First(form) => Box::new(TermsQuery::new(
                         field,
                         StartsWith(form.clone().into_bytes()),
+                        &self.cache,
                     )),
-                    Part::Inside(stem) => Box::new(TermsQuery::new(field, Inside::new(stem))),
+                    Part::Inside(stem) => {
+                        Box::new(TermsQuery::new(field, Inside::new(stem), &self.cache))
+                    }
                 };
                 ways.push(constant(query, score));
             }
@@ -680,16 +689,21 @@ impl TextSearch {
                 let Some(slot) = slots.first(doc) else {
                     return;
                 };
+                let (lat, lon) = (
+                    lat.first(doc).unwrap_or(f64::NAN),
+                    lon.first(doc).unwrap_or(f64::NAN),
+                );
                 let facts = Facts {
                     updated_at: Timestamp(updated_at.first(doc).unwrap_or(0)),
                     valid_until: Timestamp(valid_until.first(doc).unwrap_or(0)),
-                    coordinates: lat.first(doc).zip(lon.first(doc)),
+                    coordinates: (!lat.is_nan() && !lon.is_nan()).then_some((lat, lon)),
                     author: author.first(doc).unwrap_or(0),
                     mas_min_age: mas_min_age
                         .first(doc)
+                        .filter(|age| *age > 0)
                         .map(|age| u8::try_from(age).unwrap_or(u8::MAX)),
-                    start: start.first(doc),
-                    end: end.first(doc),
+                    start: start.first(doc).filter(|s| *s != i64::MIN),
+                    end: end.first(doc).filter(|e| *e != i64::MAX),
                 };
                 found(slot, score, &facts);
             };
@@ -887,6 +901,10 @@ mod tests {
         ]);
         let huis = found(&index, "huis");
         assert_eq!(huis.len(), 3, "{huis:?}");
+        // Again, from the documents the matchers found the first time.
+        let cache = format!("{:?}", index.search.cache);
+        assert!(!cache.contains("sets: 0"), "{cache}");
+        assert_eq!(found(&index, "huis"), huis);
         assert!(huis.contains(&1) && huis.contains(&4) && huis.contains(&5));
         assert_eq!(found(&index, "bus"), vec![2]);
         assert_eq!(found(&index, "maatje"), vec![3]);
