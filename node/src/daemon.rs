@@ -361,6 +361,7 @@ pub async fn start(data_dir: DataDir, overrides: Overrides) -> Result<RunningNod
         data_dir: data_dir.root().to_owned(),
         api_addr,
         allow_remote: config.api.allow_remote,
+        searching: Arc::new(tokio::sync::Semaphore::new(crate::api::searches_at_once())),
     };
     let api_shutdown = shutdown_rx;
     let api_task = tokio::spawn(

@@ -74,9 +74,25 @@ fn signed_message(author: &[u8; 32], payload: &[u8]) -> Vec<u8> {
 }
 
 impl Envelope {
-    /// Checks size and framing of received bytes. Does not verify the signature.
+    /// Checks size and framing of received bytes, and that the author is a valid key.
+    /// Does not verify the signature.
     pub fn from_bytes(bytes: impl Into<Arc<[u8]>>) -> Result<Self, EnvelopeError> {
-        let bytes: Arc<[u8]> = bytes.into();
+        Self::parse(bytes.into(), |key| {
+            SteunpuntId::from_bytes(key).map_err(|_| EnvelopeError::BadAuthor)
+        })
+    }
+
+    /// Reads back bytes the node stored after [`Envelope::open`] accepted them: the same
+    /// framing checks, without checking the author's key again (see
+    /// [`SteunpuntId::from_stored_bytes`]). Never for bytes from the network.
+    pub fn from_stored(bytes: impl Into<Arc<[u8]>>) -> Result<Self, EnvelopeError> {
+        Self::parse(bytes.into(), |key| Ok(SteunpuntId::from_stored_bytes(key)))
+    }
+
+    fn parse(
+        bytes: Arc<[u8]>,
+        author: impl FnOnce([u8; 32]) -> Result<SteunpuntId, EnvelopeError>,
+    ) -> Result<Self, EnvelopeError> {
         if bytes.len() > MAX_ENVELOPE_BYTES {
             return Err(EnvelopeError::TooLarge(bytes.len()));
         }
@@ -88,7 +104,7 @@ impl Envelope {
         }
         let mut key = [0u8; 32];
         key.copy_from_slice(&bytes[1..33]);
-        let author = SteunpuntId::from_bytes(key).map_err(|_| EnvelopeError::BadAuthor)?;
+        let author = author(key)?;
         let hash = RecordHash::of(&bytes);
         Ok(Self {
             bytes,

@@ -52,6 +52,14 @@ pub struct ApiState {
     pub api_addr: std::net::SocketAddr,
     /// `api.allow_remote`: the API is reached by names this node cannot know.
     pub allow_remote: bool,
+    /// Searches running at once ([`searches_at_once`]); more wait their turn, in order.
+    pub searching: Arc<tokio::sync::Semaphore>,
+}
+
+/// How many searches run at once: two per core. A search is all computation, so more at
+/// once only share the cores, each taking longer, and hold memory meanwhile.
+pub fn searches_at_once() -> usize {
+    std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get) * 2
 }
 
 /// The API's routes.

@@ -35,6 +35,11 @@ pub(super) async fn search(
     plan.me = Some(state.handle.summary().me);
     let index = state.search.clone();
     let behind = index.is_behind();
+    let _turn = state
+        .searching
+        .acquire()
+        .await
+        .map_err(ApiError::internal)?;
     let (results, total) = read(&state, move |handle| {
         let (found, total) = index.find(&plan, now()).map_err(search_error)?;
         let results = hits(&View::new(handle), &found).map_err(search_error)?;

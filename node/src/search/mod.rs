@@ -518,7 +518,6 @@ impl SearchIndex {
                 .collect();
             (searcher, changed)
         };
-        let key_of = |slot: u64| read(&self.inner).catalog.get(&slot).map(|e| e.key.clone());
         let me = plan.me.as_ref().map(filters::short_id);
         let nearest = |a: &Candidate, b: &Candidate| {
             a.distance_km
@@ -527,13 +526,6 @@ impl SearchIndex {
         };
         let newest = |a: &Candidate, b: &Candidate| b.updated_at.cmp(&a.updated_at);
         let own = |c: &Candidate| Some(c.author) == me;
-        // Equal in every way that counts: the record keys decide, so the order is total
-        // (looked up only for such ties).
-        let by_key = |a: &Candidate, b: &Candidate| {
-            key_of(a.slot)
-                .cmp(&key_of(b.slot))
-                .then(a.slot.cmp(&b.slot))
-        };
         let order = |a: &Candidate, b: &Candidate| {
             match plan.sort {
                 Sort::Relevance => b
@@ -545,7 +537,9 @@ impl SearchIndex {
                 Sort::Distance => nearest(a, b).then_with(|| b.score.total_cmp(&a.score)),
                 Sort::Recent => newest(a, b).then_with(|| b.score.total_cmp(&a.score)),
             }
-            .then_with(|| by_key(a, b))
+            // Equal in every way that counts (the API defines no order then): the slot, a
+            // hash of the record's key, decides, the same on every node and at every start.
+            .then_with(|| a.slot.cmp(&b.slot))
         };
         let mut best = Best::new(plan.limit, order);
         let mut total = 0;

@@ -328,7 +328,7 @@ impl SledStore {
     fn held_hash(&self, record_key: &[u8]) -> Result<Option<RecordHash>, StoreError> {
         self.read(record_key)?
             .map(|bytes| {
-                Envelope::from_bytes(bytes.as_ref())
+                Envelope::from_stored(bytes.as_ref())
                     .map(|e| e.hash())
                     .map_err(|e| damaged(record_key, e))
             })
@@ -434,7 +434,7 @@ impl SledStore {
     pub fn get(&self, key: &RecordKey) -> Result<Option<Envelope>, StoreError> {
         let record_key = record_key_bytes(key);
         self.read(&record_key)?
-            .map(|bytes| Envelope::from_bytes(bytes.as_ref()).map_err(|e| damaged(&record_key, e)))
+            .map(|bytes| Envelope::from_stored(bytes.as_ref()).map_err(|e| damaged(&record_key, e)))
             .transpose()
     }
 
@@ -467,7 +467,7 @@ impl SledStore {
             .filter_map(move |entry| match entry {
                 Err(e) => Some(Err(e)),
                 Ok((key, value)) => (key.get(33) == Some(&wanted))
-                    .then(|| Envelope::from_bytes(value.as_ref()).map_err(|e| damaged(&key, e))),
+                    .then(|| Envelope::from_stored(value.as_ref()).map_err(|e| damaged(&key, e))),
             })
     }
 
@@ -482,7 +482,7 @@ impl Store for SledStore {
         self.read_prefix(b"r".to_vec())
             .map(|entry| {
                 let (key, value) = entry?;
-                Envelope::from_bytes(value.as_ref()).map_err(|e| damaged(&key, e))
+                Envelope::from_stored(value.as_ref()).map_err(|e| damaged(&key, e))
             })
             .collect()
     }
@@ -532,7 +532,8 @@ impl Store for SledStore {
         let Some(bytes) = self.read(&record_key)? else {
             return Ok(None);
         };
-        let envelope = Envelope::from_bytes(bytes.as_ref()).map_err(|e| damaged(&record_key, e))?;
+        let envelope =
+            Envelope::from_stored(bytes.as_ref()).map_err(|e| damaged(&record_key, e))?;
         Ok((envelope.hash() == *hash).then_some(envelope))
     }
 
