@@ -34,6 +34,11 @@ pub const DEFAULT_RESERVE_BYTES: u64 = 32 * 1024 * 1024;
 /// Free space needed, whatever the reserve, before a failed database is opened again.
 const REOPEN_ROOM_BYTES: u64 = 1024 * 1024;
 
+/// Memory for sled's cache of decoded pages. Its default, 1 GiB, fills at every start
+/// (the engine reads each record once): 0.6 of a node's 2.8 GB at a million records.
+/// The files stay in the operating system's cache either way.
+const CACHE_BYTES: u64 = 128 << 20;
+
 /// Records in a sled database. Clones share the database: the engine's owner writes,
 /// API readers read concurrently (sled gives each read a consistent view of its key).
 #[derive(Clone)]
@@ -196,6 +201,7 @@ impl SledStore {
             match sled::Config::new()
                 .path(dir)
                 .mode(sled::Mode::HighThroughput)
+                .cache_capacity(CACHE_BYTES)
                 .open()
             {
                 Ok(db) => return Ok(db),
