@@ -72,6 +72,8 @@ pub struct RuntimeReport {
     start_building_index_s: f64,
     /// Node B started again, its index current.
     restart_s: f64,
+    /// Node B's resident memory once started, before anything is asked of it.
+    resident_after_start_mb: f64,
     /// Node B's resident memory at rest after the searches, and its highest.
     resident_mb: f64,
     resident_peak_mb: f64,
@@ -88,8 +90,11 @@ pub struct RuntimeReport {
     search_concurrent: Throughput,
     search_speedup: f64,
     status_during_cold_sync: Latency,
+    /// Until the last record arrived.
     cold_sync_s: f64,
     cold_sync_records_per_s: f64,
+    /// Vacancies A holds at the end: fewer than `vacancies` when the sync stalled.
+    cold_sync_held: usize,
 }
 
 struct Daemon {
@@ -258,6 +263,9 @@ fn search_load(
     })
 }
 
+/// A cold sync that gains nothing for this long has stalled.
+const SYNC_STALLED: Duration = Duration::from_secs(120);
+
 /// Vacancies published one by one through the API.
 const PUBLISHES: usize = 300;
 
@@ -291,6 +299,8 @@ pub fn run(
         idle.push(b.time_status()?.0);
         std::thread::sleep(Duration::from_millis(10));
     }
+
+    let (resident_after_start_mb, _) = b.memory_mb()?;
 
     eprintln!("publishing {PUBLISHES} vacancies one after another …");
     let mut publish = Vec::with_capacity(PUBLISHES);
@@ -348,25 +358,35 @@ pub fn run(
     let started = Instant::now();
     a.peer_with(&b)?;
     b.peer_with(&a)?;
+    // Done when A holds everything, or when it has gained nothing for two minutes (a
+    // sync that stalls is reported, not waited for).
+    let progress = std::cell::Cell::new((0, Instant::now()));
     let during_sync = sample_status(
         &a,
         Duration::from_millis(20),
-        |s| vacancies(s) >= n,
+        |s| {
+            let held = vacancies(s);
+            let (before, since) = progress.get();
+            if held > before {
+                progress.set((held, Instant::now()));
+            }
+            held >= n || since.elapsed() > SYNC_STALLED
+        },
         Duration::from_secs(1800),
     )?;
-    let cold_sync_s = started.elapsed().as_secs_f64();
+    let (held, last_gain) = progress.get();
+    let cold_sync_s = (last_gain - started).as_secs_f64();
     let (synced_resident_mb, synced_resident_peak_mb) = a.memory_mb()?;
-    let held = vacancies(&a.api.status()?);
-    anyhow::ensure!(
-        held >= n,
-        "node A holds {held} of {n} vacancies after the sync"
-    );
+    if held < n {
+        eprintln!("the cold sync stalled: node A holds {held} of {n} vacancies");
+    }
 
     Ok(RuntimeReport {
         steunpuntd: binary.display().to_string(),
         vacancies: n,
         start_building_index_s: round(start_building_index_s),
         restart_s: round(b.started_in.as_secs_f64()),
+        resident_after_start_mb,
         resident_mb,
         resident_peak_mb,
         synced_resident_mb,
@@ -380,6 +400,7 @@ pub fn run(
         search_concurrent: many,
         status_during_cold_sync: latency(during_sync),
         cold_sync_s: round(cold_sync_s),
-        cold_sync_records_per_s: round(n as f64 / cold_sync_s),
+        cold_sync_records_per_s: round(held as f64 / cold_sync_s.max(1e-9)),
+        cold_sync_held: held,
     })
 }
