@@ -249,14 +249,17 @@ pub struct Erase {
     index_bytes_after: u64,
 }
 
+/// The value at quantile `q` of `sorted` (0 when it is empty).
+pub(crate) fn quantile(sorted: &[f64], q: f64) -> f64 {
+    sorted
+        .get(((sorted.len().max(1) as f64 - 1.0) * q).round() as usize)
+        .copied()
+        .unwrap_or(0.0)
+}
+
 fn latency(mut millis: Vec<f64>, results: usize) -> Latency {
     millis.sort_by(f64::total_cmp);
-    let at = |q: f64| {
-        millis
-            .get(((millis.len().max(1) as f64 - 1.0) * q).round() as usize)
-            .copied()
-            .unwrap_or(0.0)
-    };
+    let at = |q: f64| quantile(&millis, q);
     Latency {
         p50_ms: round(at(0.5)),
         p99_ms: round(at(0.99)),

@@ -24,7 +24,7 @@ use steunpunt_node::store::SledStore;
 use steunpunt_protocol::timestamp::DAY_MS;
 use steunpunt_protocol::{Kind, RecordId};
 
-use crate::query::{MUNICIPALITIES, in_parallel, queries, sign_vacancy};
+use crate::query::{MUNICIPALITIES, in_parallel, quantile, queries, sign_vacancy};
 
 /// Latency figures of a series of requests.
 #[derive(Debug, Serialize)]
@@ -37,12 +37,7 @@ pub struct Latency {
 
 fn latency(mut millis: Vec<f64>) -> Latency {
     millis.sort_by(f64::total_cmp);
-    let at = |q: f64| {
-        millis
-            .get(((millis.len().max(1) as f64 - 1.0) * q).round() as usize)
-            .copied()
-            .unwrap_or(0.0)
-    };
+    let at = |q: f64| quantile(&millis, q);
     Latency {
         requests: millis.len(),
         p50_ms: round(at(0.5)),
@@ -227,7 +222,7 @@ fn fill(data_dir: &DataDir, n: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Times `/v1/status` every `gap` while `busy` is true, or `count` times when it is None.
+/// Times `/v1/status` every `gap` until `until` holds for an answer or `limit` has passed.
 fn sample_status(
     daemon: &Daemon,
     gap: Duration,

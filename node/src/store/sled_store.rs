@@ -450,9 +450,11 @@ impl SledStore {
         &self,
         key: &RecordKey,
     ) -> Result<Option<steunpunt_protocol::Record>, StoreError> {
-        let record_key = record_key_bytes(key);
         self.get(key)?
-            .map(|e| e.decode_stored().map_err(|e| damaged(&record_key, e)))
+            .map(|e| {
+                e.decode_stored()
+                    .map_err(|e| damaged(&record_key_bytes(key), e))
+            })
             .transpose()
     }
 
