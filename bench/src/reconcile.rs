@@ -146,13 +146,14 @@ pub fn case(all: &[Record], n: usize, differing: usize, recent: bool) -> Reconci
     }
 }
 
-/// Runs every (size, difference) case.
+/// Runs every (size, difference) case in which the difference fits the size.
 pub fn run(sizes: &[usize], differing: &[usize]) -> Vec<ReconcileCase> {
     let largest = sizes.iter().copied().max().unwrap_or(0);
     let all = records(largest);
     sizes
         .iter()
         .flat_map(|n| differing.iter().map(move |d| (*n, *d)))
+        .filter(|(n, d)| d <= n)
         .flat_map(|(n, d)| [(n, d, true), (n, d, false)])
         .map(|(n, d, recent)| case(&all, n, d, recent))
         .collect()

@@ -438,7 +438,7 @@ impl RogueNode {
             Misdeed::EndlessSessions => {
                 let trusted: BTreeSet<SteunpuntId> = [key(1).id(), key(self.n).id()].into();
                 for session in 0..30 {
-                    let (_, open) = Initiator::open(session, &trusted, []).unwrap();
+                    let (_, open) = Initiator::open(session, &trusted, []);
                     requests.push(open.encode());
                 }
             }

@@ -66,3 +66,58 @@ impl<'de> Deserialize<'de> for RecordHash {
         }
     }
 }
+
+/// The first 16 bytes of a [`RecordHash`]: the item of set reconciliation and what a sync
+/// fetches by. Two records share one only if their author made them to (about 2^64 hash
+/// computations), and then only that author's two records are confused with each other.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct ShortHash(pub [u8; 16]);
+
+impl ShortHash {
+    /// Bytes in a short hash.
+    pub const LEN: usize = 16;
+
+    /// The short form of a record's hash.
+    pub fn of_record(hash: &RecordHash) -> Self {
+        let mut bytes = [0u8; Self::LEN];
+        bytes.copy_from_slice(&hash.0[..Self::LEN]);
+        Self(bytes)
+    }
+
+    /// The range of full hashes that begin with this one.
+    pub fn range(&self) -> std::ops::RangeInclusive<RecordHash> {
+        let (mut low, mut high) = ([0u8; 32], [0xff; 32]);
+        low[..Self::LEN].copy_from_slice(&self.0);
+        high[..Self::LEN].copy_from_slice(&self.0);
+        RecordHash(low)..=RecordHash(high)
+    }
+
+    /// Concatenated short hashes, as sync messages carry them.
+    pub fn join(items: &[ShortHash]) -> Vec<u8> {
+        items.iter().flat_map(|s| s.0).collect()
+    }
+
+    /// Splits concatenated short hashes; `None` unless the length is a multiple of 16.
+    pub fn split(bytes: &[u8]) -> Option<Vec<ShortHash>> {
+        let (chunks, rest) = bytes.as_chunks::<{ Self::LEN }>();
+        rest.is_empty()
+            .then(|| chunks.iter().map(|c| ShortHash(*c)).collect())
+    }
+}
+
+impl RecordHash {
+    /// The short form used by sync.
+    pub fn short(&self) -> ShortHash {
+        ShortHash::of_record(self)
+    }
+}
+
+impl fmt::Debug for ShortHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "ShortHash({})",
+            data_encoding::HEXLOWER.encode(&self.0[..8])
+        )
+    }
+}

@@ -14,15 +14,15 @@ use steunpunt_protocol::body::{
 };
 use steunpunt_protocol::merge::{join, merge};
 use steunpunt_protocol::places::Pc4;
-use steunpunt_protocol::sync::{Initiator, Responder, SyncItem, SyncRequest, SyncResponse};
+use steunpunt_protocol::sync::{Initiator, Responder, Step, SyncRequest, SyncResponse};
 use steunpunt_protocol::testing::{T0, key};
 use steunpunt_protocol::timestamp::DAY_MS;
 use steunpunt_protocol::vocab::{
     CATEGORIES, ENGAGEMENTS, EXPERTISE, ORGANISATION_KINDS, TARGET_GROUPS,
 };
 use steunpunt_protocol::{
-    Envelope, Kind, Payload, Record, RecordHash, RecordId, Revision, SteunpuntId, TrustSet,
-    Version, author, open,
+    Envelope, Kind, Payload, Record, RecordId, Revision, ShortHash, SteunpuntId, TrustSet, Version,
+    author, open,
 };
 
 fn slug_of(
@@ -251,41 +251,54 @@ fn fuzz_cases(default: u32) -> u32 {
 }
 
 /// Some reconciliation items, as a node's live records give them.
-fn sync_items() -> impl Strategy<Value = Vec<SyncItem>> {
-    proptest::collection::vec((0u64..1 << 44, any::<[u8; 32]>()), 0..64).prop_map(|items| {
-        items
-            .into_iter()
-            .map(|(timestamp, hash)| SyncItem {
-                timestamp,
-                hash: RecordHash(hash),
-            })
-            .collect()
-    })
+fn sync_items() -> impl Strategy<Value = Vec<ShortHash>> {
+    proptest::collection::vec(any::<[u8; 16]>(), 0..64)
+        .prop_map(|items| items.into_iter().map(ShortHash).collect())
+}
+
+/// Runs a reconciliation to its end in memory: the opener's need and have.
+fn reconcile(ours: &[ShortHash], theirs: &[ShortHash]) -> (Vec<ShortHash>, Vec<ShortHash>) {
+    let (mut initiator, request) = Initiator::open(1, &BTreeSet::new(), ours.iter().copied());
+    let SyncRequest::Open { items, .. } = request else {
+        panic!("a session opens with Open");
+    };
+    let (mut responder, mut answer) = Responder::open(theirs.to_vec(), items);
+    loop {
+        let step = match answer {
+            SyncResponse::Symbols { symbols, .. } => initiator.on_symbols(&symbols).unwrap(),
+            SyncResponse::List { hashes, last } => initiator.on_list(&hashes, last).unwrap(),
+            other => panic!("unexpected {other:?}"),
+        };
+        match step {
+            Step::Done => return (initiator.need().to_vec(), initiator.have().to_vec()),
+            Step::Send(_) => answer = responder.more().unwrap(),
+        }
+    }
 }
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(fuzz_cases(2048)))]
 
-    /// Random bytes never panic the sync message decoders, a responder reading them as a
-    /// negentropy frame, or an initiator reading them as an answer.
+    /// Random bytes never panic the sync message decoders, or an initiator reading them
+    /// as coded symbols or a listing.
     #[test]
     fn sync_decoders_never_panic_on_random_bytes(
         bytes in proptest::collection::vec(any::<u8>(), 0..2048),
         items in sync_items(),
+        last in any::<bool>(),
     ) {
         let _ = SyncRequest::decode(&bytes);
         let _ = SyncResponse::decode(&bytes);
-        if let Ok(mut responder) = Responder::new(items.clone()) {
-            let _ = responder.reconcile(&bytes);
-        }
         let trusted = BTreeSet::from([key(1).id()]);
-        if let Ok((mut initiator, _)) = Initiator::open(1, &trusted, items) {
-            let _ = initiator.on_frame(&bytes);
-        }
+        let (mut initiator, _) = Initiator::open(1, &trusted, items.clone());
+        let _ = initiator.on_symbols(&bytes);
+        let _ = initiator.on_symbols(&bytes);
+        let (mut initiator, _) = Initiator::open(1, &trusted, items);
+        let _ = initiator.on_list(&bytes, last);
     }
 
     /// Real sync messages with random edits never panic their decoders or the
-    /// reconciliation that reads their frames.
+    /// reconciliation that reads them.
     #[test]
     fn sync_decoders_never_panic_on_mutated_messages(
         ours in sync_items(),
@@ -294,25 +307,47 @@ proptest! {
         cut in any::<prop::sample::Index>(),
     ) {
         let trusted = BTreeSet::from([key(1).id()]);
-        let (_, request) = Initiator::open(7, &trusted, ours).unwrap();
-        let SyncRequest::Open { frame, .. } = &request else {
-            panic!("a session opens with Open");
-        };
-        let mut responder = Responder::new(theirs).unwrap();
-        let answer = responder.reconcile(frame).unwrap();
-        for message in [request.encode(), SyncResponse::Reconcile { frame: answer.into() }.encode()] {
+        let (mut initiator, request) = Initiator::open(7, &trusted, ours);
+        let (_, answer) = Responder::open(theirs, 3);
+        for message in [request.encode(), answer.encode()] {
             let mut bytes = message;
             for (index, value) in &edits {
                 let i = index.index(bytes.len());
                 bytes[i] = *value;
             }
             let _ = SyncRequest::decode(&bytes);
-            let _ = SyncResponse::decode(&bytes);
-            let _ = responder.reconcile(&bytes);
+            if let Ok(SyncResponse::Symbols { symbols, .. }) = SyncResponse::decode(&bytes) {
+                let _ = initiator.on_symbols(&symbols);
+            }
             bytes.truncate(cut.index(bytes.len() + 1));
             let _ = SyncRequest::decode(&bytes);
             let _ = SyncResponse::decode(&bytes);
         }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(fuzz_cases(512)))]
+
+    /// Reconciling two random sets finds exactly their difference, in both directions,
+    /// whether the responder sends coded symbols or lists.
+    #[test]
+    fn reconciliation_finds_exactly_the_difference(
+        common in proptest::collection::vec(any::<[u8; 16]>(), 0..2000),
+        only_ours in proptest::collection::vec(any::<[u8; 16]>(), 0..200),
+        only_theirs in proptest::collection::vec(any::<[u8; 16]>(), 0..200),
+    ) {
+        let set = |v: &[[u8; 16]]| v.iter().copied().map(ShortHash).collect::<BTreeSet<_>>();
+        let (common, only_ours, only_theirs) = (set(&common), set(&only_ours), set(&only_theirs));
+        let ours: BTreeSet<ShortHash> = common.union(&only_ours).copied().collect();
+        let theirs: BTreeSet<ShortHash> = common.union(&only_theirs).copied().collect();
+        let expect_need: Vec<ShortHash> = theirs.difference(&ours).copied().collect();
+        let expect_have: Vec<ShortHash> = ours.difference(&theirs).copied().collect();
+        let ours: Vec<ShortHash> = ours.into_iter().collect();
+        let theirs: Vec<ShortHash> = theirs.into_iter().collect();
+        let (need, have) = reconcile(&ours, &theirs);
+        prop_assert_eq!(need, expect_need);
+        prop_assert_eq!(have, expect_have);
     }
 }
 

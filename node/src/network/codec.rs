@@ -1,4 +1,4 @@
-//! The `/steunpunt/sync/1` request-response codec: one CBOR message per stream, read with
+//! The `/steunpunt/sync/2` request-response codec: one CBOR message per stream, read with
 //! a hard size limit before decoding (the wire format itself lives in `protocol`).
 //!
 //! A request that cannot be read is handed up as [`Unreadable`] rather than failing the
@@ -13,7 +13,7 @@ use libp2p::StreamProtocol;
 use steunpunt_protocol::sync::{MAX_SYNC_MESSAGE_BYTES, SyncRequest, SyncResponse};
 
 /// The sync protocol name.
-pub const SYNC_PROTOCOL: StreamProtocol = StreamProtocol::new("/steunpunt/sync/1");
+pub const SYNC_PROTOCOL: StreamProtocol = StreamProtocol::new("/steunpunt/sync/2");
 
 /// Reads and writes sync messages.
 #[derive(Debug, Clone, Default)]

@@ -4,7 +4,7 @@
 //! deterministic simulation drive exactly the same code. It keeps a small in-memory index
 //! (metadata per record) next to the store, which holds the envelope bytes.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -12,12 +12,12 @@ use steunpunt_protocol::body::{Peering, Profile};
 use steunpunt_protocol::envelope::EnvelopeError;
 use steunpunt_protocol::merge::{MergeOutcome, merge};
 use steunpunt_protocol::record::MAX_VALIDITY_MS;
-use steunpunt_protocol::sync::{MAX_PAGE_BYTES, SyncItem};
+use steunpunt_protocol::sync::MAX_PAGE_BYTES;
 use steunpunt_protocol::timestamp::DAY_MS;
 use steunpunt_protocol::trust::DEFAULT_TRUST_HOPS;
 use steunpunt_protocol::{
     AuthorError, Body, Envelope, Freshness, Kind, OpenError, Payload, Record, RecordHash, RecordId,
-    RecordKey, Revision, SteunpuntId, SteunpuntKey, Timestamp, TrustSet, Version,
+    RecordKey, Revision, ShortHash, SteunpuntId, SteunpuntKey, Timestamp, TrustSet, Version,
 };
 
 use crate::store::{Store, StoreError};
@@ -333,7 +333,8 @@ pub struct Engine<S: Store> {
     me: SteunpuntId,
     config: EngineConfig,
     index: BTreeMap<RecordKey, Meta>,
-    by_hash: HashMap<RecordHash, RecordKey>,
+    /// Ordered, so that sync can find a record by its short hash.
+    by_hash: BTreeMap<RecordHash, RecordKey>,
     peerings: BTreeMap<SteunpuntId, Peering>,
     trust: TrustSet,
     trust_generation: u64,
@@ -382,7 +383,7 @@ impl<S: Store> Engine<S> {
             trust: TrustSet::compute(me, &BTreeMap::new(), config.trust_hops),
             config,
             index: BTreeMap::new(),
-            by_hash: HashMap::new(),
+            by_hash: BTreeMap::new(),
             peerings: BTreeMap::new(),
             trust_generation: 0,
             counters: Counters::default(),
@@ -1067,40 +1068,34 @@ impl<S: Store> Engine<S> {
     }
 
     /// Set-reconciliation items of the live records of `authors`.
-    pub fn sync_items(&self, authors: &BTreeSet<SteunpuntId>, now: Timestamp) -> Vec<SyncItem> {
+    pub fn sync_items(&self, authors: &BTreeSet<SteunpuntId>, now: Timestamp) -> Vec<ShortHash> {
         self.index
             .iter()
             .filter(|(k, m)| authors.contains(&k.author) && m.valid_until > now)
-            .map(|(_, m)| SyncItem {
-                timestamp: m.updated_at.0,
-                hash: m.version.hash,
-            })
+            .map(|(_, m)| m.version.hash.short())
             .collect()
     }
 
-    /// Takes hashes from the front of `queue` and returns the envelopes we still hold for
-    /// them, up to one page ([`MAX_PAGE_BYTES`]). Hashes we no longer hold are dropped;
-    /// what does not fit stays in the queue. Takes at least one hash per call.
-    pub fn take_page(&self, queue: &mut VecDeque<RecordHash>) -> Result<Vec<Vec<u8>>, StoreError> {
+    /// Takes short hashes from the front of `queue` and returns the envelopes we still
+    /// hold for them, up to one page ([`MAX_PAGE_BYTES`]). Hashes we no longer hold are
+    /// dropped; what does not fit stays in the queue. Takes at least one hash per call.
+    pub fn take_page(&self, queue: &mut VecDeque<ShortHash>) -> Result<Vec<Vec<u8>>, StoreError> {
         let mut page = Vec::new();
         let mut size = 0;
-        while let Some(hash) = queue.front().copied() {
-            let envelope = if self.by_hash.contains_key(&hash) {
-                self.store.get_by_hash(&hash)?
-            } else {
-                None
-            };
-            let Some(envelope) = envelope else {
-                queue.pop_front();
-                continue;
-            };
-            let len = envelope.as_bytes().len();
+        while let Some(short) = queue.front().copied() {
+            let mut found = Vec::new();
+            for hash in self.by_hash.range(short.range()).map(|(h, _)| h) {
+                if let Some(envelope) = self.store.get_by_hash(hash)? {
+                    found.push(envelope);
+                }
+            }
+            let len: usize = found.iter().map(|e| e.as_bytes().len()).sum();
             if !page.is_empty() && size + len > MAX_PAGE_BYTES {
                 break;
             }
             queue.pop_front();
             size += len;
-            page.push(envelope.as_bytes().to_vec());
+            page.extend(found.iter().map(|e| e.as_bytes().to_vec()));
         }
         Ok(page)
     }

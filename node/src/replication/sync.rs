@@ -2,8 +2,8 @@
 //! carries the messages over libp2p request-response, the simulation over its virtual
 //! network.
 //!
-//! The opener runs a [`SyncRun`]: reconcile (negentropy), then fetch what it lacks and
-//! offer what the other side lacks, one bounded page per request. The responder keeps a
+//! The opener runs a [`SyncRun`]: reconcile (coded symbols or a listing), then fetch what
+//! it lacks and offer what the other side lacks, one bounded page per request. The responder keeps a
 //! bounded set of [`ResponderSessions`] and answers with [`Engine::serve_sync`].
 
 use std::collections::{BTreeSet, VecDeque};
@@ -11,9 +11,9 @@ use std::collections::{BTreeSet, VecDeque};
 use serde::Serialize;
 use serde_bytes::ByteBuf;
 use steunpunt_protocol::sync::{
-    Initiator, MAX_FETCH_HASHES, Responder, Step, SyncError, SyncRequest, SyncResponse, restrict,
+    Initiator, MAX_FETCH, Responder, Step, SyncError, SyncRequest, SyncResponse, restrict,
 };
-use steunpunt_protocol::{RecordHash, SteunpuntId, Timestamp};
+use steunpunt_protocol::{RecordHash, ShortHash, SteunpuntId, Timestamp};
 
 use super::conduct::Offence;
 use super::engine::{Engine, IngestOutcome};
@@ -103,49 +103,39 @@ impl<S: Store> Engine<S> {
             SyncRequest::Open {
                 session,
                 trusted,
-                frame,
+                items,
             } => {
                 if let Some(common) = restrict(&trusted, |id| self.trust().contains(id)) {
                     SyncResponse::Restrict { trusted: common }
                 } else {
                     let authors: BTreeSet<SteunpuntId> = trusted.into_iter().collect();
-                    match Responder::new(self.sync_items(&authors, now)) {
-                        Err(e) => refused(e),
-                        Ok(mut responder) => match responder.reconcile(&frame) {
-                            Ok(reply) => {
-                                if sessions.insert(peer, session, responder) {
-                                    offence = Some((Offence::TooManySessions, 1));
-                                }
-                                SyncResponse::Reconcile {
-                                    frame: ByteBuf::from(reply),
-                                }
-                            }
-                            Err(e) => {
-                                offence = Some((Offence::MalformedMessage, 1));
-                                refused(e)
-                            }
-                        },
+                    let (responder, answer) =
+                        Responder::open(self.sync_items(&authors, now), items);
+                    // Kept even when finished (it then holds nothing), so that a peer
+                    // opening session after session is counted.
+                    if sessions.insert(peer, session, responder) {
+                        offence = Some((Offence::TooManySessions, 1));
                     }
+                    answer
                 }
             }
-            SyncRequest::Reconcile { session, frame } => match sessions.get_mut(&peer, session) {
-                Some(responder) => match responder.reconcile(&frame) {
-                    Ok(reply) => SyncResponse::Reconcile {
-                        frame: ByteBuf::from(reply),
-                    },
-                    Err(e) => {
-                        offence = Some((Offence::MalformedMessage, 1));
-                        refused(e)
-                    }
-                },
+            SyncRequest::More { session } => match sessions.get_mut(&peer, session) {
+                Some(responder) => responder
+                    .more()
+                    .unwrap_or_else(|| refused("the sync session is finished")),
                 None => refused("unknown sync session; open a new one"),
             },
-            SyncRequest::Fetch { hashes } => match self.take_page(&mut hashes.into()) {
-                Ok(found) => SyncResponse::Records {
-                    envelopes: found.into_iter().map(ByteBuf::from).collect(),
-                },
-                Err(e) => refused(e),
-            },
+            SyncRequest::Fetch { hashes } => {
+                // `SyncRequest::decode` checked that these are whole short hashes.
+                let mut wanted: VecDeque<ShortHash> =
+                    ShortHash::split(&hashes).unwrap_or_default().into();
+                match self.take_page(&mut wanted) {
+                    Ok(found) => SyncResponse::Records {
+                        envelopes: found.into_iter().map(ByteBuf::from).collect(),
+                    },
+                    Err(e) => refused(e),
+                }
+            }
             SyncRequest::Offer { envelopes } => {
                 let (mut accepted, mut invalid) = (0u32, 0u32);
                 for envelope in envelopes {
@@ -180,7 +170,7 @@ pub struct Served {
 pub struct SyncStats {
     /// Requests sent (each is one round trip).
     pub round_trips: u32,
-    /// Negentropy rounds.
+    /// Answers with coded symbols or pages of a listing.
     pub reconcile_rounds: u32,
     /// Encoded bytes sent.
     pub bytes_sent: u64,
@@ -200,7 +190,7 @@ pub struct SyncStats {
 
 enum Phase {
     Reconciling(Box<Initiator>),
-    Fetching(Vec<RecordHash>),
+    Fetching(Vec<ShortHash>),
     Offering,
     Finished,
 }
@@ -209,8 +199,8 @@ enum Phase {
 pub struct SyncRun {
     session: u64,
     phase: Phase,
-    need: VecDeque<RecordHash>,
-    have: VecDeque<RecordHash>,
+    need: VecDeque<ShortHash>,
+    have: VecDeque<ShortHash>,
     restricted: bool,
     stats: SyncStats,
 }
@@ -242,7 +232,7 @@ impl SyncRun {
         now: Timestamp,
     ) -> Result<(Self, SyncRequest), SyncError> {
         let (initiator, request) =
-            Initiator::open(session, &authors, engine.sync_items(&authors, now))?;
+            Initiator::open(session, &authors, engine.sync_items(&authors, now));
         let mut run = Self {
             session,
             phase: Phase::Reconciling(Box::new(initiator)),
@@ -301,18 +291,15 @@ impl SyncRun {
         now: Timestamp,
     ) -> Result<Option<SyncRequest>, SyncError> {
         match (&mut self.phase, response) {
-            (Phase::Reconciling(initiator), SyncResponse::Reconcile { frame }) => {
+            (Phase::Reconciling(initiator), SyncResponse::Symbols { symbols, .. }) => {
                 self.stats.reconcile_rounds += 1;
-                match initiator.on_frame(&frame)? {
-                    Step::Send(request) => Ok(Some(request)),
-                    Step::Done => {
-                        self.need = initiator.need().iter().copied().collect();
-                        self.have = initiator.have().iter().copied().collect();
-                        self.stats.needed = self.need.len() as u64;
-                        self.stats.offered = self.have.len() as u64;
-                        self.next_transfer(engine)
-                    }
-                }
+                let step = initiator.on_symbols(&symbols)?;
+                self.after_reconcile(engine, step)
+            }
+            (Phase::Reconciling(initiator), SyncResponse::List { hashes, last }) => {
+                self.stats.reconcile_rounds += 1;
+                let step = initiator.on_list(&hashes, last)?;
+                self.after_reconcile(engine, step)
             }
             (Phase::Reconciling(_), SyncResponse::Restrict { trusted }) if !self.restricted => {
                 let ours = engine.trusted_authors();
@@ -328,12 +315,12 @@ impl SyncRun {
                 Ok(Some(request))
             }
             (Phase::Fetching(asked), SyncResponse::Records { envelopes }) => {
-                let mut missing: BTreeSet<RecordHash> = asked.iter().copied().collect();
+                let mut missing: BTreeSet<ShortHash> = asked.iter().copied().collect();
                 let progress = !envelopes.is_empty();
                 for envelope in envelopes {
                     self.stats.record_bytes += envelope.len() as u64;
                     // Only what we asked for; anything else is ignored unread.
-                    if !missing.remove(&RecordHash::of(&envelope)) {
+                    if !missing.remove(&RecordHash::of(&envelope).short()) {
                         continue;
                     }
                     if matches!(
@@ -368,15 +355,35 @@ impl SyncRun {
         }
     }
 
+    fn after_reconcile<S: Store>(
+        &mut self,
+        engine: &Engine<S>,
+        step: Step,
+    ) -> Result<Option<SyncRequest>, SyncError> {
+        match step {
+            Step::Send(request) => Ok(Some(request)),
+            Step::Done => {
+                if let Phase::Reconciling(initiator) = &self.phase {
+                    self.need = initiator.need().iter().copied().collect();
+                    self.have = initiator.have().iter().copied().collect();
+                }
+                self.stats.needed = self.need.len() as u64;
+                self.stats.offered = self.have.len() as u64;
+                self.next_transfer(engine)
+            }
+        }
+    }
+
     fn next_transfer<S: Store>(
         &mut self,
         engine: &Engine<S>,
     ) -> Result<Option<SyncRequest>, SyncError> {
         if !self.need.is_empty() {
-            let take = self.need.len().min(MAX_FETCH_HASHES);
-            let hashes: Vec<RecordHash> = self.need.drain(..take).collect();
-            self.phase = Phase::Fetching(hashes.clone());
-            return Ok(Some(SyncRequest::Fetch { hashes }));
+            let take = self.need.len().min(MAX_FETCH);
+            let hashes: Vec<ShortHash> = self.need.drain(..take).collect();
+            let request = SyncRequest::fetch(&hashes);
+            self.phase = Phase::Fetching(hashes);
+            return Ok(Some(request));
         }
         while !self.have.is_empty() {
             let envelopes = engine
@@ -397,7 +404,8 @@ impl SyncRun {
 
 fn response_name(response: &SyncResponse) -> &'static str {
     match response {
-        SyncResponse::Reconcile { .. } => "Reconcile",
+        SyncResponse::Symbols { .. } => "Symbols",
+        SyncResponse::List { .. } => "List",
         SyncResponse::Restrict { .. } => "Restrict",
         SyncResponse::Records { .. } => "Records",
         SyncResponse::Received { .. } => "Received",
