@@ -372,8 +372,8 @@ fn a_page_is_ingested_whatever_its_order() {
     let pb = vouch(&mut b, &[c.me()]);
     let rc = publish(&mut c, "taalmaatje", "Taalmaatje");
     // C's vacancy comes before the peering record that makes C trusted.
-    let accepted = a.ingest_page([bytes(&rc), bytes(&pb)], T0);
-    assert_eq!(accepted, 2);
+    let page = a.ingest_page([bytes(&rc), bytes(&pb)], T0);
+    assert_eq!((page.accepted, page.offences), (2, 0));
     assert!(a.get(&rc.key()).unwrap().is_some());
     assert_eq!(
         a.counters().untrusted,

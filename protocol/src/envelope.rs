@@ -2,7 +2,12 @@
 //!
 //! Layout: `[format: u8 = 1][author public key: 32][signature: 64][payload: CBOR]`, at most
 //! 64 KiB. The signature covers `SIGNING_DOMAIN || author || payload`. Receivers verify
-//! with `verify_strict` before decoding anything, and never re-serialise to verify.
+//! before decoding anything, and never re-serialise to verify.
+//!
+//! Verification follows ZIP-215 (ed25519-zebra), so that verifying a page of records in
+//! one batch accepts exactly what verifying them one by one accepts: every node must agree
+//! on which records are valid, or sync would offer forever what a neighbour refuses. A
+//! small-order author key (one anybody can sign for) is refused as well.
 
 use std::sync::Arc;
 
@@ -150,34 +155,141 @@ impl Envelope {
         &self.bytes[HEADER_LEN..]
     }
 
-    /// Verifies the signature strictly (no malleable or small-order keys and signatures).
-    pub fn verify(&self) -> Result<(), EnvelopeError> {
-        let key = self
-            .author
-            .verifying_key()
-            .map_err(|_| EnvelopeError::BadAuthor)?;
+    fn signature(&self) -> Signature {
         let mut sig = [0u8; 64];
         sig.copy_from_slice(&self.bytes[33..HEADER_LEN]);
-        let signature = Signature::from_bytes(&sig);
-        key.verify_strict(
-            &signed_message(self.author.as_bytes(), self.payload_bytes()),
-            &signature,
-        )
-        .map_err(|_| EnvelopeError::BadSignature)
+        Signature::from_bytes(&sig)
+    }
+
+    fn signed_message(&self) -> Vec<u8> {
+        signed_message(self.author.as_bytes(), self.payload_bytes())
+    }
+
+    /// Verifies the signature.
+    pub fn verify(&self) -> Result<(), EnvelopeError> {
+        check_author(&self.author)?;
+        let key = ed25519_zebra::VerificationKey::try_from(*self.author.as_bytes())
+            .map_err(|_| EnvelopeError::BadAuthor)?;
+        key.verify(&self.signature(), &self.signed_message())
+            .map_err(|_| EnvelopeError::BadSignature)
+    }
+
+    /// Verifies the signatures of many envelopes in one batch, about twice as fast per
+    /// signature as one by one (more when few authors signed many of them); the result of
+    /// each, in order. If the batch fails, each is verified on its own to find which.
+    pub fn verify_all(
+        envelopes: Vec<Envelope>,
+    ) -> Vec<Result<Verified, (Envelope, EnvelopeError)>> {
+        let mut authors: std::collections::HashMap<SteunpuntId, Result<(), EnvelopeError>> =
+            std::collections::HashMap::new();
+        let mut batch = ed25519_zebra::batch::Verifier::new();
+        let mut seed = blake3::Hasher::new();
+        let mut results = Vec::with_capacity(envelopes.len());
+        for envelope in envelopes {
+            let author = authors
+                .entry(envelope.author)
+                .or_insert_with(|| check_author(&envelope.author))
+                .clone();
+            match author {
+                Err(e) => results.push(Err((envelope, e.clone()))),
+                Ok(()) => {
+                    seed.update(envelope.hash.0.as_slice());
+                    batch.queue((
+                        ed25519_zebra::VerificationKeyBytes::from(*envelope.author.as_bytes()),
+                        envelope.signature(),
+                        envelope.signed_message().as_slice(),
+                    ));
+                    results.push(Ok(Verified(envelope)));
+                }
+            }
+        }
+        // The batch's random coefficients come from what it verifies, so the result is
+        // the same on every run (and the protocol crate needs no randomness source).
+        if batch.verify(SeededRng(seed.finalize_xof())).is_err() {
+            for result in &mut results {
+                let failed = match result {
+                    Ok(Verified(envelope)) => {
+                        envelope.verify().err().map(|e| (envelope.clone(), e))
+                    }
+                    Err(_) => None,
+                };
+                if let Some(failed) = failed {
+                    *result = Err(failed);
+                }
+            }
+        }
+        results
+    }
+
+    /// Verifies this one envelope's signature.
+    pub fn verified(self) -> Result<Verified, (Envelope, EnvelopeError)> {
+        match self.verify() {
+            Ok(()) => Ok(Verified(self)),
+            Err(e) => Err((self, e)),
+        }
     }
 
     /// Verifies, then decodes, then checks the clock-independent rules, treating the record
     /// as received from a peer.
     pub fn open(self) -> Result<Record, OpenError> {
-        self.verify()?;
-        let payload = Payload::decode(self.payload_bytes())?;
-        payload.validate(&self.author, Origin::Remote)?;
-        Ok(Record {
-            envelope: self,
-            payload,
-        })
+        self.verified().map_err(|(_, e)| e)?.open()
     }
 }
+
+/// An envelope whose signature verified.
+#[derive(Debug, Clone)]
+pub struct Verified(Envelope);
+
+impl Verified {
+    /// The envelope.
+    pub fn envelope(&self) -> &Envelope {
+        &self.0
+    }
+
+    /// Decodes, then checks the clock-independent rules, treating the record as received
+    /// from a peer.
+    pub fn open(self) -> Result<Record, OpenError> {
+        let envelope = self.0;
+        let payload = Payload::decode(envelope.payload_bytes())?;
+        payload.validate(&envelope.author, Origin::Remote)?;
+        Ok(Record { envelope, payload })
+    }
+}
+
+/// Refuses an author key that is not a point, or is one of small order (anybody can make
+/// signatures that verify under it).
+fn check_author(author: &SteunpuntId) -> Result<(), EnvelopeError> {
+    match author.verifying_key() {
+        Ok(key) if !key.is_weak() => Ok(()),
+        _ => Err(EnvelopeError::BadAuthor),
+    }
+}
+
+/// A deterministic stream of random bytes for batch verification, from BLAKE3's output.
+struct SeededRng(blake3::OutputReader);
+
+impl rand_core_010::TryRng for SeededRng {
+    type Error = std::convert::Infallible;
+
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        let mut bytes = [0u8; 4];
+        self.0.fill(&mut bytes);
+        Ok(u32::from_le_bytes(bytes))
+    }
+
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        let mut bytes = [0u8; 8];
+        self.0.fill(&mut bytes);
+        Ok(u64::from_le_bytes(bytes))
+    }
+
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+        self.0.fill(dst);
+        Ok(())
+    }
+}
+
+impl rand_core_010::TryCryptoRng for SeededRng {}
 
 impl Envelope {
     /// Decodes an envelope read back from the node's own store. Everything in the store
@@ -262,4 +374,57 @@ impl Record {
 /// Opens received bytes as a record: framing, signature, decoding and rules, in that order.
 pub fn open(bytes: impl Into<Arc<[u8]>>) -> Result<Record, OpenError> {
     Envelope::from_bytes(bytes)?.open()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::body::Body;
+    use crate::testing::{key, published, vacancy};
+
+    fn envelopes(n: usize) -> Vec<Envelope> {
+        (0..n)
+            .map(|i| {
+                let mut v = vacancy();
+                v.title = format!("Vacature {i}");
+                published(Body::Vacancy(v), &format!("v{i}"))
+                    .envelope()
+                    .clone()
+            })
+            .collect()
+    }
+
+    fn with_byte_flipped(envelope: &Envelope, at: usize) -> Envelope {
+        let mut bytes = envelope.as_bytes().to_vec();
+        bytes[at] ^= 1;
+        Envelope::from_bytes(bytes).unwrap()
+    }
+
+    #[test]
+    fn a_batch_accepts_exactly_what_one_by_one_accepts() {
+        let mut batch = envelopes(40);
+        // A bad signature, a changed payload and a small-order author among good ones.
+        batch[3] = with_byte_flipped(&batch[3], 40);
+        batch[17] = with_byte_flipped(&batch[17], HEADER_LEN + 5);
+        let mut weak = batch[29].as_bytes().to_vec();
+        weak[1..33].copy_from_slice(&[0; 32]);
+        weak[1] = 1; // the identity point, of order one
+        batch[29] = Envelope::from_bytes(weak).unwrap();
+        let one_by_one: Vec<bool> = batch.iter().map(|e| e.verify().is_ok()).collect();
+        let together: Vec<bool> = Envelope::verify_all(batch)
+            .iter()
+            .map(Result::is_ok)
+            .collect();
+        assert_eq!(together, one_by_one);
+        let refused: Vec<usize> = (0..40).filter(|i| !together[*i]).collect();
+        assert_eq!(refused, vec![3, 17, 29]);
+    }
+
+    #[test]
+    fn a_good_batch_is_all_verified() {
+        let results = Envelope::verify_all(envelopes(10));
+        assert!(results.iter().all(Result::is_ok));
+        let record = results.into_iter().next().unwrap().unwrap().open().unwrap();
+        assert_eq!(record.payload().id.as_str(), "v0");
+    }
 }

@@ -28,7 +28,7 @@ pub mod vocab;
 
 pub use authoring::{AuthorError, Revision, author, withdraw};
 pub use body::Body;
-pub use envelope::{Envelope, EnvelopeError, OpenError, Record, open};
+pub use envelope::{Envelope, EnvelopeError, OpenError, Record, Verified, open};
 pub use hash::{RecordHash, ShortHash};
 pub use id::{Kind, RecordId, RecordKey};
 pub use keys::{SteunpuntId, SteunpuntIdError, SteunpuntKey};

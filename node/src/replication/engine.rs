@@ -17,7 +17,8 @@ use steunpunt_protocol::timestamp::DAY_MS;
 use steunpunt_protocol::trust::DEFAULT_TRUST_HOPS;
 use steunpunt_protocol::{
     AuthorError, Body, Envelope, Freshness, Kind, OpenError, Payload, Record, RecordHash, RecordId,
-    RecordKey, Revision, ShortHash, SteunpuntId, SteunpuntKey, Timestamp, TrustSet, Version,
+    RecordKey, Revision, ShortHash, SteunpuntId, SteunpuntKey, Timestamp, TrustSet, Verified,
+    Version,
 };
 
 use crate::store::{Store, StoreError};
@@ -169,6 +170,23 @@ impl IngestOutcome {
             ))
         )
     }
+}
+
+/// What a page of received envelopes did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PageOutcome {
+    /// Records that changed our state.
+    pub accepted: usize,
+    /// Records no honest node sends ([`IngestOutcome::is_offence`]).
+    pub offences: u32,
+}
+
+/// Received bytes after the checks that come before the signature.
+enum Screened {
+    /// Decided without the signature.
+    Done(IngestOutcome),
+    /// To be verified.
+    Verify(Envelope),
 }
 
 /// Counts of everything the engine did, for metrics.
@@ -670,9 +688,17 @@ impl<S: Store> Engine<S> {
     /// Runs received envelope bytes through the pipeline: framing → duplicate check →
     /// trust → signature and rules → clock → merge → store → trust update.
     pub fn ingest(&mut self, bytes: impl Into<Arc<[u8]>>, now: Timestamp) -> IngestOutcome {
-        let outcome = self.ingest_inner(bytes.into(), now);
+        let outcome = match self.screen(bytes.into()) {
+            Screened::Done(outcome) => outcome,
+            Screened::Verify(envelope) => self.admit(envelope.verified(), now),
+        };
+        self.count(&outcome);
+        outcome
+    }
+
+    fn count(&mut self, outcome: &IngestOutcome) {
         let c = &mut self.counters;
-        match &outcome {
+        match outcome {
             IngestOutcome::Accepted(a) => {
                 c.accepted += 1;
                 if a.equivocation {
@@ -692,22 +718,34 @@ impl<S: Store> Engine<S> {
             IngestOutcome::Invalid(_) => c.invalid += 1,
             IngestOutcome::NotStored(_) => c.not_stored += 1,
         }
-        outcome
     }
 
-    fn ingest_inner(&mut self, bytes: Arc<[u8]>, now: Timestamp) -> IngestOutcome {
+    /// The checks before the signature: framing, duplicate, trust.
+    fn screen(&self, bytes: Arc<[u8]>) -> Screened {
         let envelope = match Envelope::from_bytes(bytes) {
             Ok(e) => e,
-            Err(e) => return IngestOutcome::Invalid(e.into()),
+            Err(e) => return Screened::Done(IngestOutcome::Invalid(e.into())),
         };
         // The hash covers the exact bytes, so a known hash is a known, verified record.
         if self.by_hash.contains_key(&envelope.hash()) {
-            return IngestOutcome::Duplicate;
+            return Screened::Done(IngestOutcome::Duplicate);
         }
         if !self.trust.contains(&envelope.author()) {
-            return IngestOutcome::Untrusted;
+            return Screened::Done(IngestOutcome::Untrusted);
         }
-        let record = match envelope.open() {
+        Screened::Verify(envelope)
+    }
+
+    /// The rest of the pipeline after the signature was checked.
+    fn admit(
+        &mut self,
+        verified: Result<Verified, (Envelope, EnvelopeError)>,
+        now: Timestamp,
+    ) -> IngestOutcome {
+        let record = match verified
+            .map_err(|(_, e)| OpenError::from(e))
+            .and_then(Verified::open)
+        {
             Ok(r) => r,
             Err(e) => return IngestOutcome::Invalid(e),
         };
@@ -749,7 +787,7 @@ impl<S: Store> Engine<S> {
         }
     }
 
-    /// Ingests a page of envelopes from one peer; returns how many changed our state.
+    /// Ingests a page of envelopes from one peer, their signatures verified in one batch.
     ///
     /// A page may hold a `peering` record that makes other authors in the same page
     /// trusted; their records are retried after trust changes, so the order of records
@@ -758,27 +796,50 @@ impl<S: Store> Engine<S> {
         &mut self,
         envelopes: impl IntoIterator<Item = B>,
         now: Timestamp,
-    ) -> usize {
+    ) -> PageOutcome {
         let mut pending: Vec<Arc<[u8]>> = envelopes.into_iter().map(Into::into).collect();
-        let mut accepted = 0;
+        let mut page = PageOutcome::default();
         loop {
-            let mut untrusted = Vec::new();
-            let mut trust_changed = false;
-            for bytes in pending {
-                match self.ingest(Arc::clone(&bytes), now) {
-                    IngestOutcome::Accepted(a) => {
-                        accepted += 1;
-                        trust_changed |= a.trust_changed;
+            let mut outcomes: Vec<Option<IngestOutcome>> = Vec::with_capacity(pending.len());
+            let mut unverified = Vec::new();
+            for bytes in &pending {
+                match self.screen(Arc::clone(bytes)) {
+                    Screened::Done(outcome) => outcomes.push(Some(outcome)),
+                    Screened::Verify(envelope) => {
+                        outcomes.push(None);
+                        unverified.push(envelope);
                     }
-                    IngestOutcome::Untrusted => untrusted.push(bytes),
-                    _ => {}
                 }
             }
+            let mut verified = Envelope::verify_all(unverified).into_iter();
+            let mut untrusted = Vec::new();
+            let mut trust_changed = false;
+            for (bytes, outcome) in pending.into_iter().zip(outcomes) {
+                let outcome = match outcome.ok_or_else(|| verified.next()) {
+                    Ok(outcome) => outcome,
+                    Err(Some(result)) => self.admit(result, now),
+                    Err(None) => unreachable!("one verification per envelope screened"),
+                };
+                match &outcome {
+                    IngestOutcome::Accepted(a) => {
+                        page.accepted += 1;
+                        trust_changed |= a.trust_changed;
+                    }
+                    // Counted once, after the last pass.
+                    IngestOutcome::Untrusted => {
+                        untrusted.push(bytes);
+                        continue;
+                    }
+                    other if other.is_offence() => page.offences += 1,
+                    _ => {}
+                }
+                self.count(&outcome);
+            }
             if !trust_changed || untrusted.is_empty() {
-                return accepted;
+                self.counters.untrusted += untrusted.len() as u64;
+                return page;
             }
             // Each pass trusts at least one more author, so this ends.
-            self.counters.untrusted -= untrusted.len() as u64;
             pending = untrusted;
         }
     }

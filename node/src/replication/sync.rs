@@ -16,7 +16,7 @@ use steunpunt_protocol::sync::{
 use steunpunt_protocol::{RecordHash, ShortHash, SteunpuntId, Timestamp};
 
 use super::conduct::Offence;
-use super::engine::{Engine, IngestOutcome};
+use super::engine::Engine;
 use crate::store::Store;
 
 /// Most responder sessions kept open at once; the oldest is dropped beyond this.
@@ -137,19 +137,13 @@ impl<S: Store> Engine<S> {
                 }
             }
             SyncRequest::Offer { envelopes } => {
-                let (mut accepted, mut invalid) = (0u32, 0u32);
-                for envelope in envelopes {
-                    let outcome = self.ingest(envelope.to_vec(), now);
-                    if matches!(outcome, IngestOutcome::Accepted(_)) {
-                        accepted = accepted.saturating_add(1);
-                    } else if outcome.is_offence() {
-                        invalid = invalid.saturating_add(1);
-                    }
+                let page = self.ingest_page(envelopes.into_iter().map(ByteBuf::into_vec), now);
+                if page.offences > 0 {
+                    offence = Some((Offence::InvalidRecord, page.offences));
                 }
-                if invalid > 0 {
-                    offence = Some((Offence::InvalidRecord, invalid));
+                SyncResponse::Received {
+                    accepted: u32::try_from(page.accepted).unwrap_or(u32::MAX),
                 }
-                SyncResponse::Received { accepted }
             }
         };
         Served { response, offence }
@@ -317,19 +311,15 @@ impl SyncRun {
             (Phase::Fetching(asked), SyncResponse::Records { envelopes }) => {
                 let mut missing: BTreeSet<ShortHash> = asked.iter().copied().collect();
                 let progress = !envelopes.is_empty();
+                let mut wanted = Vec::with_capacity(envelopes.len());
                 for envelope in envelopes {
                     self.stats.record_bytes += envelope.len() as u64;
                     // Only what we asked for; anything else is ignored unread.
-                    if !missing.remove(&RecordHash::of(&envelope).short()) {
-                        continue;
-                    }
-                    if matches!(
-                        engine.ingest(envelope.into_vec(), now),
-                        IngestOutcome::Accepted(_)
-                    ) {
-                        self.stats.accepted += 1;
+                    if missing.remove(&RecordHash::of(&envelope).short()) {
+                        wanted.push(envelope.into_vec());
                     }
                 }
+                self.stats.accepted += engine.ingest_page(wanted, now).accepted as u64;
                 // A page cut short by its size limit: ask again for the rest. Without
                 // progress the rest is gone from the peer, and the next sync will tell.
                 if progress {
