@@ -325,6 +325,24 @@ impl Client {
         self.post("/v1/sync", &(), None::<&()>)
     }
 
+    /// `GET /metrics` in Prometheus' classic text format (counts only, no token needed).
+    pub fn metrics(&self) -> Result<String, ClientError> {
+        let response = self
+            .agent
+            .get(format!("{}/metrics", self.base))
+            .header("Accept", "text/plain; version=0.0.4")
+            .call()
+            .map_err(|e| ClientError::Other(e.to_string()))?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(ClientError::Other(format!("the node answered {status}")));
+        }
+        response
+            .into_body()
+            .read_to_string()
+            .map_err(|e| ClientError::Other(e.to_string()))
+    }
+
     /// `GET /v1/search/{kind}`: `kind` is `Kind::Vacancy` or `Kind::Organisation`.
     pub fn search(&self, kind: Kind, query: &SearchQuery) -> Result<SearchResults, ClientError> {
         self.get(&format!("/v1/search/{kind}"), query)

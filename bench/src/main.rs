@@ -1,6 +1,8 @@
 //! `steunpunt-bench`: measurements of the Steunpunt Federatie, each printed as one JSON
 //! object (`--json`) or pretty JSON, and the deterministic simulation of a region.
 
+mod daemon;
+mod network;
 mod query;
 mod reconcile;
 mod runtime;
@@ -96,6 +98,59 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Measures how fast a publish and a withdrawal reach every node of a region of real
+    /// `steunpuntd` processes peered in a sparse random graph, how many copies each node
+    /// receives and how many bytes; baseline: one gossip hop between two neighbours.
+    ///
+    /// Example: steunpunt-bench propagate --nodes 20 --degree 3 --records 200 --json
+    Propagate {
+        /// Nodes in the region.
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(3..=64))]
+        nodes: u64,
+        /// Neighbours of each node.
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(2..=8))]
+        degree: u64,
+        /// Vacancies to publish (then withdraw), one after another.
+        #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+        records: u64,
+        /// The daemon to measure (default: the steunpuntd next to this program).
+        #[arg(long)]
+        steunpuntd: Option<std::path::PathBuf>,
+        /// Print one JSON object on one line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Measures a new node joining a neighbour that holds N vacancies of 20 steunpunten:
+    /// records verified, stored and indexed per second until its search finds them all;
+    /// baseline: single and batch signature verification on this machine.
+    ///
+    /// Example: steunpunt-bench ingest --n 100000 --json
+    Ingest {
+        /// Vacancies the neighbour holds.
+        #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(100..=1_000_000))]
+        n: u64,
+        /// The daemon to measure (default: the steunpuntd next to this program).
+        #[arg(long)]
+        steunpuntd: Option<std::path::PathBuf>,
+        /// Print one JSON object on one line.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Measures a node's weight: disk against the raw envelope bytes, resident memory at
+    /// rest and during a second node's cold sync, time from start to a serving API.
+    ///
+    /// Example: steunpunt-bench footprint --n 100000 --json
+    Footprint {
+        /// Vacancies on the node.
+        #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(100..=1_000_000))]
+        n: u64,
+        /// The daemon to measure (default: the steunpuntd next to this program).
+        #[arg(long)]
+        steunpuntd: Option<std::path::PathBuf>,
+        /// Print one JSON object on one line.
+        #[arg(long)]
+        json: bool,
+    },
     /// Connection attempts towards a neighbour that has not peered back, and towards one
     /// that comes and goes, in the deterministic simulation running the daemon's policy.
     ///
@@ -113,13 +168,45 @@ enum Command {
     },
 }
 
+/// One JSON object on one line with `--json`; otherwise a table of every figure, one per
+/// line, nested names joined with dots.
 fn print<T: Serialize>(value: &T, json: bool) -> anyhow::Result<()> {
+    let value = serde_json::to_value(value)?;
     if json {
-        println!("{}", serde_json::to_string(value)?);
-    } else {
-        println!("{}", serde_json::to_string_pretty(value)?);
+        println!("{value}");
+        return Ok(());
+    }
+    let mut rows = Vec::new();
+    flatten(String::new(), &value, &mut rows);
+    let width = rows.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
+    for (name, figure) in rows {
+        println!("{name:<width$}  {figure}");
     }
     Ok(())
+}
+
+fn flatten(name: String, value: &serde_json::Value, rows: &mut Vec<(String, String)>) {
+    let join = |part: &str| {
+        if name.is_empty() {
+            part.to_owned()
+        } else {
+            format!("{name}.{part}")
+        }
+    };
+    match value {
+        serde_json::Value::Object(fields) => {
+            for (part, inner) in fields {
+                flatten(join(part), inner, rows);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, inner) in items.iter().enumerate() {
+                flatten(join(&i.to_string()), inner, rows);
+            }
+        }
+        serde_json::Value::String(text) => rows.push((name, text.clone())),
+        other => rows.push((name, other.to_string())),
+    }
 }
 
 fn main() -> anyhow::Result<()> {
@@ -149,16 +236,46 @@ fn main() -> anyhow::Result<()> {
             clients,
             steunpuntd,
             json,
-        } => {
-            let binary = match steunpuntd {
-                Some(path) => path,
-                None => std::env::current_exe()?.with_file_name("steunpuntd"),
-            };
-            print(
-                &runtime::run(&binary, n as usize, searches as usize, clients as usize)?,
-                json,
-            )
-        }
+        } => print(
+            &runtime::run(
+                &daemon::binary(steunpuntd)?,
+                n as usize,
+                searches as usize,
+                clients as usize,
+            )?,
+            json,
+        ),
+        Command::Propagate {
+            nodes,
+            degree,
+            records,
+            steunpuntd,
+            json,
+        } => print(
+            &network::propagate(
+                &daemon::binary(steunpuntd)?,
+                nodes as usize,
+                degree as usize,
+                records as usize,
+            )?,
+            json,
+        ),
+        Command::Ingest {
+            n,
+            steunpuntd,
+            json,
+        } => print(
+            &network::ingest(&daemon::binary(steunpuntd)?, n as usize)?,
+            json,
+        ),
+        Command::Footprint {
+            n,
+            steunpuntd,
+            json,
+        } => print(
+            &network::footprint(&daemon::binary(steunpuntd)?, n as usize)?,
+            json,
+        ),
         Command::Peering { hours, seed, json } => print(
             &serde_json::json!({
                 "not_peered_back": steunpunt_simulation::scenarios::unreciprocated_peering(seed, hours),

@@ -8,34 +8,33 @@
 //! - `/v1/status` on A while it ingests B's records in a cold sync, and the sync's rate.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use anyhow::Context as _;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
-use steunpunt_api::{AddPeer, Client, ExportQuery, SearchQuery, Status, files};
+use steunpunt_api::{ExportQuery, SearchQuery, Status};
 use steunpunt_examples::generator::generate;
-use steunpunt_node::data_dir::{DataDir, InitOptions};
+use steunpunt_node::data_dir::DataDir;
 use steunpunt_node::replication::{Engine, EngineConfig};
 use steunpunt_node::store::SledStore;
 use steunpunt_protocol::timestamp::DAY_MS;
 use steunpunt_protocol::{Kind, RecordId};
 
+use crate::daemon::{Daemon, init};
 use crate::query::{MUNICIPALITIES, in_parallel, quantile, queries, sign_vacancy};
 
 /// Latency figures of a series of requests.
 #[derive(Debug, Serialize)]
-pub struct Latency {
+pub(crate) struct Latency {
     requests: usize,
     p50_ms: f64,
-    p99_ms: f64,
+    pub(crate) p99_ms: f64,
     max_ms: f64,
 }
 
-fn latency(mut millis: Vec<f64>) -> Latency {
+pub(crate) fn latency(mut millis: Vec<f64>) -> Latency {
     millis.sort_by(f64::total_cmp);
     let at = |q: f64| quantile(&millis, q);
     Latency {
@@ -46,7 +45,7 @@ fn latency(mut millis: Vec<f64>) -> Latency {
     }
 }
 
-fn round(x: f64) -> f64 {
+pub(crate) fn round(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
@@ -90,110 +89,6 @@ pub struct RuntimeReport {
     cold_sync_records_per_s: f64,
     /// Vacancies A holds at the end: fewer than `vacancies` when the sync stalled.
     cold_sync_held: usize,
-}
-
-struct Daemon {
-    child: Child,
-    /// From starting the process to a serving API.
-    started_in: Duration,
-    api: Client,
-    peer_id: String,
-    listen: String,
-    steunpunt: String,
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Daemon {
-    fn start(binary: &Path, dir: &Path) -> anyhow::Result<Self> {
-        let _ = std::fs::remove_file(dir.join(files::API_ADDR));
-        let log = std::fs::File::create(dir.join("steunpuntd.log"))?;
-        let child = Command::new(binary)
-            .arg("--data-dir")
-            .arg(dir)
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .with_context(|| format!("cannot start {}", binary.display()))?;
-        let started = Instant::now();
-        let (api, status) = loop {
-            // Ready once it also reports its TCP listen address.
-            if let Ok(api) = Client::connect(dir)
-                && let Ok(status) = api.status()
-                && status.listen_addrs.iter().any(|a| a.contains("/tcp/"))
-            {
-                break (api, status);
-            }
-            anyhow::ensure!(
-                started.elapsed() < Duration::from_secs(300),
-                "steunpuntd did not start; see {}",
-                dir.join("steunpuntd.log").display()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        };
-        let listen = status
-            .listen_addrs
-            .iter()
-            .find(|s| s.contains("/tcp/"))
-            .cloned()
-            .unwrap_or_default();
-        Ok(Self {
-            child,
-            started_in: started.elapsed(),
-            api,
-            peer_id: status.peer_id,
-            listen,
-            steunpunt: status.steunpunt_id.to_string(),
-        })
-    }
-
-    fn peer_with(&self, other: &Daemon) -> anyhow::Result<()> {
-        self.api.add_peer(&AddPeer {
-            multiaddr: format!("{}/p2p/{}", other.listen, other.peer_id),
-            steunpunt: other.steunpunt.clone(),
-            label: "bench".into(),
-        })?;
-        Ok(())
-    }
-
-    /// Resident memory now and at its highest, in MB (from `/proc`).
-    fn memory_mb(&self) -> anyhow::Result<(f64, f64)> {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))?;
-        let field = |name: &str| -> anyhow::Result<f64> {
-            let kb: f64 = status
-                .lines()
-                .find_map(|l| l.strip_prefix(name))
-                .and_then(|rest| rest.split_whitespace().next())
-                .and_then(|kb| kb.parse().ok())
-                .with_context(|| format!("no {name} in /proc/…/status"))?;
-            Ok(round(kb / 1024.0))
-        };
-        Ok((field("VmRSS:")?, field("VmHWM:")?))
-    }
-
-    /// Milliseconds one `/v1/status` takes.
-    fn time_status(&self) -> anyhow::Result<(f64, Status)> {
-        let started = Instant::now();
-        let status = self.api.status()?;
-        Ok((started.elapsed().as_secs_f64() * 1000.0, status))
-    }
-}
-
-fn init(dir: &Path, name: &str) -> anyhow::Result<DataDir> {
-    let data_dir = DataDir::resolve(Some(dir.to_path_buf()))?;
-    data_dir.init(InitOptions {
-        name: name.into(),
-        municipalities: vec!["Breda".into()],
-        listen: vec!["/ip4/127.0.0.1/tcp/0".into()],
-        api: Some("127.0.0.1:0".into()),
-    })?;
-    Ok(data_dir)
 }
 
 /// Signs `n` vacancies by B's own key straight into B's store, as if staff had published
@@ -259,7 +154,7 @@ fn search_load(
 }
 
 /// A cold sync that gains nothing for this long has stalled.
-const SYNC_STALLED: Duration = Duration::from_secs(120);
+pub(crate) const SYNC_STALLED: Duration = Duration::from_secs(120);
 
 /// Vacancies published one by one through the API.
 const PUBLISHES: usize = 300;

@@ -380,7 +380,7 @@ pub fn open(bytes: impl Into<Arc<[u8]>>) -> Result<Record, OpenError> {
 mod tests {
     use super::*;
     use crate::body::Body;
-    use crate::testing::{key, published, vacancy};
+    use crate::testing::{published, vacancy};
 
     fn envelopes(n: usize) -> Vec<Envelope> {
         (0..n)
