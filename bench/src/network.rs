@@ -51,10 +51,7 @@ fn traffic(nodes: &[Daemon]) -> anyhow::Result<Vec<(f64, f64)>> {
         .map(|n| {
             let text = n.api.metrics()?;
             Ok((
-                metric(
-                    &text,
-                    "libp2p_gossipsub_topic_msg_recv_counts_unfiltered_total",
-                ),
+                metric(&text, "gossipsub_topic_msg_recv_counts_unfiltered_total"),
                 bandwidth_in(&text),
             ))
         })
@@ -163,6 +160,34 @@ fn diameter(nodes: usize, edges: &[(usize, usize)]) -> usize {
         longest = longest.max(hops.into_iter().max().unwrap_or(0));
     }
     longest
+}
+
+/// Waits until every node's gossip mesh holds all its neighbours (with fewer neighbours
+/// than gossipsub's lower bound of 4, it takes them all): until then gossip to a
+/// neighbour outside the mesh waits for the next heartbeat's announcements. Returns the
+/// seconds waited.
+fn mesh_formed(nodes: &[Daemon], edges: &[(usize, usize)]) -> anyhow::Result<f64> {
+    let started = Instant::now();
+    loop {
+        let mut short = Vec::new();
+        for (i, node) in nodes.iter().enumerate() {
+            let neighbours = edges.iter().filter(|(a, b)| *a == i || *b == i).count();
+            let text = node.api.metrics()?;
+            let mesh = metric(&text, "gossipsub_mesh_peer_counts");
+            if mesh < neighbours as f64 {
+                short.push(format!("node {i}: {mesh} of {neighbours}"));
+            }
+        }
+        if short.is_empty() {
+            return Ok(started.elapsed().as_secs_f64());
+        }
+        anyhow::ensure!(
+            started.elapsed() < Duration::from_secs(60),
+            "the gossip mesh did not form within a minute: {}",
+            short.join(", ")
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
 }
 
 /// Propagation of one kind of change.
@@ -288,8 +313,8 @@ pub fn propagate(
         let config = dir.join("config.toml");
         let text = std::fs::read_to_string(&config)?;
         let hops = steunpunt_protocol::trust::MAX_TRUST_HOPS;
-        let set = text.replacen("# hops = 3\n", &format!("hops = {hops}\n"), 1);
-        anyhow::ensure!(set != text, "config.toml has no `# hops = 3` line to set");
+        let set = text.replacen("\nhops = 3\n", &format!("\nhops = {hops}\n"), 1);
+        anyhow::ensure!(set != text, "config.toml has no `hops = 3` line to set");
         std::fs::write(&config, set)?;
         nodes.push(Daemon::start(binary, &dir)?);
     }
@@ -337,7 +362,8 @@ pub fn propagate(
             "the region did not come to trust itself within five minutes"
         );
     }
-    std::thread::sleep(Duration::from_secs(2));
+    let meshed = mesh_formed(&nodes, &edges)?;
+    eprintln!("every link in the gossip mesh after {meshed:.1} s");
 
     eprintln!("publishing {records} vacancies on random nodes …");
     let mut published = Vec::with_capacity(records);
@@ -682,4 +708,59 @@ pub fn footprint(binary: &Path, n: usize) -> anyhow::Result<FootprintReport> {
         resident_at_rest_mb,
         join,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The `steunpuntd` built beside this test (the workspace's tests build it).
+    fn daemon() -> std::path::PathBuf {
+        let exe = std::env::current_exe().unwrap_or_default();
+        let path = exe
+            .parent()
+            .and_then(Path::parent)
+            .map(|dir| dir.join("steunpuntd"))
+            .unwrap_or_default();
+        assert!(
+            path.exists(),
+            "{} is missing: build the workspace first (cargo build)",
+            path.display()
+        );
+        path
+    }
+
+    /// Each benchmark runs end to end on a tiny region (its figures mean nothing there).
+    #[test]
+    fn propagate_runs_on_a_tiny_region() -> anyhow::Result<()> {
+        let report = propagate(&daemon(), 3, 2, 3)?;
+        assert_eq!((report.nodes, report.edges), (3, 3));
+        for spread in [&report.one_hop, &report.publish, &report.withdraw] {
+            assert_eq!(spread.lost, 0);
+            assert!(spread.bytes_per_node > 0.0);
+        }
+        assert!(
+            report.publish.copies_per_node >= 1.0,
+            "no gossip was counted"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn ingest_runs_on_a_tiny_region() -> anyhow::Result<()> {
+        let report = ingest(&daemon(), 300)?;
+        assert_eq!(report.join.held, 300);
+        assert!(report.join.searchable_s > 0.0);
+        assert!(report.verify.batch_per_s > 0.0 && report.verify.single_per_s > 0.0);
+        Ok(())
+    }
+
+    #[test]
+    fn footprint_runs_on_a_tiny_region() -> anyhow::Result<()> {
+        let report = footprint(&daemon(), 300)?;
+        assert_eq!(report.join.held, 300);
+        assert!(report.disk_bytes > report.raw_envelope_bytes);
+        assert!(report.resident_at_rest_mb > 0.0);
+        Ok(())
+    }
 }

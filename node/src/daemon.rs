@@ -263,7 +263,7 @@ pub async fn start(data_dir: DataDir, overrides: Overrides) -> Result<RunningNod
         .map_err(|e| network_error(&e))?
         .with_bandwidth_metrics(&mut registry)
         .with_behaviour(|key| {
-            build_behaviour(key, &config.network)
+            build_behaviour(key, &config.network, Some(&mut registry))
                 .map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)
         })
         .map_err(|e| network_error(&e))?

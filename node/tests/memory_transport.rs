@@ -64,7 +64,7 @@ fn memory_swarm<B: NetworkBehaviour>(
 
 fn swarm(keypair: Keypair) -> Swarm<Behaviour> {
     memory_swarm(keypair, |key| {
-        build_behaviour(key, &NetworkConfig::default()).unwrap()
+        build_behaviour(key, &NetworkConfig::default(), None).unwrap()
     })
 }
 
@@ -253,7 +253,7 @@ struct Rogue {
 
 fn rogue_swarm(keypair: Keypair) -> Swarm<Rogue> {
     memory_swarm(keypair, |key| {
-        let honest = build_behaviour(key, &NetworkConfig::default()).unwrap();
+        let honest = build_behaviour(key, &NetworkConfig::default(), None).unwrap();
         Rogue {
             gossipsub: honest.gossipsub,
             sync: request_response::Behaviour::with_codec(

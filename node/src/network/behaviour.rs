@@ -62,7 +62,11 @@ pub fn records_topic() -> IdentTopic {
 }
 
 /// Builds the behaviour for `key` with `config`.
-pub fn build_behaviour(key: &Keypair, config: &NetworkConfig) -> Result<Behaviour, BehaviourError> {
+pub fn build_behaviour(
+    key: &Keypair,
+    config: &NetworkConfig,
+    metrics: Option<&mut prometheus_client::registry::Registry>,
+) -> Result<Behaviour, BehaviourError> {
     let err = |e: &dyn std::fmt::Display| BehaviourError(e.to_string());
     let gossip_config = gossipsub::ConfigBuilder::default()
         .heartbeat_interval(Duration::from_millis(700))
@@ -79,6 +83,18 @@ pub fn build_behaviour(key: &Keypair, config: &NetworkConfig) -> Result<Behaviou
     let mut gossipsub =
         gossipsub::Behaviour::new(MessageAuthenticity::Signed(key.clone()), gossip_config)
             .map_err(|e| err(&e))?;
+    // Copies received per message (duplicates included) and bytes, for admins and the
+    // propagation benchmark.
+    if let Some(registry) = metrics {
+        // OpenMetrics forbids a histogram sum beside negative buckets, and gossipsub's
+        // default score buckets are mostly negative: a misbehaving peer's negative score
+        // counts in the lowest bucket instead.
+        let config = gossipsub::MetricsConfig {
+            score_buckets: vec![0.0, 1.0, 10.0, 100.0, 1_000.0, 10_000.0],
+            ..gossipsub::MetricsConfig::default()
+        };
+        gossipsub = gossipsub.with_metrics(registry.sub_registry_with_prefix("gossipsub"), config);
+    }
     let topic = records_topic();
     let mut score = PeerScoreParams::default();
     score.topics.insert(
