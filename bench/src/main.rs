@@ -125,32 +125,12 @@ enum Command {
     /// baseline: single and batch signature verification on this machine.
     ///
     /// Example: steunpunt-bench ingest --n 100000 --json
-    Ingest {
-        /// Vacancies the neighbour holds.
-        #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(100..=1_000_000))]
-        n: u64,
-        /// The daemon to measure (default: the steunpuntd next to this program).
-        #[arg(long)]
-        steunpuntd: Option<std::path::PathBuf>,
-        /// Print one JSON object on one line.
-        #[arg(long)]
-        json: bool,
-    },
+    Ingest(OneRegion),
     /// Measures a node's weight: disk against the raw envelope bytes, resident memory at
     /// rest and during a second node's cold sync, time from start to a serving API.
     ///
     /// Example: steunpunt-bench footprint --n 100000 --json
-    Footprint {
-        /// Vacancies on the node.
-        #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(100..=1_000_000))]
-        n: u64,
-        /// The daemon to measure (default: the steunpuntd next to this program).
-        #[arg(long)]
-        steunpuntd: Option<std::path::PathBuf>,
-        /// Print one JSON object on one line.
-        #[arg(long)]
-        json: bool,
-    },
+    Footprint(OneRegion),
     /// Connection attempts towards a neighbour that has not peered back, and towards one
     /// that comes and goes, in the deterministic simulation running the daemon's policy.
     ///
@@ -166,6 +146,20 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// A region held by one `steunpuntd`, for the benchmarks of one node's weight and speed.
+#[derive(Debug, clap::Args)]
+struct OneRegion {
+    /// Vacancies the node holds.
+    #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(100..=1_000_000))]
+    n: u64,
+    /// The daemon to measure (default: the steunpuntd next to this program).
+    #[arg(long)]
+    steunpuntd: Option<std::path::PathBuf>,
+    /// Print one JSON object on one line.
+    #[arg(long)]
+    json: bool,
 }
 
 /// One JSON object on one line with `--json`; otherwise a table of every figure, one per
@@ -260,19 +254,19 @@ fn main() -> anyhow::Result<()> {
             )?,
             json,
         ),
-        Command::Ingest {
+        Command::Ingest(OneRegion {
             n,
             steunpuntd,
             json,
-        } => print(
+        }) => print(
             &network::ingest(&daemon::binary(steunpuntd)?, n as usize)?,
             json,
         ),
-        Command::Footprint {
+        Command::Footprint(OneRegion {
             n,
             steunpuntd,
             json,
-        } => print(
+        }) => print(
             &network::footprint(&daemon::binary(steunpuntd)?, n as usize)?,
             json,
         ),
