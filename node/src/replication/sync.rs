@@ -21,14 +21,25 @@ use crate::store::Store;
 
 /// Most responder sessions kept open at once; the oldest is dropped beyond this.
 pub const MAX_RESPONDER_SESSIONS: usize = 16;
-/// Most responder sessions of one peer: one run needs one, a run given up while its
-/// session lingers two. A peer opening more drops its own oldest, never another peer's.
+/// Most unfinished responder sessions of one peer: one run needs one, a run given up
+/// while its session lingers two. A peer opening more drops its own oldest, never another
+/// peer's.
 pub const MAX_SESSIONS_PER_PEER: usize = 2;
+/// Sessions one peer may open in a minute. An honest node opens one per sync run: on
+/// connecting, every `sync.interval_secs`, and after trust grows or a sync brought
+/// something new, so a region coming together takes a few dozen a minute. A session
+/// answered in full at once holds nothing, but each costs the responder a pass over its
+/// records.
+pub const MAX_OPENS_PER_MINUTE: usize = 60;
+/// Opens remembered (of all peers) to count [`MAX_OPENS_PER_MINUTE`].
+const OPENS_KEPT: usize = 4096;
 
 /// Open responder sessions, keyed by peer and session id, oldest first.
 #[derive(Debug)]
 pub struct ResponderSessions<P> {
     sessions: VecDeque<(P, u64, Responder)>,
+    /// When each peer opened a session, oldest first (within the last minute).
+    opens: VecDeque<(P, u64)>,
     limit: usize,
 }
 
@@ -36,19 +47,21 @@ impl<P: PartialEq> Default for ResponderSessions<P> {
     fn default() -> Self {
         Self {
             sessions: VecDeque::new(),
+            opens: VecDeque::new(),
             limit: MAX_RESPONDER_SESSIONS,
         }
     }
 }
 
-impl<P: PartialEq> ResponderSessions<P> {
-    /// Opens a session; whether `peer` already had as many as it may (its oldest was
-    /// dropped).
-    fn insert(&mut self, peer: P, session: u64, responder: Responder) -> bool {
+impl<P: PartialEq + Clone> ResponderSessions<P> {
+    /// Opens a session; whether `peer` opened more than an honest node does (too many
+    /// unfinished at once: its oldest was dropped; or too many in the last minute).
+    fn insert(&mut self, peer: P, session: u64, responder: Responder, now: Timestamp) -> bool {
+        // A finished session of this peer holds nothing and will not be asked again.
         self.sessions
-            .retain(|(p, s, _)| !(*p == peer && *s == session));
-        let over =
-            self.sessions.iter().filter(|(p, _, _)| *p == peer).count() >= MAX_SESSIONS_PER_PEER;
+            .retain(|(p, s, r)| !(*p == peer && (*s == session || r.is_finished())));
+        let unfinished = self.sessions.iter().filter(|(p, _, _)| *p == peer).count();
+        let over = unfinished >= MAX_SESSIONS_PER_PEER;
         if over {
             if let Some(oldest) = self.sessions.iter().position(|(p, _, _)| *p == peer) {
                 self.sessions.remove(oldest);
@@ -56,8 +69,16 @@ impl<P: PartialEq> ResponderSessions<P> {
         } else if self.sessions.len() >= self.limit {
             self.sessions.pop_front();
         }
-        self.sessions.push_back((peer, session, responder));
-        over
+        self.sessions.push_back((peer.clone(), session, responder));
+        let minute_ago = now.0.saturating_sub(60_000);
+        while self.opens.front().is_some_and(|(_, at)| *at < minute_ago)
+            || self.opens.len() >= OPENS_KEPT
+        {
+            self.opens.pop_front();
+        }
+        let recent = self.opens.iter().filter(|(p, _)| *p == peer).count();
+        self.opens.push_back((peer, now.0));
+        over || recent >= MAX_OPENS_PER_MINUTE
     }
 
     fn get_mut(&mut self, peer: &P, session: u64) -> Option<&mut Responder> {
@@ -91,7 +112,7 @@ fn refused(reason: impl ToString) -> SyncResponse {
 
 impl<S: Store> Engine<S> {
     /// Answers one sync request from `peer`, with what the request did wrong.
-    pub fn serve_sync<P: PartialEq>(
+    pub fn serve_sync<P: PartialEq + Clone>(
         &mut self,
         sessions: &mut ResponderSessions<P>,
         peer: P,
@@ -111,9 +132,7 @@ impl<S: Store> Engine<S> {
                     let authors: BTreeSet<SteunpuntId> = trusted.into_iter().collect();
                     let (responder, answer) =
                         Responder::open(self.sync_items(&authors, now), items);
-                    // Kept even when finished (it then holds nothing), so that a peer
-                    // opening session after session is counted.
-                    if sessions.insert(peer, session, responder) {
+                    if sessions.insert(peer, session, responder, now) {
                         offence = Some((Offence::TooManySessions, 1));
                     }
                     answer
