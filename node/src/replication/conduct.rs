@@ -4,9 +4,10 @@
 //!
 //! Only what an honest node never does costs points: invalid records (an honest node
 //! verifies before it passes a record on), sync messages that cannot be read, and more
-//! open sync sessions than one run needs, or opened faster than syncs need them. Old revisions and records of authors we do not
-//! trust cost nothing: an honest neighbour sends them too, when gossip races or when it
-//! trusts more steunpunten than we do. They are never stored or passed on either way.
+//! open sync sessions than one run needs, or opened faster than syncs need them. Old
+//! revisions and records of authors we do not trust cost nothing: an honest neighbour
+//! sends them too, when gossip races or when it trusts more steunpunten than we do. They
+//! are never stored or passed on either way.
 
 use std::collections::BTreeMap;
 
