@@ -383,6 +383,28 @@ fn a_page_is_ingested_whatever_its_order() {
 }
 
 #[test]
+fn a_page_that_withdraws_trust_keeps_the_records_that_follow_out() {
+    let mut a = engine(1);
+    let mut b = engine(2);
+    let mut c = engine(3);
+    vouch(&mut a, &[b.me()]);
+    let vouching = vouch(&mut b, &[c.me()]);
+    a.ingest(bytes(&vouching), T0);
+    assert!(a.trust().contains(&c.me()));
+    // B stops vouching for C; C's vacancy follows in the same page, checked for trust
+    // before B's new peering record was stored.
+    let dropping = vouch(&mut b, &[]);
+    let rc = publish(&mut c, "taalmaatje", "Taalmaatje");
+    let page = a.ingest_page([bytes(&dropping), bytes(&rc)], T0);
+    assert_eq!(page.accepted, 1);
+    assert!(!a.trust().contains(&c.me()));
+    assert!(
+        a.get(&rc.key()).unwrap().is_none(),
+        "an untrusted author's record was stored"
+    );
+}
+
+#[test]
 fn trust_generation_moves_exactly_when_trust_changes() {
     let mut a = engine(1);
     let mut b = engine(2);

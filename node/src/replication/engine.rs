@@ -742,6 +742,13 @@ impl<S: Store> Engine<S> {
         verified: Result<Verified, (Envelope, EnvelopeError)>,
         now: Timestamp,
     ) -> IngestOutcome {
+        // Trust may have changed since the envelope was screened: a page can hold a
+        // peering record that stops vouching for an author whose records follow it.
+        if let Ok(v) = &verified
+            && !self.trust.contains(&v.envelope().author())
+        {
+            return IngestOutcome::Untrusted;
+        }
         let record = match verified
             .map_err(|(_, e)| OpenError::from(e))
             .and_then(Verified::open)
