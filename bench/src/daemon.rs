@@ -26,7 +26,7 @@ pub(crate) struct Daemon {
     pub(crate) api: Client,
     peer_id: String,
     listen: String,
-    steunpunt: String,
+    pub(crate) steunpunt: String,
 }
 
 impl Drop for Daemon {

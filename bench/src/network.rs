@@ -171,6 +171,25 @@ pub struct Links {
     in_mesh: usize,
     /// Seconds waited for every link to be connected and in the mesh (at most 60).
     waited_s: f64,
+    /// Each link not connected, with what each end's `peer list` says of the other.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    down: Vec<String>,
+}
+
+/// What node `a`'s peer list says of node `b`.
+fn peer_state(nodes: &[Daemon], a: usize, b: usize) -> String {
+    let state = nodes[a].api.peers().ok().and_then(|list| {
+        list.peers
+            .into_iter()
+            .find(|p| p.steunpunt.to_string() == nodes[b].steunpunt)
+            .map(|p| match (p.connected, p.refused, p.trusted) {
+                (true, _, _) => "connected".to_owned(),
+                (false, Some(refused), _) => format!("refused ({})", refused.reason),
+                (false, None, None) => "not connected, not trusted".to_owned(),
+                (false, None, Some(_)) => "not connected".to_owned(),
+            })
+    });
+    format!("{a}→{b}: {}", state.unwrap_or_else(|| "not listed".into()))
 }
 
 /// Waits up to a minute until every link of the region is connected and in the gossip
@@ -183,14 +202,22 @@ fn links(nodes: &[Daemon], edges: &[(usize, usize)]) -> anyhow::Result<Links> {
             connected += node.api.status()?.peers.len();
             in_mesh += metric(&node.api.metrics()?, "gossipsub_mesh_peer_counts");
         }
-        let links = Links {
+        let mut links = Links {
             connected: connected / 2,
             in_mesh: in_mesh as usize / 2,
             waited_s: round(started.elapsed().as_secs_f64()),
+            down: Vec::new(),
         };
-        if links.in_mesh >= edges.len() && links.connected >= edges.len()
-            || started.elapsed() > Duration::from_secs(60)
-        {
+        if links.in_mesh >= edges.len() && links.connected >= edges.len() {
+            return Ok(links);
+        }
+        if started.elapsed() > Duration::from_secs(60) {
+            for (a, b) in edges {
+                let (there, back) = (peer_state(nodes, *a, *b), peer_state(nodes, *b, *a));
+                if !there.ends_with(": connected") || !back.ends_with(": connected") {
+                    links.down.push(format!("{there}; {back}"));
+                }
+            }
             return Ok(links);
         }
         std::thread::sleep(Duration::from_millis(200));
