@@ -325,9 +325,7 @@ fn sorted(items: &[Mapped]) -> Vec<ShortHash> {
 mod tests {
     use super::*;
 
-    fn item(n: u32) -> ShortHash {
-        ShortHash::of_record(&crate::RecordHash::of(&n.to_be_bytes()))
-    }
+    use crate::testing::{short_item as item, short_items_only_in};
 
     /// Feeds the other side's symbols in batches until decoded; returns the symbols used.
     fn reconcile(ours: &[u32], theirs: &[u32], batch: usize) -> (Decoder, u64) {
@@ -353,17 +351,8 @@ mod tests {
         let ours: Vec<u32> = (0..5000).filter(|n| n % 97 != 0).collect();
         let theirs: Vec<u32> = (0..5000).filter(|n| n % 89 != 0).collect();
         let (decoder, used) = reconcile(&ours, &theirs, 16);
-        let expect = |a: &[u32], b: &[u32]| {
-            let mut v: Vec<ShortHash> = a
-                .iter()
-                .filter(|n| !b.contains(n))
-                .map(|n| item(*n))
-                .collect();
-            v.sort();
-            v
-        };
-        assert_eq!(decoder.remote_only(), expect(&theirs, &ours));
-        assert_eq!(decoder.local_only(), expect(&ours, &theirs));
+        assert_eq!(decoder.remote_only(), short_items_only_in(&theirs, &ours));
+        assert_eq!(decoder.local_only(), short_items_only_in(&ours, &theirs));
         // 108 differences; the paper's overhead is about 1.4 symbols each.
         assert!(used < 108 * 3, "{used} symbols");
     }

@@ -476,11 +476,8 @@ pub fn restrict(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::RecordHash;
 
-    fn item(n: u32) -> ShortHash {
-        RecordHash::of(&n.to_be_bytes()).short()
-    }
+    use crate::testing::{short_item as item, short_items_only_in as difference};
 
     /// Runs a whole reconciliation in memory; returns (have, need, round trips, bytes).
     fn reconcile(ours: &[u32], theirs: &[u32]) -> (Vec<ShortHash>, Vec<ShortHash>, usize, usize) {
@@ -522,16 +519,6 @@ mod tests {
             trips,
             bytes,
         )
-    }
-
-    fn difference(a: &[u32], b: &[u32]) -> Vec<ShortHash> {
-        let mut v: Vec<ShortHash> = a
-            .iter()
-            .filter(|n| !b.contains(n))
-            .map(|n| item(*n))
-            .collect();
-        v.sort();
-        v
     }
 
     #[test]

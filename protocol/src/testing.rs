@@ -143,3 +143,19 @@ pub fn peering(vouches: &[SteunpuntId], blocks: &[SteunpuntId]) -> Peering {
         blocks: entries(blocks),
     }
 }
+
+/// The short hash standing for item `n` in reconciliation tests.
+pub fn short_item(n: u32) -> crate::hash::ShortHash {
+    crate::hash::RecordHash::of(&n.to_be_bytes()).short()
+}
+
+/// The short items of `a` that `b` lacks, sorted.
+pub fn short_items_only_in(a: &[u32], b: &[u32]) -> Vec<crate::hash::ShortHash> {
+    let mut only: Vec<_> = a
+        .iter()
+        .filter(|n| !b.contains(n))
+        .map(|n| short_item(*n))
+        .collect();
+    only.sort();
+    only
+}
