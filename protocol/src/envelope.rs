@@ -177,9 +177,7 @@ impl Envelope {
     /// Verifies the signatures of many envelopes in one batch, about twice as fast per
     /// signature as one by one (more when few authors signed many of them); the result of
     /// each, in order. If the batch fails, each is verified on its own to find which.
-    pub fn verify_all(
-        envelopes: Vec<Envelope>,
-    ) -> Vec<Result<Verified, (Envelope, EnvelopeError)>> {
+    pub fn verify_all(envelopes: Vec<Envelope>) -> Vec<Result<Verified, EnvelopeError>> {
         let mut authors: std::collections::HashMap<SteunpuntId, Result<(), EnvelopeError>> =
             std::collections::HashMap::new();
         let mut batch = ed25519_zebra::batch::Verifier::new();
@@ -191,7 +189,7 @@ impl Envelope {
                 .or_insert_with(|| check_author(&envelope.author))
                 .clone();
             match author {
-                Err(e) => results.push(Err((envelope, e.clone()))),
+                Err(e) => results.push(Err(e.clone())),
                 Ok(()) => {
                     seed.update(envelope.hash.0.as_slice());
                     batch.queue((
@@ -208,9 +206,7 @@ impl Envelope {
         if batch.verify(SeededRng(seed.finalize_xof())).is_err() {
             for result in &mut results {
                 let failed = match result {
-                    Ok(Verified(envelope)) => {
-                        envelope.verify().err().map(|e| (envelope.clone(), e))
-                    }
+                    Ok(Verified(envelope)) => envelope.verify().err(),
                     Err(_) => None,
                 };
                 if let Some(failed) = failed {
@@ -222,17 +218,14 @@ impl Envelope {
     }
 
     /// Verifies this one envelope's signature.
-    pub fn verified(self) -> Result<Verified, (Envelope, EnvelopeError)> {
-        match self.verify() {
-            Ok(()) => Ok(Verified(self)),
-            Err(e) => Err((self, e)),
-        }
+    pub fn verified(self) -> Result<Verified, EnvelopeError> {
+        self.verify().map(|()| Verified(self))
     }
 
     /// Verifies, then decodes, then checks the clock-independent rules, treating the record
     /// as received from a peer.
     pub fn open(self) -> Result<Record, OpenError> {
-        self.verified().map_err(|(_, e)| e)?.open()
+        self.verified()?.open()
     }
 }
 

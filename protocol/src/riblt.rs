@@ -40,11 +40,10 @@ impl Symbol {
     }
 
     /// The single item left in a symbol: count ±1 and a checksum that matches the sum.
-    fn pure(&self) -> Option<(ShortHash, u64, i64)> {
+    fn pure(&self) -> Option<(ShortHash, i64)> {
         let item = ShortHash(self.sum);
-        let checksum = checksum(&item);
-        ((self.count == 1 || self.count == -1) && checksum == self.checksum)
-            .then_some((item, checksum, self.count))
+        ((self.count == 1 || self.count == -1) && checksum(&item) == self.checksum)
+            .then_some((item, self.count))
     }
 
     /// Appends the wire form: sum, checksum (little-endian), count (zigzag LEB128).
@@ -280,7 +279,7 @@ impl Decoder {
         // sender's symbols never peel into more than twice as many items as symbols.
         let most = 2 * self.difference.len() + 16;
         while let Some(at) = queue.pop() {
-            let Some((item, _, count)) = self.difference[at].pure() else {
+            let Some((item, count)) = self.difference[at].pure() else {
                 continue;
             };
             if self.remote_only.len() + self.local_only.len() >= most {

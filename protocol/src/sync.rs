@@ -84,8 +84,6 @@ pub enum SyncRequest {
 pub enum SyncResponse {
     /// The next coded symbols of the responder's items.
     Symbols {
-        /// Live records the responder holds of the common authors.
-        items: u64,
         /// Encoded [`Symbol`]s, at most [`MAX_SYMBOLS`].
         symbols: ByteBuf,
     },
@@ -365,11 +363,6 @@ impl Initiator {
     pub fn need(&self) -> &[ShortHash] {
         &self.need
     }
-
-    /// Answers with symbols or list pages so far.
-    pub fn rounds(&self) -> u32 {
-        self.symbol_rounds + self.list_pages
-    }
 }
 
 /// The responder's side of a session: a snapshot of its items for the common authors.
@@ -426,13 +419,11 @@ impl Responder {
             let batch = batch.clamp(MIN_SYMBOLS, MAX_SYMBOLS);
             let total = encoder.produced() + batch as u64;
             if !listing_is_cheaper(encoder.len() as u64, total) {
-                let items = encoder.len() as u64;
                 let mut symbols = Vec::with_capacity(batch * SYMBOL_BYTES as usize);
                 for symbol in encoder.produce(batch) {
                     symbol.encode_into(&mut symbols);
                 }
                 return SyncResponse::Symbols {
-                    items,
                     symbols: ByteBuf::from(symbols),
                 };
             }
@@ -504,7 +495,7 @@ mod tests {
             let wire = response.encode();
             bytes += wire.len();
             let step = match SyncResponse::decode(&wire).unwrap() {
-                SyncResponse::Symbols { symbols, .. } => initiator.on_symbols(&symbols).unwrap(),
+                SyncResponse::Symbols { symbols } => initiator.on_symbols(&symbols).unwrap(),
                 SyncResponse::List { hashes, last } => initiator.on_list(&hashes, last).unwrap(),
                 other => panic!("unexpected {other:?}"),
             };

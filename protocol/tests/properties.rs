@@ -265,7 +265,7 @@ fn reconcile(ours: &[ShortHash], theirs: &[ShortHash]) -> (Vec<ShortHash>, Vec<S
     let (mut responder, mut answer) = Responder::open(theirs.to_vec(), items);
     loop {
         let step = match answer {
-            SyncResponse::Symbols { symbols, .. } => initiator.on_symbols(&symbols).unwrap(),
+            SyncResponse::Symbols { symbols } => initiator.on_symbols(&symbols).unwrap(),
             SyncResponse::List { hashes, last } => initiator.on_list(&hashes, last).unwrap(),
             other => panic!("unexpected {other:?}"),
         };
@@ -316,7 +316,7 @@ proptest! {
                 bytes[i] = *value;
             }
             let _ = SyncRequest::decode(&bytes);
-            if let Ok(SyncResponse::Symbols { symbols, .. }) = SyncResponse::decode(&bytes) {
+            if let Ok(SyncResponse::Symbols { symbols }) = SyncResponse::decode(&bytes) {
                 let _ = initiator.on_symbols(&symbols);
             }
             bytes.truncate(cut.index(bytes.len() + 1));

@@ -739,7 +739,7 @@ impl<S: Store> Engine<S> {
     /// The rest of the pipeline after the signature was checked.
     fn admit(
         &mut self,
-        verified: Result<Verified, (Envelope, EnvelopeError)>,
+        verified: Result<Verified, EnvelopeError>,
         now: Timestamp,
     ) -> IngestOutcome {
         // Trust may have changed since the envelope was screened: a page can hold a
@@ -749,10 +749,7 @@ impl<S: Store> Engine<S> {
         {
             return IngestOutcome::Untrusted;
         }
-        let record = match verified
-            .map_err(|(_, e)| OpenError::from(e))
-            .and_then(Verified::open)
-        {
+        let record = match verified.map_err(OpenError::from).and_then(Verified::open) {
             Ok(r) => r,
             Err(e) => return IngestOutcome::Invalid(e),
         };

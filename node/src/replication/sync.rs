@@ -3,8 +3,9 @@
 //! network.
 //!
 //! The opener runs a [`SyncRun`]: reconcile (coded symbols or a listing), then fetch what
-//! it lacks and offer what the other side lacks, one bounded page per request. The responder keeps a
-//! bounded set of [`ResponderSessions`] and answers with [`Engine::serve_sync`].
+//! it lacks and offer what the other side lacks, one bounded page per request. The
+//! responder keeps a bounded set of [`ResponderSessions`] and answers with
+//! [`Engine::serve_sync`].
 
 use std::collections::{BTreeSet, VecDeque};
 
@@ -304,7 +305,7 @@ impl SyncRun {
         now: Timestamp,
     ) -> Result<Option<SyncRequest>, SyncError> {
         match (&mut self.phase, response) {
-            (Phase::Reconciling(initiator), SyncResponse::Symbols { symbols, .. }) => {
+            (Phase::Reconciling(initiator), SyncResponse::Symbols { symbols }) => {
                 self.stats.reconcile_rounds += 1;
                 let step = initiator.on_symbols(&symbols)?;
                 self.after_reconcile(engine, step)
