@@ -13,6 +13,7 @@ pub mod files;
 pub mod node;
 pub mod peers;
 pub mod records;
+pub mod schema_org;
 pub mod search;
 
 #[cfg(feature = "client")]
