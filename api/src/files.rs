@@ -15,6 +15,9 @@ pub const PEERS: &str = "peers.json";
 pub const API_TOKEN: &str = "api.token";
 /// The address the API listens on, written at start and removed at a clean stop.
 pub const API_ADDR: &str = "api.addr";
+/// The address the public site listens on (when `[public]` is enabled), written at
+/// start and removed at a clean stop.
+pub const PUBLIC_ADDR: &str = "public.addr";
 /// The record store (sled), a directory.
 pub const DB: &str = "db";
 /// What the store held at its last flush, to notice a damaged store at start.

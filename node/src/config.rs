@@ -33,6 +33,95 @@ pub struct Config {
     /// The record store.
     #[serde(default)]
     pub store: StoreConfig,
+    /// The public site: the region's vacancies for volunteers (off by default).
+    #[serde(default)]
+    pub public: PublicConfig,
+}
+
+/// Which records the public site shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Show {
+    /// Only this steunpunt's own vacancies and partners.
+    Own,
+    /// The trusted region up to `public.hops` vouching steps away.
+    Region,
+}
+
+/// The public site's settings (`[public]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PublicConfig {
+    /// Serve the site at all.
+    pub enabled: bool,
+    /// Its address; never the API's.
+    pub listen: String,
+    /// Own records only, or the region's.
+    pub show: Show,
+    /// With `show = "region"`: vouching steps away whose records are shown (1 = our
+    /// neighbours; at most `trust.hops`, which is what is held).
+    pub hops: u8,
+    /// The site's name; the steunpunt's name when empty.
+    pub title: String,
+    /// A logo file (PNG, JPEG, WebP or SVG, at most 256 KiB), relative to the data
+    /// directory unless absolute.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub logo: Option<String>,
+    /// The main colour (`#rrggbb`): headers and buttons, with white text on it.
+    pub colour: String,
+    /// Where the public reaches the site (`https://vacatures.steunpunt.nl`): for the
+    /// feeds' and the embed snippet's links. Empty: the address it listens on.
+    pub base_url: String,
+    /// Requests per minute one client address may make.
+    pub requests_per_minute: u32,
+}
+
+impl Default for PublicConfig {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            listen: DEFAULT_PUBLIC.to_owned(),
+            show: Show::Region,
+            hops: DEFAULT_TRUST_HOPS,
+            title: String::new(),
+            logo: None,
+            colour: DEFAULT_COLOUR.to_owned(),
+            base_url: String::new(),
+            requests_per_minute: 120,
+        }
+    }
+}
+
+/// Default address of the public site.
+pub const DEFAULT_PUBLIC: &str = "127.0.0.1:8080";
+/// Default main colour of the public site: a dark blue on which white text has a
+/// contrast of 8.6:1.
+pub const DEFAULT_COLOUR: &str = "#1d4f91";
+/// Least contrast of white text on the main colour: WCAG 2.1 AA for normal text.
+pub const MIN_CONTRAST: f64 = 4.5;
+
+/// The colour `#rrggbb` as red, green and blue.
+pub fn parse_colour(text: &str) -> Option<[u8; 3]> {
+    let hex = text.strip_prefix('#')?;
+    if hex.len() != 6 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).ok();
+    Some([byte(0)?, byte(2)?, byte(4)?])
+}
+
+/// The contrast ratio of white on `rgb` (WCAG 2.1, relative luminance).
+pub fn contrast_with_white(rgb: [u8; 3]) -> f64 {
+    let channel = |c: u8| {
+        let c = f64::from(c) / 255.0;
+        if c <= 0.040_45 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    let luminance = 0.2126 * channel(rgb[0]) + 0.7152 * channel(rgb[1]) + 0.0722 * channel(rgb[2]);
+    1.05 / (luminance + 0.05)
 }
 
 /// Store settings.
@@ -315,6 +404,57 @@ const DOCUMENTED: &[(&str, &str, &[Key])] = &[
             "32",
         )],
     ),
+    (
+        "public",
+        "De openbare website: de vacatures van de regio voor vrijwilligers, met widget en feeds.\nThe public site: the region's vacancies for volunteers, with a widget and feeds.",
+        &[
+            (
+                "enabled",
+                "Zet de openbare website aan (standaard uit). / Serve the public site (off by default).",
+                "false",
+            ),
+            (
+                "listen",
+                "Adres van de website, nooit dat van de API; 0.0.0.0:8080 voor iedereen, of 127.0.0.1 achter een webserver. / Address of the site, never the API's; 0.0.0.0:8080 for everyone, or 127.0.0.1 behind a web server.",
+                r#""127.0.0.1:8080""#,
+            ),
+            (
+                "show",
+                "Welke vacatures: \"own\" (alleen die van dit steunpunt) of \"region\" (de regio). / Which vacancies: \"own\" (this steunpunt's only) or \"region\".",
+                r#""region""#,
+            ),
+            (
+                "hops",
+                "Bij \"region\": tot hoeveel stappen van instaan (1 = alleen onze buren; hoogstens trust.hops). / With \"region\": up to how many vouching steps (1 = our neighbours; at most trust.hops).",
+                "3",
+            ),
+            (
+                "title",
+                "Naam van de website; leeg: de naam van het steunpunt. / Name of the site; empty: the steunpunt's name.",
+                r#""Vacaturebank Steunpunt Breda""#,
+            ),
+            (
+                "logo",
+                "Logo (PNG, JPEG, WebP of SVG, hoogstens 256 KiB), in de datamap of met volledig pad. / Logo file (PNG, JPEG, WebP or SVG, at most 256 KiB), in the data directory or a full path.",
+                r#""logo.png""#,
+            ),
+            (
+                "colour",
+                "Hoofdkleur (#rrggbb), met witte tekst erop: het contrast moet minstens 4,5 zijn. / Main colour (#rrggbb) with white text on it: contrast at least 4.5.",
+                r##""#1d4f91""##,
+            ),
+            (
+                "base_url",
+                "Waar het publiek de website bereikt, voor de links in feeds en widget; leeg: het adres hierboven. / Where the public reaches the site, for links in feeds and widget; empty: the address above.",
+                r#""https://vacatures.steunpuntbreda.nl""#,
+            ),
+            (
+                "requests_per_minute",
+                "Hoogstens zoveel verzoeken per minuut per bezoekersadres. / Most requests per minute per visitor address.",
+                "120",
+            ),
+        ],
+    ),
 ];
 
 /// Why the configuration cannot be used.
@@ -434,6 +574,7 @@ impl Config {
                 ),
             );
         }
+        self.check_public(api)?;
         for addr in &self.network.listen {
             if addr.parse::<libp2p::Multiaddr>().is_err() {
                 return invalid(
@@ -441,6 +582,81 @@ impl Config {
                     &format!(
                         "contains `{addr}`, which is not a multiaddress like /ip4/0.0.0.0/tcp/4001"
                     ),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    fn check_public(&self, api: SocketAddr) -> Result<(), ConfigError> {
+        let p = &self.public;
+        let invalid = |field, problem: String| Err(ConfigError::Invalid { field, problem });
+        let Ok(listen) = p.listen.parse::<SocketAddr>() else {
+            return invalid(
+                "public.listen",
+                format!("`{}` is not an address like 0.0.0.0:8080", p.listen),
+            );
+        };
+        if p.enabled && listen.port() == api.port() && listen.port() != 0 {
+            return invalid(
+                "public.listen",
+                format!(
+                    "uses port {}, the API's; the public site needs a port of its own",
+                    listen.port()
+                ),
+            );
+        }
+        if p.hops == 0 || p.hops > self.trust.hops.max(1) {
+            return invalid(
+                "public.hops",
+                format!(
+                    "is {}; use 1 to trust.hops ({})",
+                    p.hops,
+                    self.trust.hops.max(1)
+                ),
+            );
+        }
+        match parse_colour(&p.colour) {
+            None => {
+                return invalid(
+                    "public.colour",
+                    format!("`{}` is not a colour like #1d4f91", p.colour),
+                );
+            }
+            Some(rgb) if contrast_with_white(rgb) < MIN_CONTRAST => {
+                return invalid(
+                    "public.colour",
+                    format!(
+                        "`{}` is too light: white text on it has a contrast of {:.1}, and at least {MIN_CONTRAST} is needed to be readable (WCAG AA); choose a darker colour",
+                        p.colour,
+                        contrast_with_white(rgb)
+                    ),
+                );
+            }
+            Some(_) => {}
+        }
+        let web_address = ["https://", "http://"].iter().any(|s| p.base_url.starts_with(s));
+        if !(p.base_url.is_empty() || web_address) {
+            return invalid(
+                "public.base_url",
+                format!("`{}` must start with https:// or http://", p.base_url),
+            );
+        }
+        if p.requests_per_minute == 0 {
+            return invalid("public.requests_per_minute", "is 0; use at least 1".into());
+        }
+        if let Some(logo) = &p.logo {
+            let ext = Path::new(logo)
+                .extension()
+                .and_then(|e| e.to_str())
+                .map(str::to_ascii_lowercase);
+            if !matches!(
+                ext.as_deref(),
+                Some("png" | "jpg" | "jpeg" | "webp" | "svg")
+            ) {
+                return invalid(
+                    "public.logo",
+                    format!("`{logo}` must be a .png, .jpg, .webp or .svg file"),
                 );
             }
         }

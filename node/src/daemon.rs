@@ -30,6 +30,8 @@ pub struct Overrides {
     pub listen: Vec<String>,
     /// API address.
     pub api: Option<String>,
+    /// Public site address; turns the site on.
+    pub public: Option<String>,
 }
 
 /// Why the node could not start.
@@ -66,6 +68,9 @@ pub enum StartError {
     /// Networking could not be set up.
     #[error("cannot start networking: {0}")]
     Network(String),
+    /// The public site's settings.
+    #[error(transparent)]
+    Site(#[from] crate::public::SiteError),
     /// Anything else.
     #[error("cannot {action}: {source}")]
     Io {
@@ -84,6 +89,8 @@ pub struct RunningNode {
     pub peer_id: PeerId,
     /// Where the API listens.
     pub api_addr: SocketAddr,
+    /// Where the public site listens, when it is on.
+    pub public_addr: Option<SocketAddr>,
     /// The API's bearer token.
     pub token: String,
     /// The network.
@@ -113,6 +120,7 @@ impl RunningNode {
         drop(self.handle);
         self.owner.join().await;
         let _ = std::fs::remove_file(self.data_dir.api_addr_path());
+        let _ = std::fs::remove_file(self.data_dir.public_addr_path());
         info!("stopped");
     }
 }
@@ -194,6 +202,10 @@ pub async fn start(data_dir: DataDir, overrides: Overrides) -> Result<RunningNod
     }
     if let Some(api) = overrides.api {
         config.api.listen = api;
+    }
+    if let Some(public) = overrides.public {
+        config.public.listen = public;
+        config.public.enabled = true;
     }
     config.check()?;
     let steunpunt_id = opened.steunpunt_key.id();
@@ -301,6 +313,39 @@ pub async fn start(data_dir: DataDir, overrides: Overrides) -> Result<RunningNod
         action: "read the API address",
         source,
     })?;
+    let public_listener = if config.public.enabled {
+        let addr: SocketAddr = config
+            .public
+            .listen
+            .parse()
+            .map_err(|_| ConfigError::Invalid {
+                field: "public.listen",
+                problem: "is not an address".into(),
+            })?;
+        let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+            if in_use(&e) {
+                StartError::InUse {
+                    what: "public site",
+                    addr: addr.to_string(),
+                }
+            } else {
+                StartError::Io {
+                    action: "open the public site's address",
+                    source: e,
+                }
+            }
+        })?;
+        if listener.local_addr().ok() == Some(api_addr) {
+            return Err(StartError::Config(ConfigError::Invalid {
+                field: "public.listen",
+                problem: "is the API's address; the public site needs one of its own".into(),
+            }));
+        }
+        Some(listener)
+    } else {
+        let _ = std::fs::remove_file(data_dir.public_addr_path());
+        None
+    };
     // A token other users could read may have been read: it is replaced, not kept.
     let token_path = data_dir.api_token_path();
     let exposed = open_to_others(&token_path);
@@ -363,6 +408,34 @@ pub async fn start(data_dir: DataDir, overrides: Overrides) -> Result<RunningNod
         allow_remote: config.api.allow_remote,
         searching: Arc::new(tokio::sync::Semaphore::new(crate::api::searches_at_once())),
     };
+    let mut tasks = Vec::new();
+    let mut public_addr = None;
+    if let Some(listener) = public_listener {
+        let addr = listener.local_addr().map_err(|source| StartError::Io {
+            action: "read the public site's address",
+            source,
+        })?;
+        let site = crate::public::Site::new(
+            &config.public,
+            &config.steunpunt.name,
+            handle.clone(),
+            search.clone(),
+            data_dir.root(),
+            addr,
+        )?;
+        std::fs::write(data_dir.public_addr_path(), addr.to_string()).map_err(|source| {
+            StartError::Io {
+                action: "write public.addr",
+                source,
+            }
+        })?;
+        let site_shutdown = shutdown_rx.clone();
+        tasks.push(tokio::spawn(
+            crate::public::serve(listener, site, site_shutdown).instrument(span.clone()),
+        ));
+        span.in_scope(|| info!(public = %addr, "public site running"));
+        public_addr = Some(addr);
+    }
     let api_shutdown = shutdown_rx;
     let api_task = tokio::spawn(
         async move {
@@ -375,12 +448,16 @@ pub async fn start(data_dir: DataDir, overrides: Overrides) -> Result<RunningNod
         steunpunt_id,
         peer_id,
         api_addr,
+        public_addr,
         token,
         client,
         handle,
         search,
         shutdown,
-        tasks: vec![network_task, api_task],
+        tasks: {
+            tasks.extend([network_task, api_task]);
+            tasks
+        },
         owner,
         data_dir,
     })

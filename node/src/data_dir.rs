@@ -302,6 +302,11 @@ impl DataDir {
         self.root.join(files::API_ADDR)
     }
 
+    /// `public.addr`: where the public site listens, while the node runs.
+    pub fn public_addr_path(&self) -> PathBuf {
+        self.root.join(files::PUBLIC_ADDR)
+    }
+
     /// Writes the files that cannot come back from the region (the keys, the settings and
     /// the neighbour list) to `out` as a tar archive. Checks them first: a backup that
     /// cannot be restored is worse than none.

@@ -8,6 +8,7 @@ pub mod config;
 pub mod daemon;
 pub mod data_dir;
 pub mod network;
+pub mod public;
 pub mod replication;
 pub mod search;
 pub mod store;

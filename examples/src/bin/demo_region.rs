@@ -99,7 +99,12 @@ async fn main() -> anyhow::Result<()> {
             listen: vec!["/ip4/127.0.0.1/tcp/0".into()],
             api: Some("127.0.0.1:0".into()),
         })?;
-        let running = start(dir.clone(), Overrides::default()).await?;
+        // Each steunpunt's public site too, on a free port of this machine.
+        let overrides = Overrides {
+            public: Some("127.0.0.1:0".into()),
+            ..Overrides::default()
+        };
+        let running = start(dir.clone(), overrides).await?;
         let api = Client::new(&running.api_addr.to_string(), &running.token, dir.root());
         nodes.push(Node { running, api });
     }
@@ -308,6 +313,21 @@ async fn main() -> anyhow::Result<()> {
             r.distance_km.unwrap_or_default(),
             steunpunt_of(r)
         );
+    }
+
+    println!("\nThe public websites, with the vacancies each steunpunt shows to volunteers:");
+    for (node, municipality) in nodes.iter().zip(REGION) {
+        let addr = node
+            .running
+            .public_addr
+            .context("the public site should be running")?;
+        let page = ureq::get(&format!("http://{addr}/?wat=voorlezen")).call()?;
+        ensure!(
+            page.status() == 200,
+            "the public site of {municipality} answered {}",
+            page.status()
+        );
+        println!("  Steunpunt {municipality:<10} http://{addr}/");
     }
 
     if keep_running {

@@ -28,20 +28,31 @@ pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// dropped.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
-/// The body of the answer to a connection over the limit.
-const BUSY: &str =
-    r#"{"error":{"code":"busy","message":"too many connections to the API; try again shortly"}}"#;
+/// The answer to a connection over the limit: its media type and body.
+type Busy = (&'static str, &'static str);
+
+/// The API's busy answer.
+const API_BUSY: Busy = (
+    "application/json",
+    r#"{"error":{"code":"busy","message":"too many connections to the API; try again shortly"}}"#,
+);
+
+/// The public site's busy answer, for visitors.
+const SITE_BUSY: Busy = (
+    "text/plain; charset=utf-8",
+    "Het is erg druk op deze website. Probeer het over een minuut opnieuw.\n",
+);
 
 /// Answers a connection over the limit with 503 `busy` and closes it. What the client
 /// sent is read first (briefly): closing a socket with unread data resets it, and the
 /// client would see no answer at all.
-async fn refuse_busy(mut stream: tokio::net::TcpStream) {
+async fn refuse_busy(mut stream: tokio::net::TcpStream, (media, body): Busy) {
     use tokio::io::AsyncReadExt as _;
     let answer = async {
         let answer = format!(
-            "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n\
-             connection: close\r\ncontent-length: {}\r\n\r\n{BUSY}",
-            BUSY.len()
+            "HTTP/1.1 503 Service Unavailable\r\ncontent-type: {media}\r\n\
+             connection: close\r\ncontent-length: {}\r\n\r\n{body}",
+            body.len()
         );
         stream.write_all(answer.as_bytes()).await?;
         stream.shutdown().await?;
@@ -58,23 +69,38 @@ async fn refuse_busy(mut stream: tokio::net::TcpStream) {
     let _ = tokio::time::timeout(Duration::from_secs(1), answer).await;
 }
 
-/// Serves `app` on `listener` until `shutdown` turns true.
-pub async fn serve(listener: TcpListener, app: Router, mut shutdown: watch::Receiver<bool>) {
+/// Serves the API `app` on `listener` until `shutdown` turns true.
+pub async fn serve(listener: TcpListener, app: Router, shutdown: watch::Receiver<bool>) {
+    serve_with(listener, app, shutdown, API_BUSY).await;
+}
+
+/// Serves the public site `app` the same way; its requests carry the client's address
+/// (`ConnectInfo`), which the site's rate limit reads.
+pub async fn serve_public(listener: TcpListener, app: Router, shutdown: watch::Receiver<bool>) {
+    serve_with(listener, app, shutdown, SITE_BUSY).await;
+}
+
+async fn serve_with(
+    listener: TcpListener,
+    app: Router,
+    mut shutdown: watch::Receiver<bool>,
+    busy: Busy,
+) {
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     let graceful = GracefulShutdown::new();
     let mut accept_failing = false;
     loop {
-        let stream = tokio::select! {
+        let (stream, peer) = tokio::select! {
             _ = shutdown.changed() => break,
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => {
+                Ok((stream, peer)) => {
                     accept_failing = false;
-                    stream
+                    (stream, peer)
                 }
                 Err(e) => {
                     // Out of file descriptors, most likely: wait for some to close.
                     if !accept_failing {
-                        tracing::warn!("the API cannot accept connections: {e}");
+                        tracing::warn!("cannot accept HTTP connections: {e}");
                         accept_failing = true;
                     }
                     tokio::time::sleep(Duration::from_millis(100)).await;
@@ -83,13 +109,19 @@ pub async fn serve(listener: TcpListener, app: Router, mut shutdown: watch::Rece
             },
         };
         let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
-            tokio::spawn(refuse_busy(stream));
+            tokio::spawn(refuse_busy(stream, busy));
             continue;
         };
         let connection = http1::Builder::new()
             .timer(TokioTimer::new())
             .header_read_timeout(HEADER_READ_TIMEOUT)
-            .serve_connection(TokioIo::new(stream), TowerToHyperService::new(app.clone()));
+            .serve_connection(
+                TokioIo::new(stream),
+                TowerToHyperService::new(
+                    app.clone()
+                        .layer(axum::Extension(axum::extract::ConnectInfo(peer))),
+                ),
+            );
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
             let _ = connection.await;
@@ -102,7 +134,7 @@ pub async fn serve(listener: TcpListener, app: Router, mut shutdown: watch::Rece
         .is_err()
     {
         tracing::warn!(
-            "API requests still open after {} s are dropped",
+            "HTTP requests still open after {} s are dropped",
             SHUTDOWN_GRACE.as_secs()
         );
     }

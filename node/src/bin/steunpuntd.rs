@@ -23,6 +23,9 @@ struct Args {
     /// API address; overrides config.toml.
     #[arg(long, env = "STEUNPUNT_API")]
     api: Option<String>,
+    /// Serve the public site on this address (`[public]` in config.toml, turned on).
+    #[arg(long, env = "STEUNPUNT_PUBLIC")]
+    public: Option<String>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -267,6 +270,7 @@ async fn run() -> anyhow::Result<()> {
         Overrides {
             listen: args.listen,
             api: args.api,
+            public: args.public,
         },
     )
     .await?;

@@ -295,6 +295,9 @@ pub struct Plan {
     expertise: Option<String>,
     org_kind: Option<String>,
     author: Option<SteunpuntId>,
+    /// Only records of these steunpunten (the public site's part of the region); never
+    /// empty when given.
+    pub authors: Option<Vec<SteunpuntId>>,
     centre: Option<(f64, f64)>,
     radius_km: f64,
     /// Order of results.
@@ -430,6 +433,7 @@ impl Plan {
             expertise: slug(&EXPERTISE, q.expertise.as_ref(), "expertise")?,
             org_kind: slug(&ORGANISATION_KINDS, q.org_kind.as_ref(), "org_kind")?,
             author,
+            authors: None,
             centre,
             radius_km,
             sort,
@@ -465,6 +469,9 @@ impl Plan {
             tags.push(tag::MAS.to_owned());
         }
         let mut groups: Vec<Vec<String>> = tags.into_iter().map(|t| vec![t]).collect();
+        if let Some(authors) = &self.authors {
+            groups.push(authors.iter().map(|a| tag(tag::AUTHOR, a)).collect());
+        }
         if let Some(centre) = self.centre {
             groups.push(cells_around(centre, self.radius_km));
         }
@@ -476,6 +483,10 @@ impl Plan {
     pub fn admits(&self, entry: &Entry, now: Timestamp) -> Option<Option<f64>> {
         let tagged = entry.key.kind == self.kind
             && self.author.is_none_or(|a| entry.key.author == a)
+            && self
+                .authors
+                .as_ref()
+                .is_none_or(|set| set.contains(&entry.key.author))
             && self
                 .municipality
                 .as_ref()
