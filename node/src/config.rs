@@ -635,7 +635,9 @@ impl Config {
             }
             Some(_) => {}
         }
-        let web_address = ["https://", "http://"].iter().any(|s| p.base_url.starts_with(s));
+        let web_address = ["https://", "http://"]
+            .iter()
+            .any(|s| p.base_url.starts_with(s));
         if !(p.base_url.is_empty() || web_address) {
             return invalid(
                 "public.base_url",
