@@ -3,6 +3,7 @@
 
 mod daemon;
 mod network;
+mod pages;
 mod query;
 mod reconcile;
 mod runtime;
@@ -125,6 +126,23 @@ enum Command {
     /// baseline: single and batch signature verification on this machine.
     ///
     /// Example: steunpunt-bench ingest --n 100000 --json
+    /// The public site's pages on `n` vacancies: search page, vacancy page, widget and
+    /// Atom feed, one client after another over HTTP, against the API's JSON search.
+    ///
+    /// Example: steunpunt-bench pages --n 100000
+    Pages {
+        #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(100..=1_000_000))]
+        n: u64,
+        /// Requests of each kind.
+        #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(10..=100_000))]
+        requests: u64,
+        /// The daemon to measure (default: the one beside this program).
+        #[arg(long)]
+        steunpuntd: Option<std::path::PathBuf>,
+        /// One JSON object instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     Ingest(OneRegion),
     /// Measures a node's weight: disk against the raw envelope bytes, resident memory at
     /// rest and during a second node's cold sync, time from start to a serving API.
@@ -252,6 +270,15 @@ fn main() -> anyhow::Result<()> {
                 degree as usize,
                 records as usize,
             )?,
+            json,
+        ),
+        Command::Pages {
+            n,
+            requests,
+            steunpuntd,
+            json,
+        } => print(
+            &pages::run(&daemon::binary(steunpuntd)?, n as usize, requests as usize)?,
             json,
         ),
         Command::Ingest(OneRegion {

@@ -93,7 +93,7 @@ pub struct RuntimeReport {
 
 /// Signs `n` vacancies by B's own key straight into B's store, as if staff had published
 /// them.
-fn fill(data_dir: &DataDir, n: usize) -> anyhow::Result<()> {
+pub(crate) fn fill(data_dir: &DataDir, n: usize) -> anyhow::Result<()> {
     let key = data_dir.open()?.steunpunt_key;
     let now = steunpunt_node::actor::now();
     let valid_until = now.plus_ms(200 * DAY_MS);
