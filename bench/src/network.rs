@@ -754,11 +754,11 @@ pub fn footprint(binary: &Path, n: usize) -> anyhow::Result<FootprintReport> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// The `steunpuntd` built beside this test (the workspace's tests build it).
-    fn daemon() -> std::path::PathBuf {
+    pub(crate) fn daemon() -> std::path::PathBuf {
         let exe = std::env::current_exe().unwrap_or_default();
         let path = exe
             .parent()

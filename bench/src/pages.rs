@@ -167,3 +167,17 @@ pub fn run(binary: &Path, n: usize, requests: usize) -> anyhow::Result<PagesRepo
         search_page_bytes,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_runs_on_a_tiny_region() -> anyhow::Result<()> {
+        let report = run(&crate::network::tests::daemon(), 200, 10)?;
+        assert_eq!(report.vacancies, 200);
+        assert_eq!(report.search_page.requests, 10);
+        assert!(report.search_page_bytes > 1000);
+        Ok(())
+    }
+}

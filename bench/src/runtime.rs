@@ -28,7 +28,7 @@ use crate::query::{MUNICIPALITIES, in_parallel, quantile, queries, sign_vacancy}
 /// Latency figures of a series of requests.
 #[derive(Debug, Serialize)]
 pub(crate) struct Latency {
-    requests: usize,
+    pub(crate) requests: usize,
     p50_ms: f64,
     pub(crate) p99_ms: f64,
     max_ms: f64,
