@@ -327,7 +327,8 @@ async fn main() -> anyhow::Result<()> {
             "the public site of {municipality} answered {}",
             page.status()
         );
-        println!("  Steunpunt {municipality:<10} http://{addr}/");
+        let name = format!("Steunpunt {municipality}");
+        println!("  {name:<27} http://{addr}/");
     }
 
     if keep_running {
