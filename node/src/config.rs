@@ -406,7 +406,7 @@ const DOCUMENTED: &[(&str, &str, &[Key])] = &[
     ),
     (
         "public",
-        "De openbare website: de vacatures van de regio voor vrijwilligers, met widget en feeds.\nThe public site: the region's vacancies for volunteers, with a widget and feeds.",
+        "De openbare website: vacatures voor vrijwilligers, met widget en feeds.\nThe public site: vacancies for volunteers, with a widget and feeds.",
         &[
             (
                 "enabled",

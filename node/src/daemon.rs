@@ -208,6 +208,11 @@ pub async fn start(data_dir: DataDir, overrides: Overrides) -> Result<RunningNod
         config.public.enabled = true;
     }
     config.check()?;
+    let logo = if config.public.enabled {
+        crate::public::read_logo(&config.public, data_dir.root())?
+    } else {
+        None
+    };
     let steunpunt_id = opened.steunpunt_key.id();
     let peer_id = opened.node_key.public().to_peer_id();
     // Not entered across awaits (that would mislabel other tasks' logs): synchronous
@@ -420,9 +425,9 @@ pub async fn start(data_dir: DataDir, overrides: Overrides) -> Result<RunningNod
             &config.steunpunt.name,
             handle.clone(),
             search.clone(),
-            data_dir.root(),
+            logo,
             addr,
-        )?;
+        );
         std::fs::write(data_dir.public_addr_path(), addr.to_string()).map_err(|source| {
             StartError::Io {
                 action: "write public.addr",

@@ -71,7 +71,7 @@ pub struct Site {
     hops: u8,
     title: Arc<str>,
     base: Arc<str>,
-    logo: Option<(Arc<[u8]>, &'static str)>,
+    logo: Option<Logo>,
     style: Arc<str>,
     limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
 }
@@ -89,8 +89,23 @@ pub enum SiteError {
     },
 }
 
-/// The logo's bytes and media type.
-fn read_logo(path: &std::path::Path) -> Result<(Arc<[u8]>, &'static str), SiteError> {
+/// A logo: its bytes and media type.
+pub type Logo = (Arc<[u8]>, &'static str);
+
+/// The configured logo, read and checked (at start, before anything else runs, so a
+/// wrong file stops the start with its reason).
+pub fn read_logo(
+    config: &PublicConfig,
+    data_dir: &std::path::Path,
+) -> Result<Option<Logo>, SiteError> {
+    config
+        .logo
+        .as_ref()
+        .map(|p| logo_file(&data_dir.join(p)))
+        .transpose()
+}
+
+fn logo_file(path: &std::path::Path) -> Result<Logo, SiteError> {
     let fail = |problem: String| SiteError::Logo {
         path: path.display().to_string(),
         problem,
@@ -119,22 +134,17 @@ fn read_logo(path: &std::path::Path) -> Result<(Arc<[u8]>, &'static str), SiteEr
 }
 
 impl Site {
-    /// The site of `config` for the node behind `handle`; `data_dir` resolves a relative
-    /// logo path, `listen` is the address it is served on (the base of its links unless
-    /// `public.base_url` is set).
+    /// The site of `config` for the node behind `handle`, with the `logo` of
+    /// [`read_logo`]; `listen` is the address it is served on (the base of its links
+    /// unless `public.base_url` is set).
     pub fn new(
         config: &PublicConfig,
         steunpunt_name: &str,
         handle: NodeHandle,
         search: SearchIndex,
-        data_dir: &std::path::Path,
+        logo: Option<Logo>,
         listen: SocketAddr,
-    ) -> Result<Self, SiteError> {
-        let logo = config
-            .logo
-            .as_ref()
-            .map(|p| read_logo(&data_dir.join(p)))
-            .transpose()?;
+    ) -> Self {
         let title = if config.title.trim().is_empty() {
             steunpunt_name.to_owned()
         } else {
@@ -146,7 +156,7 @@ impl Site {
             config.base_url.trim_end_matches('/').to_owned()
         };
         let per_minute = NonZeroU32::new(config.requests_per_minute).unwrap_or(NonZeroU32::MIN);
-        Ok(Self {
+        Self {
             handle,
             search,
             searching: Arc::new(Semaphore::new(crate::api::searches_at_once())),
@@ -157,7 +167,7 @@ impl Site {
             logo,
             style: STYLE.replace("{colour}", &config.colour).into(),
             limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))),
-        })
+        }
     }
 
     fn look(&self) -> Look {
