@@ -146,6 +146,23 @@ fn in_use(e: &std::io::Error) -> bool {
     e.kind() == std::io::ErrorKind::AddrInUse
 }
 
+/// Listens on `addr` for the HTTP listener `what`; a taken port says which.
+async fn bind(addr: SocketAddr, what: &'static str) -> Result<tokio::net::TcpListener, StartError> {
+    tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+        if in_use(&e) {
+            StartError::InUse {
+                what,
+                addr: addr.to_string(),
+            }
+        } else {
+            StartError::Io {
+                action: "open an HTTP address",
+                source: e,
+            }
+        }
+    })
+}
+
 /// A damaged store is refused with what was lost and the way back: the neighbours
 /// hold a copy of every record, ours included.
 fn damaged_store(e: StoreError, data_dir: &DataDir, me: &SteunpuntId) -> StartError {
@@ -301,19 +318,7 @@ pub async fn start(data_dir: DataDir, overrides: Overrides) -> Result<RunningNod
     let metrics = libp2p::metrics::Metrics::new(&mut registry);
 
     let api_addr = config.api_addr()?;
-    let listener = tokio::net::TcpListener::bind(api_addr).await.map_err(|e| {
-        if in_use(&e) {
-            StartError::InUse {
-                what: "API",
-                addr: api_addr.to_string(),
-            }
-        } else {
-            StartError::Io {
-                action: "open the API address",
-                source: e,
-            }
-        }
-    })?;
+    let listener = bind(api_addr, "API").await?;
     let api_addr = listener.local_addr().map_err(|source| StartError::Io {
         action: "read the API address",
         source,
@@ -327,19 +332,7 @@ pub async fn start(data_dir: DataDir, overrides: Overrides) -> Result<RunningNod
                 field: "public.listen",
                 problem: "is not an address".into(),
             })?;
-        let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
-            if in_use(&e) {
-                StartError::InUse {
-                    what: "public site",
-                    addr: addr.to_string(),
-                }
-            } else {
-                StartError::Io {
-                    action: "open the public site's address",
-                    source: e,
-                }
-            }
-        })?;
+        let listener = bind(addr, "public site").await?;
         if listener.local_addr().ok() == Some(api_addr) {
             return Err(StartError::Config(ConfigError::Invalid {
                 field: "public.listen",

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 use steunpunt_protocol::Kind;
-use steunpunt_testkit::{Daemon, draft, eventually, init, vacancy};
+use steunpunt_testkit::{Daemon, draft, init, public_site, vacancy};
 
 fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
@@ -29,15 +29,6 @@ fn enable_site(dir: &Path, per_minute: u32) {
             &format!("requests_per_minute = {per_minute}"),
         );
     std::fs::write(&path, text).unwrap();
-}
-
-fn site_of(dir: &Path) -> String {
-    let mut addr = String::new();
-    eventually("public.addr", || {
-        addr = std::fs::read_to_string(dir.join("public.addr")).unwrap_or_default();
-        !addr.is_empty()
-    });
-    format!("http://{addr}")
 }
 
 struct Page {
@@ -80,7 +71,7 @@ fn the_site_escapes_bounds_and_hides_what_it_must() {
     let dir = init(bin, root.path(), "Steunpunt Oss", "Oss");
     enable_site(&dir, 40);
     let node = Daemon::start(bin, &dir);
-    let site = site_of(&dir);
+    let site = public_site(&dir);
     let agent = agent();
 
     node.api

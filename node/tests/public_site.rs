@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
-use steunpunt_testkit::{Daemon, draft, eventually, init, peer_both, vacancy};
+use steunpunt_testkit::{Daemon, draft, eventually, init, peer_both, public_site, vacancy};
 
 const DESKTOP: (u32, u32) = (1280, 900);
 const PHONE: (u32, u32) = (390, 844);
@@ -224,13 +224,37 @@ fn steunpuntd() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_steunpuntd"))
 }
 
-fn public_addr(dir: &Path) -> String {
-    let mut addr = String::new();
-    eventually("public.addr", || {
-        addr = std::fs::read_to_string(dir.join("public.addr")).unwrap_or_default();
-        !addr.is_empty()
-    });
-    format!("http://{addr}")
+/// Clicks the element `css` selects.
+async fn click(client: &Client, css: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no `{css}` to click: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Clicks the link that reads `text`.
+async fn follow(client: &Client, text: &str) {
+    client
+        .find(Locator::LinkText(text))
+        .await
+        .unwrap_or_else(|e| panic!("no link `{text}`: {e}"))
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Types `text` into the field with id `id`.
+async fn type_into(client: &Client, id: &str, text: &str) {
+    client
+        .find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|e| panic!("no field `{id}`: {e}"))
+        .send_keys(text)
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -254,7 +278,7 @@ async fn a_visitor_finds_opens_and_applies_and_a_withdrawal_reaches_the_page() {
     let public = [("STEUNPUNT_PUBLIC", "127.0.0.1:0")];
     let breda = Daemon::start_with_env(&bin, &breda_dir, &public);
     let tilburg = Daemon::start_with_env(&bin, &tilburg_dir, &public);
-    let site = public_addr(&breda_dir);
+    let site = public_site(&breda_dir);
     let (apply_url, _apply) = apply_server();
 
     // Breda's own partner and MaS vacancy; Tilburg's vacancy, not for MaS.
@@ -338,27 +362,9 @@ async fn a_visitor_finds_opens_and_applies_and_a_withdrawal_reaches_the_page() {
         Some("nl")
     );
     problems.extend(accessibility_problems(&client, &axe).await);
-    client
-        .find(Locator::Id("wat"))
-        .await
-        .unwrap()
-        .send_keys("maaltijden")
-        .await
-        .unwrap();
-    client
-        .find(Locator::Id("waar"))
-        .await
-        .unwrap()
-        .send_keys("Tilburg")
-        .await
-        .unwrap();
-    client
-        .find(Locator::Css("form.search button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    type_into(&client, "wat", "maaltijden").await;
+    type_into(&client, "waar", "Tilburg").await;
+    click(&client, "form.search button[type=submit]").await;
     wait_for_text(&client, "#resultaten", "1 vacature gevonden").await;
     let results = text_of(&client, "ol.results").await;
     assert!(
@@ -370,27 +376,9 @@ async fn a_visitor_finds_opens_and_applies_and_a_withdrawal_reaches_the_page() {
 
     // MaS for a 14-year-old: Breda's placement only.
     client.goto(&site).await.unwrap();
-    client
-        .find(Locator::Id("mas"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    client
-        .find(Locator::Id("leeftijd"))
-        .await
-        .unwrap()
-        .send_keys("14")
-        .await
-        .unwrap();
-    client
-        .find(Locator::Css("form.search button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, "#mas").await;
+    type_into(&client, "leeftijd", "14").await;
+    click(&client, "form.search button[type=submit]").await;
     wait_for_text(&client, "#resultaten", "1 vacature gevonden").await;
     let results = text_of(&client, "ol.results").await;
     assert!(results.contains("Voorlezen aan peuters"), "{results}");
@@ -411,13 +399,7 @@ async fn a_visitor_finds_opens_and_applies_and_a_withdrawal_reaches_the_page() {
         .goto(&format!("{site}/?wat=voorlezen"))
         .await
         .unwrap();
-    client
-        .find(Locator::LinkText("Voorlezen aan peuters"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    follow(&client, "Voorlezen aan peuters").await;
     wait_for_text(&client, "h1", "Voorlezen aan peuters").await;
     let page = text_of(&client, "main").await;
     for wanted in [
@@ -446,13 +428,7 @@ async fn a_visitor_finds_opens_and_applies_and_a_withdrawal_reaches_the_page() {
     let vacancy_url = client.current_url().await.unwrap().to_string();
 
     // The partner's page shows its public fields only.
-    client
-        .find(Locator::LinkText("Bibliotheek Breda"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    follow(&client, "Bibliotheek Breda").await;
     wait_for_text(&client, "h1", "Bibliotheek Breda").await;
     let page = text_of(&client, "main").await;
     assert!(
@@ -465,13 +441,7 @@ async fn a_visitor_finds_opens_and_applies_and_a_withdrawal_reaches_the_page() {
 
     // Follow the apply link.
     client.goto(&vacancy_url).await.unwrap();
-    client
-        .find(Locator::LinkText("Reageer op deze vacature"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    follow(&client, "Reageer op deze vacature").await;
     wait_for_text(&client, "h1", "Aanmelden").await;
     assert!(
         client
@@ -493,20 +463,8 @@ async fn a_visitor_finds_opens_and_applies_and_a_withdrawal_reaches_the_page() {
 
     // The embed page makes the snippet and shows the widget in a frame.
     client.goto(&format!("{site}/insluiten")).await.unwrap();
-    client
-        .find(Locator::Id("mas"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    client
-        .find(Locator::Css("form.search button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, "#mas").await;
+    click(&client, "form.search button[type=submit]").await;
     wait_for_text(&client, "pre.snippet", "/widget?mas=ja").await;
     problems.extend(accessibility_problems(&client, &axe).await);
     client

@@ -250,6 +250,16 @@ pub fn run_on(binary: &Path, dir: &Path, args: &[&str]) -> Vec<u8> {
     out.stdout
 }
 
+/// The address of the public site of the node on `dir` (`http://…`), once it listens.
+pub fn public_site(dir: &Path) -> String {
+    let mut addr = String::new();
+    eventually("public.addr", || {
+        addr = std::fs::read_to_string(dir.join(files::PUBLIC_ADDR)).unwrap_or_default();
+        !addr.is_empty()
+    });
+    format!("http://{}", addr.trim())
+}
+
 /// Whether `bytes` hold `marker` anywhere.
 pub fn holds(bytes: &[u8], marker: &str) -> bool {
     bytes.windows(marker.len()).any(|w| w == marker.as_bytes())

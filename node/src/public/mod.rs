@@ -724,52 +724,53 @@ fn about_urls(site: &Site, form: &Form, file: &str) -> (String, String) {
     )
 }
 
+/// A feed's format.
+#[derive(Clone, Copy)]
+enum FeedFormat {
+    Atom,
+    Json,
+}
+
 async fn feed_atom(State(site): State<Site>, RawQuery(raw): RawQuery) -> Response {
-    let form = match read_form(raw.as_deref()) {
-        Ok(form) => form,
-        Err(e) => return failure_answer(&site, Failure::Field(e)),
-    };
-    match latest(&site, &form, FEED_SIZE, MAX_SHOWN).await {
-        Ok(hits) => {
-            let (this, page) = about_urls(&site, &form, "feed.atom");
-            let about = feeds::About {
-                title: &format!("Nieuwe vacatures – {}", site.title),
-                base: &site.base,
-                this: &this,
-                page: &page,
-            };
-            (
-                [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
-                feeds::atom(&about, &hits, now()),
-            )
-                .into_response()
-        }
-        Err(failure) => failure_answer(&site, failure),
-    }
+    feed(&site, raw.as_deref(), FeedFormat::Atom).await
 }
 
 async fn feed_json(State(site): State<Site>, RawQuery(raw): RawQuery) -> Response {
-    let form = match read_form(raw.as_deref()) {
+    feed(&site, raw.as_deref(), FeedFormat::Json).await
+}
+
+/// The newest vacancies of the form's query as a feed.
+async fn feed(site: &Site, raw: Option<&str>, format: FeedFormat) -> Response {
+    let form = match read_form(raw) {
         Ok(form) => form,
-        Err(e) => return failure_answer(&site, Failure::Field(e)),
+        Err(e) => return failure_answer(site, Failure::Field(e)),
     };
-    match latest(&site, &form, FEED_SIZE, MAX_SHOWN).await {
-        Ok(hits) => {
-            let (this, page) = about_urls(&site, &form, "feed.json");
-            let about = feeds::About {
-                title: &format!("Nieuwe vacatures – {}", site.title),
-                base: &site.base,
-                this: &this,
-                page: &page,
-            };
-            (
-                [(header::CONTENT_TYPE, "application/feed+json; charset=utf-8")],
-                feeds::json_feed(&about, &hits).to_string(),
-            )
-                .into_response()
-        }
-        Err(failure) => failure_answer(&site, failure),
-    }
+    let hits = match latest(site, &form, FEED_SIZE, MAX_SHOWN).await {
+        Ok(hits) => hits,
+        Err(failure) => return failure_answer(site, failure),
+    };
+    let file = match format {
+        FeedFormat::Atom => "feed.atom",
+        FeedFormat::Json => "feed.json",
+    };
+    let (this, page) = about_urls(site, &form, file);
+    let about = feeds::About {
+        title: &format!("Nieuwe vacatures – {}", site.title),
+        base: &site.base,
+        this: &this,
+        page: &page,
+    };
+    let (media, body) = match format {
+        FeedFormat::Atom => (
+            "application/atom+xml; charset=utf-8",
+            feeds::atom(&about, &hits, now()),
+        ),
+        FeedFormat::Json => (
+            "application/feed+json; charset=utf-8",
+            feeds::json_feed(&about, &hits).to_string(),
+        ),
+    };
+    ([(header::CONTENT_TYPE, media)], body).into_response()
 }
 
 async fn style(State(site): State<Site>) -> Response {

@@ -167,11 +167,26 @@ pub fn layout(look: &Look, title: &str, main: Markup, head: Option<Markup>) -> M
     }
 }
 
-fn options(vocabulary: &Vocabulary, chosen: &str, none: &str) -> Markup {
+/// A labelled choice of one term of `vocabulary` (or `none`), with its error if any.
+fn choice(
+    field: &str,
+    label: &str,
+    vocabulary: &Vocabulary,
+    chosen: &str,
+    none: &str,
+    error: Option<&FieldError>,
+) -> Markup {
+    let chosen = chosen.trim();
     html! {
-        option value="" selected[chosen.is_empty()] { (none) }
-        @for term in vocabulary.terms {
-            option value=(term.slug) selected[chosen == term.slug] { (term.label) }
+        div.field {
+            label for=(field) { (label) }
+            select id=(field) name=(field) aria-describedby=[described(error, field)] {
+                option value="" selected[chosen.is_empty()] { (none) }
+                @for term in vocabulary.terms {
+                    option value=(term.slug) selected[chosen == term.slug] { (term.label) }
+                }
+            }
+            (field_error(error, field))
         }
     }
 }
@@ -226,21 +241,9 @@ pub fn search_form(
                 }
                 (field_error(error, "straal"))
             }
-            div.field {
-                label for="categorie" { "Soort werk" }
-                select #categorie name="categorie" aria-describedby=[described(error, "categorie")] { (options(&CATEGORIES, form.categorie.trim(), "Alle soorten werk")) }
-                (field_error(error, "categorie"))
-            }
-            div.field {
-                label for="doelgroep" { "Voor wie" }
-                select #doelgroep name="doelgroep" aria-describedby=[described(error, "doelgroep")] { (options(&TARGET_GROUPS, form.doelgroep.trim(), "Alle doelgroepen")) }
-                (field_error(error, "doelgroep"))
-            }
-            div.field {
-                label for="inzet" { "Hoe vaak" }
-                select #inzet name="inzet" aria-describedby=[described(error, "inzet")] { (options(&ENGAGEMENTS, form.inzet.trim(), "Maakt niet uit")) }
-                (field_error(error, "inzet"))
-            }
+            (choice("categorie", "Soort werk", &CATEGORIES, &form.categorie, "Alle soorten werk", error))
+            (choice("doelgroep", "Voor wie", &TARGET_GROUPS, &form.doelgroep, "Alle doelgroepen", error))
+            (choice("inzet", "Hoe vaak", &ENGAGEMENTS, &form.inzet, "Maakt niet uit", error))
             fieldset.field {
                 legend { "Maatschappelijke stage (MaS)" }
                 div.check {
