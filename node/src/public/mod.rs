@@ -224,6 +224,22 @@ impl Site {
             .then_some((record, view))
     }
 
+    /// The shown record a page's path names (`author`, `id` as given), if there is one.
+    fn live_at(
+        &self,
+        kind: Kind,
+        author: &str,
+        id: &str,
+    ) -> Option<(RecordKey, Record, RecordView)> {
+        let key = RecordKey {
+            author: author.parse().ok()?,
+            kind,
+            id: RecordId::new(id.to_owned()).ok()?,
+        };
+        let (record, view) = self.live(&key)?;
+        Some((key, record, view))
+    }
+
     /// The vacancies that answer `query`, best first, and how many answer in all.
     async fn find(&self, query: SearchQuery) -> Result<(Vec<Hit>, usize), Failure> {
         let mut plan = Plan::new(Kind::Vacancy, &query).map_err(Failure::from)?;
@@ -557,15 +573,6 @@ async fn search_page(State(site): State<Site>, RawQuery(raw): RawQuery) -> Respo
     }
 }
 
-/// The key of a record named in a path; `None` when it cannot name one.
-fn key_of(kind: Kind, author: &str, id: &str) -> Option<RecordKey> {
-    Some(RecordKey {
-        author: author.parse().ok()?,
-        kind,
-        id: RecordId::new(id.to_owned()).ok()?,
-    })
-}
-
 fn gone(site: &Site, what: &str) -> Response {
     html_answer(StatusCode::NOT_FOUND, pages::not_found(&site.look(), what))
 }
@@ -583,10 +590,7 @@ async fn vacancy_page(
     Path((author, id)): Path<(String, String)>,
 ) -> Response {
     let missing = "Deze vacature is er niet (meer)";
-    let Some(key) = key_of(Kind::Vacancy, &author, &id) else {
-        return gone(&site, missing);
-    };
-    let Some((record, view)) = site.live(&key) else {
+    let Some((key, record, view)) = site.live_at(Kind::Vacancy, &author, &id) else {
         return gone(&site, missing);
     };
     let Some(RecordBody::Vacancy(vacancy)) = &record.payload().body else {
@@ -630,10 +634,7 @@ async fn organisation_page(
     Path((author, id)): Path<(String, String)>,
 ) -> Response {
     let missing = "Deze organisatie staat hier niet (meer)";
-    let Some(key) = key_of(Kind::Organisation, &author, &id) else {
-        return gone(&site, missing);
-    };
-    let Some((record, _)) = site.live(&key) else {
+    let Some((key, record, _)) = site.live_at(Kind::Organisation, &author, &id) else {
         return gone(&site, missing);
     };
     let Some(RecordBody::Organisation(org)) = &record.payload().body else {

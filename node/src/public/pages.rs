@@ -120,16 +120,23 @@ fn period(vacancy: &Vacancy) -> Option<String> {
     }
 }
 
+/// What every page's head starts with.
+fn head_basics(title: &str) -> Markup {
+    html! {
+        meta charset="utf-8";
+        meta name="viewport" content="width=device-width, initial-scale=1";
+        title { (title) }
+        link rel="stylesheet" href="/site.css";
+    }
+}
+
 /// The frame of every page but the widget.
 pub fn layout(look: &Look, title: &str, main: Markup, head: Option<Markup>) -> Markup {
     html! {
         (DOCTYPE)
         html lang="nl" {
             head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " – " (look.title) }
-                link rel="stylesheet" href="/site.css";
+                (head_basics(&format!("{title} – {}", look.title)))
                 link rel="alternate" type="application/atom+xml" title=(format!("Nieuwe vacatures – {}", look.title)) href="/feed.atom";
                 link rel="alternate" type="application/feed+json" title=(format!("Nieuwe vacatures – {}", look.title)) href="/feed.json";
                 @if let Some(head) = head { (head) }
@@ -479,12 +486,7 @@ pub fn widget(look: &Look, heading: &str, hits: &[Hit], more: &str) -> Markup {
     html! {
         (DOCTYPE)
         html lang="nl" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (heading) }
-                link rel="stylesheet" href="/site.css";
-            }
+            head { (head_basics(heading)) }
             body.widget {
                 main {
                     h1 { (heading) }
