@@ -174,6 +174,7 @@ fn the_site_escapes_bounds_and_hides_what_it_must() {
     );
     let feed: atom_syndication::Feed = atom.body.parse().unwrap();
     assert_eq!(feed.entries().len(), 1);
+    assert_eq!(feed.authors()[0].name(), "Steunpunt Oss");
     assert_eq!(
         feed.entries()[0].id(),
         format!("urn:steunpunt:{me}:vacancy:koken")

@@ -40,6 +40,8 @@ fn iri(hit: &Hit) -> String {
 pub struct About<'a> {
     /// The feed's title.
     pub title: &'a str,
+    /// The site's name: the feed's author.
+    pub site: &'a str,
     /// The site's address, without a trailing slash.
     pub base: &'a str,
     /// The feed's own address.
@@ -80,7 +82,7 @@ pub fn atom(about: &About, hits: &[Hit], now: Timestamp) -> String {
                     .name
                     .clone()
                     .or_else(|| hit.steunpunt.clone())
-                    .unwrap_or_else(|| about.title.to_owned()),
+                    .unwrap_or_else(|| about.site.to_owned()),
                 ..Person::default()
             }]);
             entry.set_categories(
@@ -102,7 +104,7 @@ pub fn atom(about: &About, hits: &[Hit], now: Timestamp) -> String {
     feed.set_updated(moment(latest(hits, now)));
     feed.set_lang(Some("nl".to_owned()));
     feed.set_authors(vec![Person {
-        name: about.title.to_owned(),
+        name: about.site.to_owned(),
         uri: Some(about.base.to_owned()),
         ..Person::default()
     }]);

@@ -757,6 +757,7 @@ async fn feed(site: &Site, raw: Option<&str>, format: FeedFormat) -> Response {
     let (this, page) = about_urls(site, &form, file);
     let about = feeds::About {
         title: &format!("Nieuwe vacatures – {}", site.title),
+        site: &site.title,
         base: &site.base,
         this: &this,
         page: &page,
