@@ -155,11 +155,18 @@ fn screenshots() -> PathBuf {
     dir
 }
 
-/// Screenshots of the page at phone and desktop widths, `NAME-phone.png` and
+/// Screenshots of the whole page at phone and desktop widths, `NAME-phone.png` and
 /// `NAME-desktop.png`.
 async fn both_widths(client: &Client, name: &str) {
     for (label, (w, h)) in [("phone", PHONE), ("desktop", DESKTOP)] {
         client.set_window_size(w, h).await.unwrap();
+        let height = client
+            .execute("return document.documentElement.scrollHeight", vec![])
+            .await
+            .unwrap()
+            .as_u64()
+            .map_or(h, |page| u32::try_from(page).unwrap_or(h).clamp(h, 4000));
+        client.set_window_size(w, height).await.unwrap();
         let png = client.screenshot().await.unwrap();
         std::fs::write(screenshots().join(format!("{name}-{label}.png")), png).unwrap();
     }
@@ -364,6 +371,9 @@ async fn a_visitor_finds_opens_and_applies_and_a_withdrawal_reaches_the_page() {
     problems.extend(accessibility_problems(&client, &axe).await);
     type_into(&client, "wat", "maaltijden").await;
     type_into(&client, "waar", "Tilburg").await;
+    // The less used filters are folded away until asked for.
+    click(&client, "details.more > summary").await;
+    click(&client, "#categorie option[value=buurt-wonen]").await;
     click(&client, "form.search button[type=submit]").await;
     wait_for_text(&client, "#resultaten", "1 vacature gevonden").await;
     let results = text_of(&client, "ol.results").await;

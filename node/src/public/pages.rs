@@ -221,6 +221,16 @@ pub fn search_form(
     button: &str,
     extra: Option<Markup>,
 ) -> Markup {
+    // The less used filters fold away (a phone shows the results sooner), open when one
+    // of them is set or wrong, and always on the embed page, where they are the point.
+    let set = |v: &str| !v.trim().is_empty();
+    let open_more = extra.is_some()
+        || [&form.categorie, &form.doelgroep, &form.inzet, &form.thuis]
+            .iter()
+            .any(|v| set(v))
+        || !matches!(form.sortering.trim(), "" | "relevantie")
+        || error
+            .is_some_and(|e| matches!(e.field, "categorie" | "doelgroep" | "inzet" | "sortering"));
     let radius = if form.straal.trim().is_empty() {
         "15"
     } else {
@@ -248,9 +258,6 @@ pub fn search_form(
                 }
                 (field_error(error, "straal"))
             }
-            (choice("categorie", "Soort werk", &CATEGORIES, &form.categorie, "Alle soorten werk", error))
-            (choice("doelgroep", "Voor wie", &TARGET_GROUPS, &form.doelgroep, "Alle doelgroepen", error))
-            (choice("inzet", "Hoe vaak", &ENGAGEMENTS, &form.inzet, "Maakt niet uit", error))
             fieldset.field {
                 legend { "Maatschappelijke stage (MaS)" }
                 div.check {
@@ -261,18 +268,26 @@ pub fn search_form(
                 input #leeftijd type="number" name="leeftijd" min="6" max="25" inputmode="numeric" value=(form.leeftijd) aria-describedby=[described(error, "leeftijd")];
                 (field_error(error, "leeftijd"))
             }
-            div.field.check {
-                input #thuis type="checkbox" name="thuis" value="ja" checked[form.remote()];
-                label for="thuis" { "Alleen werk dat ook thuis kan" }
-            }
-            div.field {
-                label for="sortering" { "Volgorde" }
-                select #sortering name="sortering" aria-describedby=[described(error, "sortering")] {
-                    option value="relevantie" selected[matches!(form.sortering.trim(), "" | "relevantie")] { "Best passend" }
-                    option value="afstand" selected[form.sortering.trim() == "afstand"] { "Dichtstbij" }
-                    option value="nieuw" selected[form.sortering.trim() == "nieuw"] { "Nieuwste" }
+            details.more open[open_more] {
+                summary { "Meer zoekopties" }
+                div.more-fields {
+                    (choice("categorie", "Soort werk", &CATEGORIES, &form.categorie, "Alle soorten werk", error))
+                    (choice("doelgroep", "Voor wie", &TARGET_GROUPS, &form.doelgroep, "Alle doelgroepen", error))
+                    (choice("inzet", "Hoe vaak", &ENGAGEMENTS, &form.inzet, "Maakt niet uit", error))
+                div.field.check {
+                    input #thuis type="checkbox" name="thuis" value="ja" checked[form.remote()];
+                    label for="thuis" { "Alleen werk dat ook thuis kan" }
                 }
-                (field_error(error, "sortering"))
+                div.field {
+                    label for="sortering" { "Volgorde" }
+                    select #sortering name="sortering" aria-describedby=[described(error, "sortering")] {
+                        option value="relevantie" selected[matches!(form.sortering.trim(), "" | "relevantie")] { "Best passend" }
+                        option value="afstand" selected[form.sortering.trim() == "afstand"] { "Dichtstbij" }
+                        option value="nieuw" selected[form.sortering.trim() == "nieuw"] { "Nieuwste" }
+                    }
+                    (field_error(error, "sortering"))
+                }
+                }
             }
             @if let Some(extra) = extra { (extra) }
             button type="submit" { (button) }
