@@ -330,6 +330,9 @@ async fn main() -> anyhow::Result<()> {
         let name = format!("Steunpunt {municipality}");
         println!("  {name:<27} http://{addr}/");
     }
+    if !keep_running {
+        println!("  (they stop with the demo; with --keep-running they stay up until Ctrl-C)");
+    }
 
     if keep_running {
         let breda = root.path().join("breda");
