@@ -295,6 +295,11 @@ pub fn search_form(
     }
 }
 
+/// For screen readers: that a link opens a new tab.
+fn new_tab(link_target: Option<&str>) -> Markup {
+    html! { @if link_target.is_some() { span.sr { " (opent in een nieuw tabblad)" } } }
+}
+
 fn result(hit: &Hit, own_only: bool, link_target: Option<&str>) -> Markup {
     let record = &hit.record;
     let Some(Body::Vacancy(v)) = &record.body else {
@@ -302,7 +307,7 @@ fn result(hit: &Hit, own_only: bool, link_target: Option<&str>) -> Markup {
     };
     html! {
         li.result {
-            h2 { a href=(path_of(record)) target=[link_target] { (v.title) } }
+            h2 { a href=(path_of(record)) target=[link_target] { (v.title) (new_tab(link_target)) } }
             p.meta {
                 span { (v.organisation.name.as_deref().unwrap_or("")) }
                 " · " span { (place(&v.location)) }
@@ -507,7 +512,7 @@ pub fn widget(look: &Look, heading: &str, hits: &[Hit], more: &str) -> Markup {
                     h1 { (heading) }
                     @if hits.is_empty() { p { "Op dit moment geen vacatures." } }
                     ol.results { @for hit in hits { (result(hit, look.own_only, Some("_blank"))) } }
-                    p { a.more href=(more) target="_blank" { "Alle vacatures bij " (look.title) } }
+                    p { a.more href=(more) target="_blank" { "Alle vacatures bij " (look.title) (new_tab(Some("_blank"))) } }
                 }
             }
         }
