@@ -81,12 +81,19 @@ fn apply_server() -> (String, std::thread::JoinHandle<()>) {
     (format!("http://{addr}/aanmelden"), serving)
 }
 
-struct Driver(Child);
+/// chromedriver, and the Chromium it starts with `profile`: both are stopped when the
+/// test ends, also when it fails before closing the session.
+struct Driver(Child, PathBuf);
 
 impl Drop for Driver {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
+        let _ = Command::new("pkill")
+            .arg("-KILL")
+            .arg("-f")
+            .arg(format!("user-data-dir={}", self.1.display()))
+            .status();
     }
 }
 
@@ -107,6 +114,7 @@ async fn open_browser(browser: &Browser, profile: &Path) -> (Driver, Client) {
             .stderr(Stdio::null())
             .spawn()
             .unwrap(),
+        profile.to_path_buf(),
     );
     // The flags a closed machine needs: no background connections to Google's hosts.
     let args = [
