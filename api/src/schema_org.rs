@@ -30,8 +30,16 @@ pub fn compact(value: Value) -> Value {
 /// `@id` and the source of its HSDS ids, the same in every export from any node
 /// (ARCHITECTURE.md, Identifiers in exports).
 fn iri(author: &Value, kind: &Value, id: &Value) -> String {
-    let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
-    format!("urn:steunpunt:{}:{}:{}", text(author), text(kind), text(id))
+    fn text(v: &Value) -> &str {
+        v.as_str().unwrap_or_default()
+    }
+    record_iri(text(author), text(kind), text(id))
+}
+
+/// The IRI of the record `author`'s `kind` `id` (see [`iri_of`]): also the id of its
+/// feed entries.
+pub fn record_iri(author: &str, kind: &str, id: &str) -> String {
+    format!("urn:steunpunt:{author}:{kind}:{id}")
 }
 
 /// A record's IRI from its JSON form.

@@ -100,6 +100,19 @@ pub const DEFAULT_COLOUR: &str = "#1d4f91";
 /// Least contrast of white text on the main colour: WCAG 2.1 AA for normal text.
 pub const MIN_CONTRAST: f64 = 4.5;
 
+/// The media type of a logo file, by its extension; `None` for a kind the site does
+/// not serve.
+pub fn logo_media_type(path: &Path) -> Option<&'static str> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    Some(match ext.as_str() {
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "webp" => "image/webp",
+        "svg" => "image/svg+xml",
+        _ => return None,
+    })
+}
+
 /// The colour `#rrggbb` as red, green and blue.
 pub fn parse_colour(text: &str) -> Option<[u8; 3]> {
     let hex = text.strip_prefix('#')?;
@@ -647,20 +660,13 @@ impl Config {
         if p.requests_per_minute == 0 {
             return invalid("public.requests_per_minute", "is 0; use at least 1".into());
         }
-        if let Some(logo) = &p.logo {
-            let ext = Path::new(logo)
-                .extension()
-                .and_then(|e| e.to_str())
-                .map(str::to_ascii_lowercase);
-            if !matches!(
-                ext.as_deref(),
-                Some("png" | "jpg" | "jpeg" | "webp" | "svg")
-            ) {
-                return invalid(
-                    "public.logo",
-                    format!("`{logo}` must be a .png, .jpg, .webp or .svg file"),
-                );
-            }
+        if let Some(logo) = &p.logo
+            && logo_media_type(Path::new(logo)).is_none()
+        {
+            return invalid(
+                "public.logo",
+                format!("`{logo}` must be a .png, .jpg, .webp or .svg file"),
+            );
         }
         Ok(())
     }

@@ -6,6 +6,7 @@
 use atom_syndication::{Category, Entry, Feed, FixedDateTime, Link, Person, Text};
 use serde_json::{Value, json};
 use steunpunt_api::Hit;
+use steunpunt_api::schema_org::record_iri;
 use steunpunt_protocol::Timestamp;
 use steunpunt_protocol::body::Body;
 use steunpunt_protocol::vocab::CATEGORIES;
@@ -30,10 +31,8 @@ fn summary(text: &str) -> String {
 }
 
 fn iri(hit: &Hit) -> String {
-    format!(
-        "urn:steunpunt:{}:{}:{}",
-        hit.record.author, hit.record.kind, hit.record.id
-    )
+    let r = &hit.record;
+    record_iri(&r.author.to_string(), &r.kind.to_string(), r.id.as_str())
 }
 
 /// What a feed is: its title, where it is, the site it belongs to.

@@ -40,7 +40,7 @@ use crate::actor::{NodeHandle, View, now};
 use crate::config::{PublicConfig, Show};
 use crate::replication::HeldRecords as _;
 use crate::search::{Plan, SearchError, SearchIndex, hits};
-use pages::{Look, path_of};
+use pages::Look;
 use query::{DEFAULT_SHOWN, FieldError, Form, MAX_SHOWN, MAX_WIDGET};
 
 /// Longest request address (path and query) the site reads.
@@ -118,18 +118,9 @@ fn logo_file(path: &std::path::Path) -> Result<Logo, SiteError> {
             "it is {size} bytes; at most {MAX_LOGO_BYTES} bytes (256 KiB) are allowed"
         )));
     }
+    let media = crate::config::logo_media_type(path)
+        .ok_or_else(|| fail("it must be a .png, .jpg, .webp or .svg file".into()))?;
     let bytes = std::fs::read(path).map_err(|e| fail(e.to_string()))?;
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
-    let media = match ext.as_deref() {
-        Some("png") => "image/png",
-        Some("jpg" | "jpeg") => "image/jpeg",
-        Some("webp") => "image/webp",
-        Some("svg") => "image/svg+xml",
-        _ => return Err(fail("it must be a .png, .jpg, .webp or .svg file".into())),
-    };
     Ok((bytes.into(), media))
 }
 
@@ -196,20 +187,25 @@ impl Site {
         }
     }
 
-    /// The shown part of the region as a search restriction.
+    /// The shown part of the region as a search restriction; none when it is all the
+    /// node holds (`public.hops` reaches as far as trust does), so a search does not
+    /// carry a tag per trusted steunpunt for nothing.
     fn restrict(&self, plan: &mut Plan) {
         let summary = self.handle.summary();
         plan.me = Some(summary.me);
-        plan.authors = Some(match self.show {
-            Show::Own => vec![summary.me],
-            Show::Region => summary
-                .trust
-                .iter()
-                .filter(|(_, t)| t.hops <= self.hops)
-                .map(|(id, _)| *id)
-                .chain(std::iter::once(summary.me))
-                .collect(),
-        });
+        plan.authors = match self.show {
+            Show::Own => Some(vec![summary.me]),
+            Show::Region if summary.trust.iter().all(|(_, t)| t.hops <= self.hops) => None,
+            Show::Region => Some(
+                summary
+                    .trust
+                    .iter()
+                    .filter(|(_, t)| t.hops <= self.hops)
+                    .map(|(id, _)| *id)
+                    .chain(std::iter::once(summary.me))
+                    .collect(),
+            ),
+        };
     }
 
     /// A held record of the shown part of the region that is neither withdrawn nor
@@ -810,9 +806,4 @@ async fn robots() -> Response {
 
 async fn not_found(State(site): State<Site>) -> Response {
     gone(&site, "Deze pagina bestaat niet")
-}
-
-/// The path of a record on the site, for the demo and the tests.
-pub fn record_path(record: &RecordView) -> String {
-    path_of(record)
 }
