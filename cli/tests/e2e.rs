@@ -703,9 +703,32 @@ fn templates_publish_as_they_are() {
         .nth(1)
         .and_then(|rest| rest.split("```").next())
         .unwrap();
-    let file = write(root.path(), "readme.json", example);
+    let file = write(root.path(), "readme.json", &in_date(example));
     ok(&a, &["vacancy", "publish", &file]);
     node.stop();
+}
+
+/// A vacancy with fixed dates, moved forward by whole years until its last day
+/// (`valid_until`, else `end`) is at least a month away, so a fixed example in the
+/// README stays publishable whatever today is.
+fn in_date(json: &str) -> String {
+    let mut value: Value = serde_json::from_str(json).unwrap();
+    let last = |value: &Value| {
+        ["valid_until", "end"]
+            .iter()
+            .find_map(|field| value[*field].as_str().map(str::to_owned))
+            .unwrap()
+    };
+    let limit = day_from_now(30);
+    while last(&value) < limit {
+        for field in ["start", "end", "valid_until"] {
+            if let Some(date) = value[field].as_str() {
+                let year: i32 = date[..4].parse().unwrap();
+                value[field] = Value::from(format!("{}{}", year + 1, &date[4..]));
+            }
+        }
+    }
+    serde_json::to_string_pretty(&value).unwrap()
 }
 
 /// A date `days` from today (negative: in the past), as `2027-03-01`.
