@@ -347,6 +347,10 @@ pub struct Published {
     pub record: RecordView,
     /// What publishing did.
     pub outcome: Outcome,
+    /// With `outcome: updated`, the fields whose values changed (body fields by their
+    /// names, and `valid_until`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changed: Vec<String>,
     /// Whether this was only a check.
     pub dry_run: bool,
     /// Likely mistakes that did not stop publishing, such as a municipality missing from

@@ -75,6 +75,7 @@ fn answers_with_a_record_inline_read_back() {
     let published = Published {
         record: record.clone(),
         outcome: Outcome::Updated,
+        changed: vec!["description".into(), "valid_until".into()],
         dry_run: true,
         warnings: vec![steunpunt_protocol::Problem::new(
             "start",

@@ -279,26 +279,45 @@ pub(crate) fn csv_rows(name: &str, text: &str, me: &str) -> anyhow::Result<Vec<R
     Ok(rows)
 }
 
-/// The id a draft will get: its own `id`, or one made from the title or name, as the node
-/// makes it.
-fn draft_id(draft: &Value) -> Option<String> {
-    if let Some(id) = draft["id"].as_str() {
-        return Some(id.to_owned());
-    }
+/// The id a draft made from its title or name gets when no other record has it, as the
+/// node makes it.
+fn title_id(draft: &Value) -> Option<String> {
     let title = draft["title"].as_str().or(draft["name"].as_str())?;
     RecordId::slugify(title).map(|id| id.as_str().to_owned())
 }
 
-/// Rejects a second row with the id of an earlier one: it would silently replace it.
+/// What names the record a row publishes: its own `id`, or else its title (or name) with
+/// its organisation and place, which the node takes as the same record.
+fn identity(draft: &Value) -> Option<String> {
+    match draft["id"].as_str() {
+        Some(id) => Some(format!("id {id}")),
+        None => Some(format!(
+            "{} {} {}",
+            title_id(draft)?,
+            draft["organisation"],
+            draft["location"]
+        )),
+    }
+}
+
+/// Rejects a second row that names the record of an earlier one: it would silently
+/// replace it.
 fn reject_repeated_ids(rows: &mut [Row]) {
     let mut seen: HashMap<(&'static str, String), String> = HashMap::new();
     for row in rows {
         let Ok((kind, draft)) = &row.parsed else {
             continue;
         };
-        let Some(id) = draft_id(draft) else { continue };
+        let Some(identity) = identity(draft) else {
+            continue;
+        };
+        let id = draft["id"]
+            .as_str()
+            .map(str::to_owned)
+            .or_else(|| title_id(draft))
+            .unwrap_or_default();
         let kind = *kind;
-        if let Some(first) = seen.get(&(kind, id.clone())) {
+        if let Some(first) = seen.get(&(kind, identity.clone())) {
             row.parsed = Err(vec![t!(
                 "import-same-id",
                 id = id.as_str(),
@@ -306,7 +325,7 @@ fn reject_repeated_ids(rows: &mut [Row]) {
                 kind = columns::kind_word(kind)
             )]);
         } else {
-            seen.insert((kind, id), row.label.clone());
+            seen.insert((kind, identity), row.label.clone());
         }
     }
 }
@@ -336,6 +355,9 @@ struct RowReport<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     id: Option<String>,
     outcome: &'static str,
+    /// With `updated`: the fields the row changed (the node's field names).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    changed: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     dry_run: Option<bool>,
     /// Why it was rejected, in the chosen language: one line per problem (in `--json`
@@ -462,6 +484,7 @@ pub fn run(api: &Client, file: &str, options: &Options) -> anyhow::Result<()> {
                         record: Some(kind),
                         id: Some(published.record.id.as_str().to_owned()),
                         outcome: outcome_name(published.outcome),
+                        changed: published.changed,
                         dry_run: Some(options.dry_run),
                         error: Vec::new(),
                         problems: Vec::new(),
@@ -487,6 +510,12 @@ pub fn run(api: &Client, file: &str, options: &Options) -> anyhow::Result<()> {
         };
         for line in &report.error {
             errors.add(row, line.clone());
+        }
+        if let (Some(line), false) = (
+            done_line(row, &report, names, options.dry_run),
+            options.json,
+        ) {
+            bar.suspend(|| output::say(&format!("{}: {line}", row.label)));
         }
         for warning in &report.warnings {
             warnings.add(row, explain::line(warning, names));
@@ -552,6 +581,43 @@ pub fn run(api: &Client, file: &str, options: &Options) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// What a person is told of a row that was published: each update with the fields it
+/// changed, and each new record that got a numbered id because another of ours has its
+/// title. Nothing for new and unchanged rows otherwise.
+fn done_line(row: &Row, report: &RowReport, names: Names, dry_run: bool) -> Option<String> {
+    let id = report.id.as_deref()?;
+    let Ok((kind, draft)) = &row.parsed else {
+        return None;
+    };
+    match report.outcome {
+        "updated" => {
+            let fields: Vec<String> = report
+                .changed
+                .iter()
+                .map(|field| match names {
+                    Names::Columns => columns::column_for_path(field).unwrap_or(field).to_owned(),
+                    _ => field.clone(),
+                })
+                .collect();
+            let fields = fields.join(", ");
+            Some(if dry_run {
+                t!("import-would-update", id = id, fields = fields.as_str())
+            } else {
+                t!("import-updated", id = id, fields = fields.as_str())
+            })
+        }
+        "new" if draft["id"].is_null() && title_id(draft).is_some_and(|made| made != id) => {
+            let kind = columns::kind_word(kind);
+            Some(if dry_run {
+                t!("import-would-number", id = id, kind = kind.as_str())
+            } else {
+                t!("import-numbered", id = id, kind = kind.as_str())
+            })
+        }
+        _ => None,
+    }
+}
+
 fn rejected<'a>(
     row: &'a Row,
     kind: Option<&'static str>,
@@ -564,6 +630,7 @@ fn rejected<'a>(
         record: kind,
         id: None,
         outcome: "rejected",
+        changed: Vec::new(),
         dry_run: None,
         error: lines,
         problems,

@@ -554,6 +554,138 @@ fn import_and_export_round_trip() {
     node.stop();
 }
 
+/// Regression: a new row whose title matched another organisation's vacancy took its id
+/// and replaced it; the report said only "1 bijgewerkt". Now a row without an id updates
+/// only a vacancy with the same title, organisation and place, and the report names each
+/// update with its row and the columns it changed.
+#[test]
+fn an_import_never_overwrites_another_vacancy() {
+    let root = tempfile::tempdir().unwrap();
+    let a = init(root.path(), "Steunpunt Tilburg", "Tilburg");
+    let node = Node::start(&a);
+    let header = "title;description;organisation;categories;engagement;municipality;pc4;email";
+    let row = |description: &str, organisation: &str, pc4: &str| {
+        format!(
+            "Gastvrouw in de buurtkamer;{description};{organisation};buurt-wonen;structureel;\
+             Tilburg;{pc4};info@buurt.example"
+        )
+    };
+    let first = write(
+        root.path(),
+        "schakel.csv",
+        &format!(
+            "{header}\n{}\n",
+            row("Ontvang bezoekers", "De Schakel", "5038")
+        ),
+    );
+    let (_, totals, success) = import(&a, &[&first]);
+    assert!(success);
+    assert_eq!(counts(&totals), summary(1, 0, 0, 0));
+
+    // Another organisation's vacancy with the same title: a new record beside it, and
+    // the report says why its id is numbered.
+    let other = write(
+        root.path(),
+        "wijkhuis.csv",
+        &format!(
+            "{header}\n{}\n",
+            row("Schenk koffie", "Wijkhuis Noord", "5038")
+        ),
+    );
+    let dry = steunpunt(&a, &["import", &other, "--dry-run"]);
+    let said = String::from_utf8(dry.stderr).unwrap();
+    assert!(
+        said.contains("regel 2: zou nieuw worden als gastvrouw-in-de-buurtkamer-2")
+            && said.contains("1 nieuw, 0 bijgewerkt"),
+        "{said}"
+    );
+    let out = steunpunt(&a, &["import", &other]);
+    let said = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains("regel 2: nieuw als gastvrouw-in-de-buurtkamer-2")
+            && said.contains("1 nieuw, 0 bijgewerkt"),
+        "{said}"
+    );
+    let shown = |id: &str| json(&a, &["vacancy", "show", id]);
+    assert_eq!(
+        shown("gastvrouw-in-de-buurtkamer")["organisation"]["name"],
+        "De Schakel"
+    );
+    assert_eq!(
+        shown("gastvrouw-in-de-buurtkamer-2")["organisation"]["name"],
+        "Wijkhuis Noord"
+    );
+    // The same organisation in another place is another vacancy too.
+    let elsewhere = write(
+        root.path(),
+        "reeshof.csv",
+        &format!(
+            "{header}\n{}\n",
+            row("Ontvang bezoekers", "De Schakel", "5044")
+        ),
+    );
+    let (rows, totals, _) = import(&a, &[&elsewhere]);
+    assert_eq!(counts(&totals), summary(1, 0, 0, 0));
+    assert_eq!(rows[0]["id"], "gastvrouw-in-de-buurtkamer-3");
+
+    // The same vacancy (title, organisation, place) with a new description is updated,
+    // and the report names the row, the record and the column that changed; the
+    // numbered one is found again by its organisation.
+    let edited = write(
+        root.path(),
+        "bijgewerkt.csv",
+        &format!(
+            "{header}\n{}\n{}\n",
+            row("Ontvang bezoekers op dinsdag", "De Schakel", "5038"),
+            row("Schenk koffie en thee", "Wijkhuis Noord", "5038")
+        ),
+    );
+    let (rows, totals, success) = import(&a, &[&edited, "--dry-run"]);
+    assert!(success);
+    assert_eq!(counts(&totals), summary(0, 2, 0, 0));
+    assert_eq!(rows[0]["changed"], serde_json::json!(["description"]));
+    let out = steunpunt(&a, &["import", &edited]);
+    let said = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        said.contains("regel 2: bijgewerkt: gastvrouw-in-de-buurtkamer (gewijzigd: description)")
+            && said.contains(
+                "regel 3: bijgewerkt: gastvrouw-in-de-buurtkamer-2 (gewijzigd: description)"
+            )
+            && said.contains("0 nieuw, 2 bijgewerkt"),
+        "{said}"
+    );
+    assert_eq!(
+        shown("gastvrouw-in-de-buurtkamer")["description"],
+        "Ontvang bezoekers op dinsdag"
+    );
+    assert_eq!(
+        shown("gastvrouw-in-de-buurtkamer-2")["description"],
+        "Schenk koffie en thee"
+    );
+    assert_eq!(json_lines(&a, &["vacancy", "list", "--mine"]).len(), 3);
+
+    // Two rows of one file naming the same vacancy are refused; the same title for two
+    // organisations in one file is not.
+    let twice = write(
+        root.path(),
+        "dubbel.csv",
+        &format!(
+            "{header}\n{}\n{}\n{}\n",
+            row("Een", "Buurtkamer Oost", "5038"),
+            row("Twee", "Buurtkamer Oost", "5038"),
+            row("Drie", "Buurtkamer West", "5038")
+        ),
+    );
+    let (rows, totals, _) = import(&a, &[&twice, "--dry-run"]);
+    assert_eq!(counts(&totals), summary(2, 0, 0, 1));
+    assert!(
+        rows[1]["error"].as_str().unwrap().contains("als regel 2"),
+        "{rows:?}"
+    );
+    node.stop();
+}
+
 /// The templates, as printed, publish without an error, name every field, and fit 80
 /// columns; the explaining `//` lines may stay in the file.
 #[test]

@@ -295,6 +295,7 @@ fn the_erase_timer_erases_while_the_node_runs() {
     let draft = Draft {
         kind: Kind::Vacancy,
         id: RecordId::new("timer").unwrap(),
+        id_from_title: false,
         body: Body::Vacancy(body),
         valid_until: None,
     };

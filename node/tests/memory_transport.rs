@@ -169,6 +169,7 @@ async fn nodes_on_the_memory_transport_gossip_and_refuse_strangers() {
     let draft = Draft {
         kind: Kind::Vacancy,
         id: RecordId::new("geheugen").unwrap(),
+        id_from_title: false,
         body: Body::Vacancy(vacancy),
         valid_until: Some(now().plus_ms(DAY_MS)),
     };
@@ -322,6 +323,7 @@ async fn honest_traffic(
         let draft = Draft {
             kind: Kind::Vacancy,
             id: id.clone(),
+            id_from_title: false,
             body: Body::Vacancy(vacancy),
             valid_until: Some(now().plus_ms(DAY_MS)),
         };

@@ -114,6 +114,18 @@ impl RecordId {
         Self::new(slug).ok()
     }
 
+    /// The `n`th id made from the same title: `voorlezen-op-school-2` for 2, shortened
+    /// where needed to stay within [`MAX_ID_LEN`]. The first is the id itself.
+    pub fn numbered(&self, n: u32) -> Self {
+        if n <= 1 {
+            return self.clone();
+        }
+        let suffix = format!("-{n}");
+        let room = MAX_ID_LEN.saturating_sub(suffix.len());
+        let base = self.0[..self.0.len().min(room)].trim_end_matches('-');
+        Self(format!("{base}{suffix}"))
+    }
+
     /// The id text.
     pub fn as_str(&self) -> &str {
         &self.0

@@ -554,6 +554,7 @@ impl World {
         let draft = Draft {
             kind: Kind::Vacancy,
             id,
+            id_from_title: false,
             body,
             valid_until: Some(valid_until),
         };

@@ -24,6 +24,8 @@ const START_AHEAD_MS: u64 = 366 * DAY_MS;
 pub(super) struct Read {
     pub body: Body,
     pub id: RecordId,
+    /// No id was given: `id` was made from the title.
+    pub id_from_title: bool,
     pub valid_until: Option<Timestamp>,
 }
 
@@ -406,6 +408,7 @@ pub(super) fn read(kind: Kind, draft: Value) -> Result<Read, ApiError> {
     let mut problems = Vec::new();
     let typed = normalise(kind, &mut fields, &mut problems);
     let given_id = fields.remove("id");
+    let id_from_title = matches!(given_id, None | Some(Value::Null));
     let valid_until = fields
         .remove("valid_until")
         .filter(|v| !v.is_null())
@@ -443,6 +446,7 @@ pub(super) fn read(kind: Kind, draft: Value) -> Result<Read, ApiError> {
         (Some(body), Some(id)) if problems.is_empty() => Ok(Read {
             body,
             id,
+            id_from_title,
             valid_until,
         }),
         (body, _) => {

@@ -127,6 +127,11 @@ impl From<PublishError> for ApiError {
                 "not_found",
                 Problem::new("id", "no_such_record", &[("kind", &kind), ("id", &id)]),
             ),
+            PublishError::NoFreeId { kind, id } => Self::with_problem(
+                StatusCode::BAD_REQUEST,
+                "invalid_record",
+                Problem::new("id", "no_free_id", &[("kind", &kind), ("id", &id)]),
+            ),
             PublishError::Managed(kind) => Self::with_problem(
                 StatusCode::BAD_REQUEST,
                 "managed_record",

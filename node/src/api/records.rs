@@ -119,6 +119,7 @@ pub(super) async fn publish(
     let draft::Read {
         body,
         id,
+        id_from_title,
         valid_until,
     } = draft::read(kind, draft)?;
     let now = now();
@@ -127,15 +128,16 @@ pub(super) async fn publish(
     let draft = OwnDraft {
         kind,
         id,
+        id_from_title,
         body,
         valid_until,
     };
     let dry_run = query.dry_run;
     let (record, outcome) = answered(state.handle.publish(draft, dry_run).await)?;
-    let outcome = match outcome {
-        DraftOutcome::New => Outcome::New,
-        DraftOutcome::Updated => Outcome::Updated,
-        DraftOutcome::Unchanged => Outcome::Unchanged,
+    let (outcome, changed) = match outcome {
+        DraftOutcome::New => (Outcome::New, Vec::new()),
+        DraftOutcome::Updated { changed } => (Outcome::Updated, changed),
+        DraftOutcome::Unchanged => (Outcome::Unchanged, Vec::new()),
     };
     let status = if outcome == Outcome::New && !dry_run {
         StatusCode::CREATED
@@ -147,6 +149,7 @@ pub(super) async fn publish(
         Json(Published {
             record: RecordView::from(&record),
             outcome,
+            changed,
             dry_run,
             warnings,
         }),

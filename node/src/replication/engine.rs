@@ -50,22 +50,34 @@ impl Default for EngineConfig {
 pub struct Draft {
     /// Kind of record.
     pub kind: Kind,
-    /// Its id.
+    /// Its id: as given, or made from the title (see `id_from_title`).
     pub id: RecordId,
+    /// The id was made from the title, not given: the draft then updates only a record
+    /// that is clearly the same ([`Body::same_subject`]) and otherwise gets the next free
+    /// numbered id (`…-2`, `…-3`), so a new vacancy never replaces another with the same
+    /// title.
+    pub id_from_title: bool,
     /// What it says.
     pub body: Body,
     /// Requested expiry, if any; otherwise [`default_validity_ms`] of the kind.
     pub valid_until: Option<Timestamp>,
 }
 
+/// Most numbered ids tried for one title before the draft is refused.
+const MAX_NUMBERED_IDS: u32 = 1000;
+
 /// What publishing a draft did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DraftOutcome {
     /// A record that did not exist (or was withdrawn) now does.
     New,
     /// A new revision replaced a different one.
-    Updated,
+    Updated {
+        /// The body fields whose values changed, and `valid_until` when a new one was
+        /// asked for.
+        changed: Vec<String>,
+    },
     /// The live revision already said exactly this; nothing was written.
     Unchanged,
 }
@@ -304,6 +316,14 @@ pub enum PublishError {
     /// A steunpunt cannot peer with or block itself.
     #[error("that is this steunpunt's own ID")]
     OwnSteunpunt,
+    /// Every numbered id made from this title holds another record of ours.
+    #[error("every id made from `{id}` is taken by another {kind}; give the draft an id")]
+    NoFreeId {
+        /// Kind of the draft.
+        kind: Kind,
+        /// The id made from its title.
+        id: RecordId,
+    },
     /// After a restore, our own records are being learned back from the neighbours;
     /// nothing of ours is published until that is done, so no revision the region has
     /// seen is made again.
@@ -925,7 +945,12 @@ impl<S: Store> Engine<S> {
         now: Timestamp,
         dry_run: bool,
     ) -> Result<(Record, DraftOutcome), PublishError> {
-        let key = self.own_key(draft.kind, &draft.id);
+        let id = if draft.id_from_title {
+            self.id_for_title(&draft)?
+        } else {
+            draft.id.clone()
+        };
+        let key = self.own_key(draft.kind, &id);
         let latest = self.get(&key)?;
         let live = latest.as_ref().filter(|r| !r.payload().is_withdrawal());
         if let Some(live) = live
@@ -953,15 +978,26 @@ impl<S: Store> Engine<S> {
                 default_until.max(p.payload().valid_until)
             })
         });
-        let outcome = if live.is_some() {
-            DraftOutcome::Updated
-        } else {
-            DraftOutcome::New
+        let outcome = match live {
+            Some(live) => {
+                let old = live.payload();
+                let mut changed = old
+                    .body
+                    .as_ref()
+                    .map(|body| body.changed_fields(&draft.body))
+                    .unwrap_or_default();
+                // Asked for, not the default moving on with the clock.
+                if draft.valid_until.is_some() && old.valid_until != valid_until {
+                    changed.push("valid_until".to_owned());
+                }
+                DraftOutcome::Updated { changed }
+            }
+            None => DraftOutcome::New,
         };
         let record = self.revise(
             latest.as_ref(),
             draft.kind,
-            draft.id,
+            id,
             draft.body,
             valid_until,
             now,
@@ -971,6 +1007,27 @@ impl<S: Store> Engine<S> {
         }
         let record = self.commit_own(record, latest.map(|r| r.hash()))?;
         Ok((record, outcome))
+    }
+
+    /// The id for a draft whose id was made from its title: the first of `id`, `id-2`,
+    /// `id-3`, … that is free (never used, or withdrawn) or holds the same vacancy or
+    /// organisation ([`Body::same_subject`]).
+    fn id_for_title(&self, draft: &Draft) -> Result<RecordId, PublishError> {
+        for n in 1..=MAX_NUMBERED_IDS {
+            let id = draft.id.numbered(n);
+            let live = self
+                .get(&self.own_key(draft.kind, &id))?
+                .filter(|r| !r.payload().is_withdrawal());
+            match live.as_ref().and_then(|r| r.payload().body.as_ref()) {
+                None => return Ok(id),
+                Some(body) if body.same_subject(&draft.body) => return Ok(id),
+                Some(_) => {}
+            }
+        }
+        Err(PublishError::NoFreeId {
+            kind: draft.kind,
+            id: draft.id.clone(),
+        })
     }
 
     /// Withdraws one of our own records; durable before it returns.

@@ -52,4 +52,60 @@ impl Body {
         }
         c.finish().err().map(|e| e.problems).unwrap_or_default()
     }
+
+    /// Whether `other` is clearly about the same vacancy or organisation: the same title
+    /// (or name), the same organisation behind a vacancy and the same place, compared as
+    /// people write them (case and accents aside). A draft without an id may only update
+    /// a record it is the same as; anything else gets an id of its own.
+    pub fn same_subject(&self, other: &Body) -> bool {
+        use crate::text::fold;
+        let place = |a: &Location, b: &Location| {
+            fold(&a.municipality) == fold(&b.municipality) && a.pc4 == b.pc4
+        };
+        let organisation = |a: &OrganisationRef, b: &OrganisationRef| {
+            a.id == b.id && a.name.as_deref().map(fold) == b.name.as_deref().map(fold)
+        };
+        match (self, other) {
+            (Body::Vacancy(a), Body::Vacancy(b)) => {
+                fold(&a.title) == fold(&b.title)
+                    && organisation(&a.organisation, &b.organisation)
+                    && place(&a.location, &b.location)
+            }
+            (Body::Organisation(a), Body::Organisation(b)) => {
+                fold(&a.name) == fold(&b.name) && place(&a.location, &b.location)
+            }
+            _ => false,
+        }
+    }
+
+    /// The top-level fields whose values differ between `self` and `newer`, in the order
+    /// the record lists them: what an update changed, for the person who made it.
+    pub fn changed_fields(&self, newer: &Body) -> Vec<String> {
+        use ciborium::Value;
+        let fields = |body: &Body| match Value::serialized(body) {
+            Ok(Value::Map(entries)) => entries
+                .into_iter()
+                .filter_map(|(k, v)| Some((k.into_text().ok()?, v)))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let (old, new): (Vec<(String, Value)>, Vec<(String, Value)>) =
+            (fields(self), fields(newer));
+        let value = |list: &[(String, Value)], field: &str| {
+            list.iter()
+                .find(|(f, _)| f == field)
+                .map(|(_, v)| v.clone())
+        };
+        let mut changed: Vec<String> = new
+            .iter()
+            .filter(|(field, v)| value(&old, field).as_ref() != Some(v))
+            .map(|(field, _)| field.clone())
+            .collect();
+        changed.extend(
+            old.iter()
+                .filter(|(field, _)| value(&new, field).is_none())
+                .map(|(field, _)| field.clone()),
+        );
+        changed
+    }
 }
