@@ -156,8 +156,13 @@ impl RecordCounts {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SyncStarted {
-    /// How many were started.
+    /// How many were started now.
     pub started: usize,
+    /// How many start within 3 seconds: the last sync with that neighbour was more
+    /// recent than that, and a node never opens syncs with one neighbour faster (its
+    /// neighbours would take it for a flood).
+    #[serde(default)]
+    pub soon: usize,
 }
 
 #[cfg(test)]

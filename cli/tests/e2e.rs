@@ -177,7 +177,12 @@ fn chain_of_three_through_the_cli() {
         neighbours.contains("heeft ons ook toegevoegd"),
         "{neighbours}"
     );
-    let region = json_lines(&c, &["region"]);
+    // Breda's profile follows its peering within a sync or two.
+    let mut region = Vec::new();
+    eventually("C to know Breda by name", || {
+        region = json_lines(&c, &["region"]);
+        region.iter().any(|r| r["name"] == "Steunpunt Breda")
+    });
     let breda = region
         .iter()
         .find(|r| r["name"] == "Steunpunt Breda")

@@ -24,7 +24,7 @@ use crate::data_dir::{DataDir, DataDirError, PeerEntry};
 use crate::replication::conduct::Offence;
 use crate::replication::{
     AuthorTally, Counters, Draft, DraftOutcome, HeldRecords, Input, Output, PublishError,
-    Replicator, Tally, Timer,
+    Replicator, SyncsStarted, Tally, Timer,
 };
 use crate::store::SledStore;
 
@@ -174,7 +174,7 @@ pub enum Action {
         reply: Reply<PeerChange>,
     },
     /// Sync with every connected peer now; the answer is how many started.
-    SyncNow(oneshot::Sender<usize>),
+    SyncNow(oneshot::Sender<SyncsStarted>),
     /// Make our own latest changes searchable now (they would be within the flush
     /// interval): the answer comes once they are.
     MakeSearchable(oneshot::Sender<()>),
@@ -268,8 +268,9 @@ impl NodeHandle {
         self.actions.send(action).await.map_err(|_| Stopped)
     }
 
-    /// Starts a sync with every connected peer; returns how many started.
-    pub async fn sync_now(&self) -> Result<usize, Stopped> {
+    /// Starts a sync with every connected peer: how many started now, and how many
+    /// within a few seconds (the last sync with that neighbour was too recent).
+    pub async fn sync_now(&self) -> Result<SyncsStarted, Stopped> {
         let (reply, answer) = oneshot::channel();
         self.send(Action::SyncNow(reply)).await?;
         answer.await.map_err(|_| Stopped)

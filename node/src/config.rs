@@ -373,7 +373,7 @@ const DOCUMENTED: &[(&str, &str, &[Key])] = &[
         &[
             (
                 "interval_secs",
-                "Seconden tussen twee synchronisaties met elke buur. / Seconds between syncs with each neighbour.",
+                "Seconden tussen twee synchronisaties met elke buur; met één buur hooguit eens per 3 seconden. / Seconds between syncs with each neighbour; with one neighbour at most once every 3 seconds.",
                 "60",
             ),
             (

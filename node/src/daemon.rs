@@ -258,6 +258,15 @@ pub async fn start(data_dir: DataDir, overrides: Overrides) -> Result<RunningNod
         Ok((search, engine))
     })?;
     let reader = engine.store().clone();
+    let gap_secs = crate::replication::sync::MIN_OPEN_GAP_MS / 1000;
+    if config.sync.interval_secs < gap_secs {
+        warn!(
+            "sync.interval_secs = {} in config.toml: a node syncs with one neighbour at most \
+             once every {gap_secs} seconds (more would look like a flood to the neighbour), \
+             so syncs come every {gap_secs} seconds",
+            config.sync.interval_secs
+        );
+    }
     let policy = Policy {
         sync_interval_ms: config.sync.interval_secs.saturating_mul(1000),
         max_concurrent_syncs: config.sync.max_concurrent,

@@ -568,3 +568,77 @@ fn a_damaged_store_is_refused_and_its_records_come_back_from_the_region() {
     assert_eq!(equivocations(&a), 0);
     assert_eq!(equivocations(&b), 0);
 }
+
+/// Honest neighbours at the shortest sync interval config.toml allows (1 second), while
+/// staff publish a vacancy every half second and ask both nodes for a sync every second:
+/// neither refuses the other, and every vacancy crosses. A minute here;
+/// `STEUNPUNT_BUSY_SECS=3600 cargo test -p steunpunt-node --test daemon_processes busy`
+/// runs the hour.
+#[test]
+fn busy_honest_neighbours_never_refuse_each_other() {
+    let secs: u64 = std::env::var("STEUNPUNT_BUSY_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(60);
+    let root = tempfile::tempdir().unwrap();
+    let dirs = [
+        init(root.path(), "Steunpunt Breda", "Breda"),
+        init(root.path(), "Steunpunt Tilburg", "Tilburg"),
+    ];
+    for dir in &dirs {
+        let path = dir.join("config.toml");
+        let config = std::fs::read_to_string(&path).unwrap();
+        assert!(config.contains("interval_secs = 60"), "{config}");
+        std::fs::write(
+            &path,
+            config.replace("interval_secs = 60", "interval_secs = 1"),
+        )
+        .unwrap();
+    }
+    let nodes = dirs.each_ref().map(|dir| start(dir));
+    peer_with(&nodes[0].api, &nodes[1].api, "buren");
+    peer_with(&nodes[1].api, &nodes[0].api, "buren");
+    eventually("Breda and Tilburg to connect", || {
+        connected(&nodes[0].api) == 1
+    });
+
+    let mut published = [Vec::new(), Vec::new()];
+    let started = std::time::Instant::now();
+    let mut tick = 0u64;
+    while started.elapsed() < Duration::from_secs(secs) {
+        let node = (tick % 2) as usize;
+        let title = format!("Vrijwilliger {tick}");
+        let draft = vacancy(&title, "Breda", "4811");
+        nodes[node]
+            .api
+            .publish(Kind::Vacancy, &draft, false)
+            .unwrap();
+        published[node].push(title);
+        if tick % 2 == 1 {
+            for n in &nodes {
+                n.api.sync().unwrap();
+            }
+        }
+        tick += 1;
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    for (from, to) in [(0, 1), (1, 0)] {
+        let author = nodes[from].api.status().unwrap().steunpunt_id.to_string();
+        eventually("every vacancy on the other node", || {
+            let held = steunpunt_testkit::titles_of(&nodes[to].api, &author);
+            published[from].iter().all(|t| held.contains(t))
+        });
+    }
+    for node in &nodes {
+        let peers = node.api.peers().unwrap();
+        assert!(
+            peers
+                .peers
+                .iter()
+                .all(|p| p.refused.is_none() && p.connected),
+            "{peers:?}"
+        );
+        let log = std::fs::read_to_string(node.dir.with_extension("log")).unwrap();
+        assert!(!log.contains("refused for"), "{log}");
+    }
+}

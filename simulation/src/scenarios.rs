@@ -1,6 +1,7 @@
 //! Scenarios about connections rather than records, on the same world and the daemon's
 //! own policy: a neighbour that has not peered back (for hours, while admins e-mail each
-//! other), and a neighbour whose node comes and goes.
+//! other), a neighbour whose node comes and goes, and busy honest neighbours syncing as
+//! often as they may.
 
 use serde::Serialize;
 use steunpunt_protocol::RecordKey;
@@ -80,6 +81,69 @@ pub fn unreciprocated_peering(seed: u64, hours: u64) -> WaitingReport {
         longest_gap_s,
         redial_max_s,
         synced_after_s,
+    }
+}
+
+/// What busy honest neighbours held against each other.
+#[derive(Debug, Clone, Serialize)]
+pub struct BusyReport {
+    /// Offences booked, over all nodes (an honest region books none).
+    pub offences: u64,
+    /// Peers refused at the end, over all nodes.
+    pub bans: usize,
+    /// Vacancies published.
+    pub published: usize,
+    /// Of those, how many every node held 5 seconds after the last.
+    pub everywhere: usize,
+}
+
+/// `nodes` steunpunten all peered with each other, syncing at `interval_ms`, for
+/// `minutes`: staff publish a vacancy every half second (on each node in turn) and ask for
+/// a sync on every node every ten seconds, on a fast network that loses nothing.
+pub fn busy_honest_region(seed: u64, nodes: usize, interval_ms: u64, minutes: u64) -> BusyReport {
+    let mut config = two_nodes(seed);
+    config.nodes = nodes;
+    config.policy.sync_interval_ms = interval_ms;
+    // Neighbours on good lines: a sync takes milliseconds, so the timer, not the
+    // network, sets how often sessions open.
+    config.max_delay_ms = 50;
+    let mut world = World::new(config);
+    for a in 0..nodes {
+        for b in 0..nodes {
+            if a != b {
+                world.peer_add(a, b);
+            }
+        }
+    }
+    let mut published = Vec::new();
+    let end = minutes * MINUTE;
+    let mut t = 0;
+    while t < end {
+        t += 500;
+        world.run_until(t);
+        let node = (t / 500) as usize % nodes;
+        if let Some(key) = world.publish_vacancy(node) {
+            published.push(key);
+        }
+        if t % 10_000 == 0 {
+            for node in 0..nodes {
+                world.sync_now(node);
+            }
+        }
+    }
+    world.run_until(end + 5_000);
+    let everywhere = published
+        .iter()
+        .filter(|key| (0..nodes).all(|node| holds(&world, node, key)))
+        .count();
+    let (offences, bans) = (0..nodes)
+        .map(|node| world.conduct(node))
+        .fold((0, 0), |(o, b), (no, nb)| (o + no, b + nb));
+    BusyReport {
+        offences,
+        bans,
+        published: published.len(),
+        everywhere,
     }
 }
 

@@ -1126,6 +1126,27 @@ impl World {
     }
 }
 
+impl World {
+    /// Staff on `node` ask for a sync with every neighbour now (`POST /v1/sync`).
+    pub(crate) fn sync_now(&mut self, node: usize) {
+        let now = self.clock(node);
+        if let Some(rep) = self.nodes[node].rep.as_mut() {
+            rep.sync_all(now);
+        }
+        self.carry_out(node);
+        self.pump();
+    }
+
+    /// Offences `node` booked against its peers since its last start, and the peers it
+    /// refuses now (for scenarios).
+    pub(crate) fn conduct(&self, node: usize) -> (u64, usize) {
+        self.nodes[node]
+            .rep
+            .as_ref()
+            .map_or((0, 0), |r| (r.offences(), r.bans().count()))
+    }
+}
+
 /// Records held by `node` (for scenarios).
 pub(crate) fn holds(world: &World, node: usize, key: &RecordKey) -> bool {
     world.nodes[node]

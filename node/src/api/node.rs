@@ -118,8 +118,11 @@ pub(super) async fn region(State(state): State<ApiState>) -> Result<Json<Region>
 }
 
 /// Starts a reconciliation with every connected neighbour now.
-#[utoipa::path(post, path = "/v1/sync", tag = "node", responses((status = 200, description = "how many reconciliations were started", body = SyncStarted)))]
+#[utoipa::path(post, path = "/v1/sync", tag = "node", responses((status = 200, description = "how many reconciliations were started now, and how many start within 3 seconds: a node opens at most one sync with a neighbour every 3 seconds, so that asking often never looks like a flood to the neighbour", body = SyncStarted)))]
 pub(super) async fn sync_now(State(state): State<ApiState>) -> Result<Json<SyncStarted>, ApiError> {
     let started = state.handle.sync_now().await.map_err(ApiError::internal)?;
-    Ok(Json(SyncStarted { started }))
+    Ok(Json(SyncStarted {
+        started: started.now,
+        soon: started.soon,
+    }))
 }

@@ -108,9 +108,17 @@ impl<P: Ord + Clone> Conduct<P> {
         if record.banned.is_some() {
             return None;
         }
+        // Whole half-lives only, and the clock moves on by them: offences less than a
+        // half-life apart must not keep the points from fading.
         let halvings = now.0.saturating_sub(record.counted_at.0) / HALF_LIFE_MS;
         record.points = record.points.checked_shr(halvings as u32).unwrap_or(0);
-        record.counted_at = now;
+        if record.points == 0 {
+            record.counted_at = now;
+        } else {
+            record.counted_at = record
+                .counted_at
+                .plus_ms(halvings.saturating_mul(HALF_LIFE_MS));
+        }
         record.points = record
             .points
             .saturating_add(offence.points().saturating_mul(count));
@@ -155,6 +163,26 @@ mod tests {
     use super::*;
 
     const T: Timestamp = Timestamp(1_000_000_000);
+
+    #[test]
+    fn points_fade_also_while_offences_come_less_than_a_half_life_apart() {
+        let mut conduct = Conduct::default();
+        // 10 points every 40 s fade to a few dozen, never to the limit.
+        for n in 0..1000 {
+            let now = T.plus_ms(n * 40_000);
+            assert_eq!(
+                conduct.offend(&1, Offence::TooManySessions, 1, now),
+                None,
+                "{n}"
+            );
+            assert_eq!(
+                conduct.offend(&1, Offence::TooManySessions, 1, now),
+                None,
+                "{n}"
+            );
+        }
+        assert!(!conduct.banned(&1));
+    }
 
     #[test]
     fn a_flood_is_banned_a_trickle_fades() {

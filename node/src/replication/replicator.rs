@@ -21,7 +21,7 @@ use tracing::{debug, info, warn};
 
 use super::conduct::{Conduct, Offence};
 use super::engine::{Draft, DraftOutcome, Engine, IngestOutcome, PublishError, Verdict};
-use super::sync::{ResponderSessions, SyncRun};
+use super::sync::{MIN_OPEN_GAP_MS, ResponderSessions, SyncRun};
 use crate::store::{Store, StoreError};
 
 /// A node on the other end, as the transport names it.
@@ -105,6 +105,9 @@ pub enum Timer<P> {
     },
     /// A peer's ban has run out.
     Unban(P),
+    /// A sync with this peer was asked for sooner than [`MIN_OPEN_GAP_MS`] after the
+    /// last one: it starts now.
+    SyncPeer(P),
     /// Erase removed and replaced records from disk.
     Erase,
 }
@@ -229,6 +232,22 @@ struct Target<A> {
     noticed: bool,
 }
 
+/// What [`Replicator::sync_all`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SyncsStarted {
+    /// Syncs started now.
+    pub now: usize,
+    /// Syncs that start within [`MIN_OPEN_GAP_MS`], the last one with that neighbour
+    /// being too recent.
+    pub soon: usize,
+}
+
+enum Start {
+    Now,
+    Soon,
+    No,
+}
+
 struct Run<P> {
     peer: P,
     run: SyncRun,
@@ -244,11 +263,17 @@ pub struct Replicator<S: Store, P: Peer> {
     sessions: ResponderSessions<P>,
     runs: BTreeMap<u64, Run<P>>,
     syncing: BTreeSet<P>,
+    /// When we last opened a sync session with each connected peer.
+    last_open: BTreeMap<P, Timestamp>,
+    /// Peers whose next sync waits for [`MIN_OPEN_GAP_MS`] (a [`Timer::SyncPeer`] is set).
+    deferred: BTreeSet<P>,
     targets: BTreeMap<P, Target<P::Addr>>,
     allowed: BTreeMap<P, Option<SteunpuntId>>,
     connected: BTreeSet<P>,
     refused: BTreeMap<P, Timestamp>,
     conduct: Conduct<P>,
+    /// Offences booked against peers since start (each counted once per booking).
+    offences: u64,
     pending_gossip: VecDeque<Arc<[u8]>>,
     trust_generation: u64,
     next_session: u64,
@@ -288,11 +313,14 @@ impl<S: Store, P: Peer> Replicator<S, P> {
             sessions: ResponderSessions::default(),
             runs: BTreeMap::new(),
             syncing: BTreeSet::new(),
+            last_open: BTreeMap::new(),
+            deferred: BTreeSet::new(),
             targets: BTreeMap::new(),
             allowed: BTreeMap::new(),
             connected: BTreeSet::new(),
             refused: BTreeMap::new(),
             conduct: Conduct::default(),
+            offences: 0,
             pending_gossip: VecDeque::new(),
             next_session,
             next_request: 0,
@@ -386,6 +414,11 @@ impl<S: Store, P: Peer> Replicator<S, P> {
     /// The outputs produced so far, oldest first.
     pub fn drain(&mut self) -> std::collections::vec_deque::Drain<'_, Output<P>> {
         self.outputs.drain(..)
+    }
+
+    /// Offences booked against peers since start: what no honest node does.
+    pub fn offences(&self) -> u64 {
+        self.offences
     }
 
     /// Peers refused for misconduct: until when, and for what.
@@ -488,6 +521,7 @@ impl<S: Store, P: Peer> Replicator<S, P> {
     /// Books what `peer` did wrong; over the limit it is disconnected and refused for a
     /// while (see [`Conduct`]).
     fn offended(&mut self, peer: &P, offence: Offence, count: u32, now: Timestamp) {
+        self.offences = self.offences.saturating_add(u64::from(count));
         let Some(ban) = self.conduct.offend(peer, offence, count, now) else {
             return;
         };
@@ -548,6 +582,11 @@ impl<S: Store, P: Peer> Replicator<S, P> {
                     );
                 }
                 self.schedule(self.policy.erase_interval_ms, Timer::Erase);
+            }
+            Timer::SyncPeer(peer) => {
+                if self.deferred.remove(&peer) {
+                    self.start_sync(peer, now);
+                }
             }
             Timer::Unban(peer) => {
                 self.conduct.lift(&peer);
@@ -659,6 +698,8 @@ impl<S: Store, P: Peer> Replicator<S, P> {
         self.connected.remove(&peer);
         self.sessions.forget_peer(&peer);
         self.syncing.remove(&peer);
+        self.last_open.remove(&peer);
+        self.deferred.remove(&peer);
         self.runs.retain(|_, r| r.peer != peer);
         let answered = self.targets.get(&peer).map(|t| t.answered);
         if let Some(answered) = answered {
@@ -897,34 +938,55 @@ impl<S: Store, P: Peer> Replicator<S, P> {
         self.after_engine_change(now);
     }
 
-    /// Starts a sync with every connected peer; returns how many started.
-    pub fn sync_all(&mut self, now: Timestamp) -> usize {
+    /// Starts a sync with every connected peer, or schedules it where the last one with
+    /// that peer was too recent ([`MIN_OPEN_GAP_MS`]).
+    pub fn sync_all(&mut self, now: Timestamp) -> SyncsStarted {
         let peers: Vec<P> = self.connected.iter().cloned().collect();
-        peers
-            .into_iter()
-            .filter(|peer| self.start_sync(peer.clone(), now))
-            .count()
+        let mut started = SyncsStarted::default();
+        for peer in peers {
+            match self.start_sync(peer, now) {
+                Start::Now => started.now += 1,
+                Start::Soon => started.soon += 1,
+                Start::No => {}
+            }
+        }
+        started
     }
 
-    fn start_sync(&mut self, peer: P, now: Timestamp) -> bool {
+    fn start_sync(&mut self, peer: P, now: Timestamp) -> Start {
         if self.syncing.contains(&peer)
-            || self.runs.len() >= self.policy.max_concurrent_syncs
             || !self.allowed.contains_key(&peer)
             || !self.connected.contains(&peer)
         {
-            return false;
+            return Start::No;
+        }
+        // Never more often than a neighbour accepts, whatever the interval, the events
+        // or the staff ask: sooner, and it waits for the gap to end.
+        let since = self
+            .last_open
+            .get(&peer)
+            .map_or(u64::MAX, |at| now.0.saturating_sub(at.0));
+        if since < MIN_OPEN_GAP_MS {
+            if self.deferred.insert(peer.clone()) {
+                self.schedule(MIN_OPEN_GAP_MS - since, Timer::SyncPeer(peer));
+            }
+            return Start::Soon;
+        }
+        if self.runs.len() >= self.policy.max_concurrent_syncs {
+            return Start::No;
         }
         self.next_session = self.next_session.wrapping_add(1);
         match SyncRun::start(&self.engine, self.next_session, now) {
             Ok((run, message)) => {
                 let generation = self.engine.trust_generation();
                 self.send_request(peer.clone(), run, message, generation, now);
+                self.last_open.insert(peer.clone(), now);
                 self.syncing.insert(peer);
-                true
+                Start::Now
             }
             Err(e) => {
                 warn!(%peer, "cannot start sync: {e}");
-                false
+                Start::No
             }
         }
     }

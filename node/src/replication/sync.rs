@@ -22,16 +22,15 @@ use crate::store::Store;
 
 /// Most responder sessions kept open at once; the oldest is dropped beyond this.
 pub const MAX_RESPONDER_SESSIONS: usize = 16;
-/// Most unfinished responder sessions of one peer: one run needs one, a run given up
-/// while its session lingers two. A peer opening more drops its own oldest, never another
-/// peer's.
-pub const MAX_SESSIONS_PER_PEER: usize = 2;
-/// Sessions one peer may open in a minute. An honest node opens one per sync run: on
-/// connecting, every `sync.interval_secs`, and after trust grows or a sync brought
-/// something new, so a region coming together takes a few dozen a minute. A session
-/// answered in full at once holds nothing, but each costs the responder a pass over its
-/// records.
+/// Sessions one peer may open in a minute. An honest node opens one per sync run (on
+/// connecting, every `sync.interval_secs`, after trust grows, after a sync brought
+/// something new, when staff ask) and never two within [`MIN_OPEN_GAP_MS`] with the same
+/// peer, so it stays at a third of this whatever its settings. A session answered in full
+/// at once holds nothing, but each costs the responder a pass over its records.
 pub const MAX_OPENS_PER_MINUTE: usize = 60;
+/// Fewest milliseconds between two sessions a node opens with the same peer: three times
+/// the spacing [`MAX_OPENS_PER_MINUTE`] allows.
+pub const MIN_OPEN_GAP_MS: u64 = 3 * 60_000 / MAX_OPENS_PER_MINUTE as u64;
 /// Opens remembered (of all peers) to count [`MAX_OPENS_PER_MINUTE`].
 const OPENS_KEPT: usize = 4096;
 
@@ -55,19 +54,15 @@ impl<P: PartialEq> Default for ResponderSessions<P> {
 }
 
 impl<P: PartialEq + Clone> ResponderSessions<P> {
-    /// Opens a session; whether `peer` opened more than an honest node does (too many
-    /// unfinished at once: its oldest was dropped; or too many in the last minute).
+    /// Opens a session; whether `peer` opened more than an honest node does (more than
+    /// [`MAX_OPENS_PER_MINUTE`] in the last minute).
+    ///
+    /// A peer's new session ends its earlier ones: an honest node runs one sync with a
+    /// peer at a time, and a run that decoded the first coded symbols, or gave up, never
+    /// tells us it is done. So each peer holds at most one session here.
     fn insert(&mut self, peer: P, session: u64, responder: Responder, now: Timestamp) -> bool {
-        // A finished session of this peer holds nothing and will not be asked again.
-        self.sessions
-            .retain(|(p, s, r)| !(*p == peer && (*s == session || r.is_finished())));
-        let unfinished = self.sessions.iter().filter(|(p, _, _)| *p == peer).count();
-        let over = unfinished >= MAX_SESSIONS_PER_PEER;
-        if over {
-            if let Some(oldest) = self.sessions.iter().position(|(p, _, _)| *p == peer) {
-                self.sessions.remove(oldest);
-            }
-        } else if self.sessions.len() >= self.limit {
+        self.sessions.retain(|(p, _, _)| *p != peer);
+        if self.sessions.len() >= self.limit {
             self.sessions.pop_front();
         }
         self.sessions.push_back((peer.clone(), session, responder));
@@ -79,7 +74,7 @@ impl<P: PartialEq + Clone> ResponderSessions<P> {
         }
         let recent = self.opens.iter().filter(|(p, _)| *p == peer).count();
         self.opens.push_back((peer, now.0));
-        over || recent >= MAX_OPENS_PER_MINUTE
+        recent >= MAX_OPENS_PER_MINUTE
     }
 
     fn get_mut(&mut self, peer: &P, session: u64) -> Option<&mut Responder> {
