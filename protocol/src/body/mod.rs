@@ -82,15 +82,16 @@ impl Body {
     /// the record lists them: what an update changed, for the person who made it.
     pub fn changed_fields(&self, newer: &Body) -> Vec<String> {
         use ciborium::Value;
-        let fields = |body: &Body| match Value::serialized(body) {
-            Ok(Value::Map(entries)) => entries
-                .into_iter()
-                .filter_map(|(k, v)| Some((k.into_text().ok()?, v)))
-                .collect(),
-            _ => Vec::new(),
+        let fields = |body: &Body| -> Vec<(String, Value)> {
+            match Value::serialized(body) {
+                Ok(Value::Map(entries)) => entries
+                    .into_iter()
+                    .filter_map(|(k, v)| Some((k.into_text().ok()?, v)))
+                    .collect(),
+                _ => Vec::new(),
+            }
         };
-        let (old, new): (Vec<(String, Value)>, Vec<(String, Value)>) =
-            (fields(self), fields(newer));
+        let (old, new) = (fields(self), fields(newer));
         let value = |list: &[(String, Value)], field: &str| {
             list.iter()
                 .find(|(f, _)| f == field)
