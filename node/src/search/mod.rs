@@ -9,7 +9,9 @@
 //! store (a digest of the indexed revisions, kept in the commit) and rebuilt when it is
 //! missing, damaged or behind.
 
+mod dutch;
 pub mod filters;
+mod schema;
 pub mod terms;
 pub mod text;
 

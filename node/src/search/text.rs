@@ -14,36 +14,19 @@ use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring, Occur, Query,
     QueryClone as _, TermQuery,
 };
-use tantivy::schema::{
-    Field, INDEXED, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions,
-};
-use tantivy::tokenizer::{
-    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    TextAnalyzer,
-};
+use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{
     DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, Searcher, TantivyDocument, Term,
     doc,
 };
 
+use super::dutch::*;
 use super::filters::Facts;
+use super::schema::*;
 use super::terms::{EndsWith, Inside, MatchCache, StartsWith, TermsQuery};
 use std::sync::Arc;
 use steunpunt_protocol::Timestamp;
 
-/// What may follow the last part of a compound: nothing, a plural or a diminutive.
-const HEAD_ENDINGS: [&str; 10] = ["", "s", "en", "es", "e", "je", "jes", "tje", "tjes", "n"];
-
-/// Name of the Dutch analyzer in the index.
-const DUTCH: &str = "nl";
-/// Name of the analyzer that keeps words whole (folded, not stemmed): the stemmer cuts
-/// compounds unevenly (`taalmaatje` becomes `taalmaa`, `maatje` becomes `maat`), so the
-/// last part of a compound is looked for in the words as written.
-const WORDS: &str = "nl-words";
-/// Words longer than this are not indexed (they are not words).
-const MAX_TOKEN_BYTES: usize = 40;
-/// Query words whose stem is shorter than this match whole words only, not compound parts.
-const MIN_PREFIX_CHARS: usize = 3;
 /// Most distinct words of a query that count.
 pub const MAX_QUERY_WORDS: usize = 16;
 /// Query words, counted from the first, that also find compounds and synonyms; later ones
@@ -84,98 +67,6 @@ const BM25_WEIGHT: Score = 0.1;
 /// Stems shorter than this are not looked for inside words: `taal` is in `digitaal`.
 const MIN_INFIX_CHARS: usize = 5;
 
-/// Words staff search for, and the words vacancies use for the same thing. A query word
-/// (as its stem) also finds its synonyms, as whole words or as the first part of a
-/// compound. Kept short and documented in the README; both directions are listed.
-pub const SYNONYMS: &[(&str, &[&str])] = &[
-    (
-        "computer",
-        &["digitaal", "ict", "laptop", "tablet", "internet"],
-    ),
-    (
-        "digitaal",
-        &["computer", "ict", "laptop", "tablet", "internet"],
-    ),
-    ("ict", &["computer", "digitaal"]),
-    ("ouderen", &["senioren", "oudere"]),
-    ("senioren", &["ouderen", "oudere"]),
-    ("jongeren", &["jeugd", "tieners"]),
-    ("jeugd", &["jongeren", "kinderen"]),
-    ("kinderen", &["jeugd", "kind", "leerlingen"]),
-    ("chauffeur", &["vervoer", "rijden", "bestuurder"]),
-    ("vervoer", &["chauffeur", "rijden"]),
-    ("rijden", &["chauffeur", "vervoer"]),
-    (
-        "nieuwkomers",
-        &["statushouders", "vluchtelingen", "inburgering"],
-    ),
-    ("statushouders", &["nieuwkomers", "vluchtelingen"]),
-    ("vluchtelingen", &["nieuwkomers", "statushouders"]),
-    ("administratie", &["papieren", "formulieren", "boekhouding"]),
-    ("klussen", &["klusjes", "onderhoud", "tuin"]),
-    ("tuin", &["groen", "tuinieren"]),
-    ("eenzaamheid", &["bezoek", "maatje", "gezelschap"]),
-];
-
-/// Common words that end in another word without being a compound of it: `thuis` is not
-/// a `huis`, `alles` no `les`, `digitaal` no `taal`. They never match as a head (a field
-/// that holds one of them is not searched for heads at all: the index's regular
-/// expressions cannot leave out single words, and such a field rarely also holds a real
-/// compound of the same word).
-pub const NOT_COMPOUNDS: &[&str] = &[
-    "alles",
-    "thuis",
-    "digitaal",
-    "digitale",
-    "totaal",
-    "totale",
-    "vitaal",
-    "vitale",
-    "kapitaal",
-    "mentaal",
-    "mentale",
-    "horizontaal",
-    "fundamentaal",
-    "sentimentaal",
-    "globus",
-    "dus",
-    "plus",
-    "campus",
-    "virus",
-    "status",
-    "bonus",
-    "focus",
-];
-
-/// [`SYNONYMS`] as stems, worked out once: each word's stem with its synonyms' stems.
-static SYNONYM_STEMS: std::sync::LazyLock<Vec<(String, Vec<String>)>> =
-    std::sync::LazyLock::new(|| {
-        let mut analyzer = dutch();
-        SYNONYMS
-            .iter()
-            .filter_map(|(word, others)| {
-                let stem = analyse(&mut analyzer, word).pop()?;
-                let mut found: Vec<String> = Vec::new();
-                for other in *others {
-                    for s in analyse(&mut analyzer, other) {
-                        if s != stem && !found.contains(&s) {
-                            found.push(s);
-                        }
-                    }
-                }
-                Some((stem, found))
-            })
-            .collect()
-    });
-
-/// The stems a query stem also stands for: its synonyms' stems.
-fn synonyms(stem: &str) -> &'static [String] {
-    SYNONYM_STEMS
-        .iter()
-        .find(|(s, _)| s == stem)
-        .map_or(&[], |(_, others)| others.as_slice())
-}
-
 /// Why the index could not be used.
 #[derive(Debug, thiserror::Error)]
 #[error("search index: {0}")]
@@ -192,152 +83,6 @@ impl From<tantivy::TantivyError> for TextIndexError {
     fn from(e: tantivy::TantivyError) -> Self {
         Self(e.to_string())
     }
-}
-
-/// The Dutch analyzer: words, lowercased, folded to ASCII, stemmed.
-fn dutch() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .filter(Stemmer::new(Language::Dutch))
-        .build()
-}
-
-/// Words as written: lowercased, folded to ASCII.
-fn as_written() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
-        .filter(LowerCaser)
-        .filter(AsciiFoldingFilter)
-        .build()
-}
-
-/// The stems of `text`, in order, without repeats.
-pub fn stems(text: &str) -> Vec<String> {
-    analyse(&mut dutch(), text)
-}
-
-/// The tokens `analyzer` makes of `text`, in order, without repeats.
-fn analyse(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
-    let mut stream = analyzer.token_stream(text);
-    let mut out: Vec<String> = Vec::new();
-    while let Some(token) = stream.next() {
-        if !out.contains(&token.text) {
-            out.push(token.text.clone());
-        }
-    }
-    out
-}
-
-/// The prefixes with which a query stem matches the first part of compound words: the
-/// stem itself and, for a stem that ends in a long vowel and `s` or `f` (`voorlees`, from
-/// `voorlezen`), its open-syllable spelling (`voorlez`, as in `voorlezer`). Short or
-/// non-letter stems match whole words only.
-fn prefixes(stem: &str) -> Vec<String> {
-    if stem.chars().count() < MIN_PREFIX_CHARS || !stem.chars().all(|c| c.is_ascii_alphanumeric()) {
-        return Vec::new();
-    }
-    let mut out = vec![stem.to_owned()];
-    let bytes = stem.as_bytes();
-    if let [.., a, b, last] = bytes
-        && matches!(last, b's' | b'f')
-    {
-        let soft = if *last == b's' { 'z' } else { 'v' };
-        let variant = if a == b && b"aeou".contains(a) {
-            // `voorlees` → `voorlez`: the long vowel is written once before a vowel.
-            format!("{}{}{soft}", &stem[..stem.len() - 3], *a as char)
-        } else if [b"ui", b"ie", b"eu", b"ou", b"ei", b"ij"].contains(&&[*a, *b]) {
-            // `huis` → `huiz` (as in `huizen`, `buurthuizen`).
-            format!("{}{soft}", &stem[..stem.len() - 1])
-        } else {
-            String::new()
-        };
-        if variant.len() >= MIN_PREFIX_CHARS {
-            out.push(variant);
-        }
-    }
-    out
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Fields {
-    slot: Field,
-    title: Field,
-    body: Field,
-    title_words: Field,
-    body_words: Field,
-    /// Filter tags, each one whole term.
-    tags: Field,
-    /// The record's [`Facts`], as fast fields (a missing value is left out).
-    facts: FactFields,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct FactFields {
-    updated_at: Field,
-    valid_until: Field,
-    lat: Field,
-    lon: Field,
-    author: Field,
-    mas_min_age: Field,
-    start: Field,
-    end: Field,
-}
-
-/// The names of the fast fields that hold a document's facts.
-mod fact {
-    pub const UPDATED_AT: &str = "updated_at";
-    pub const VALID_UNTIL: &str = "valid_until";
-    pub const LAT: &str = "lat";
-    pub const LON: &str = "lon";
-    pub const AUTHOR: &str = "author";
-    pub const MAS_MIN_AGE: &str = "mas_min_age";
-    pub const START: &str = "start";
-    pub const END: &str = "end";
-}
-
-fn schema() -> (Schema, Fields) {
-    let mut builder = Schema::builder();
-    let slot = builder.add_u64_field("slot", NumericOptions::from(INDEXED).set_fast());
-    let analysed = |tokenizer: &str, option: IndexRecordOption| {
-        TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer(tokenizer)
-                .set_index_option(option),
-        )
-    };
-    // Stems with frequencies (for BM25); words as written only for the heads.
-    let stemmed = analysed(DUTCH, IndexRecordOption::WithFreqs);
-    let as_written = analysed(WORDS, IndexRecordOption::Basic);
-    let title = builder.add_text_field("title", stemmed.clone());
-    let body = builder.add_text_field("body", stemmed);
-    let title_words = builder.add_text_field("title_words", as_written.clone());
-    let body_words = builder.add_text_field("body_words", as_written);
-    let tags = builder.add_text_field("tags", analysed("raw", IndexRecordOption::Basic));
-    let fast = NumericOptions::default().set_fast();
-    let facts = FactFields {
-        updated_at: builder.add_u64_field(fact::UPDATED_AT, fast.clone()),
-        valid_until: builder.add_u64_field(fact::VALID_UNTIL, fast.clone()),
-        lat: builder.add_f64_field(fact::LAT, fast.clone()),
-        lon: builder.add_f64_field(fact::LON, fast.clone()),
-        author: builder.add_u64_field(fact::AUTHOR, fast.clone()),
-        mas_min_age: builder.add_u64_field(fact::MAS_MIN_AGE, fast.clone()),
-        start: builder.add_i64_field(fact::START, fast.clone()),
-        end: builder.add_i64_field(fact::END, fast),
-    };
-    (
-        builder.build(),
-        Fields {
-            slot,
-            title,
-            body,
-            title_words,
-            body_words,
-            tags,
-            facts,
-        },
-    )
 }
 
 /// Whether `dir` holds an index at all (damaged or not): a first start has none.
@@ -761,20 +506,6 @@ fn counted(ways: Vec<(Occur, Box<dyn Query>)>) -> Box<dyn Query> {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-
-    #[test]
-    fn dutch_analysis_folds_and_stems() {
-        assert_eq!(stems("Café ÉÉN"), vec!["cafe", "een"]);
-        assert_eq!(stems("voorlezen"), vec!["voorlees"]);
-        assert!(stems("Voorleesvrijwilliger")[0].starts_with("voorlees"));
-        assert!(stems("sportvereniging")[0].starts_with("sport"));
-        assert!(stems("taalmaatjes")[0].starts_with("taal"));
-        assert_eq!(prefixes("voorlees"), vec!["voorlees", "voorlez"]);
-        assert_eq!(prefixes("leef"), vec!["leef", "lev"]);
-        assert_eq!(prefixes("sport"), vec!["sport"]);
-        assert_eq!(prefixes("huis"), vec!["huis", "huiz"]);
-        assert!(prefixes("op").is_empty());
-    }
 
     /// Facts of a record that passes every check.
     fn facts() -> Facts {
