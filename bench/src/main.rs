@@ -2,6 +2,7 @@
 //! object (`--json`) or pretty JSON, and the deterministic simulation of a region.
 
 mod daemon;
+mod join;
 mod network;
 mod pages;
 mod query;
@@ -286,7 +287,7 @@ fn main() -> anyhow::Result<()> {
             steunpuntd,
             json,
         }) => print(
-            &network::ingest(&daemon::binary(steunpuntd)?, n as usize)?,
+            &join::ingest(&daemon::binary(steunpuntd)?, n as usize)?,
             json,
         ),
         Command::Footprint(OneRegion {
@@ -294,7 +295,7 @@ fn main() -> anyhow::Result<()> {
             steunpuntd,
             json,
         }) => print(
-            &network::footprint(&daemon::binary(steunpuntd)?, n as usize)?,
+            &join::footprint(&daemon::binary(steunpuntd)?, n as usize)?,
             json,
         ),
         Command::Peering { hours, seed, json } => print(
