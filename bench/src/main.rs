@@ -122,16 +122,12 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Measures a new node joining a neighbour that holds N vacancies of 20 steunpunten:
-    /// records verified, stored and indexed per second until its search finds them all;
-    /// baseline: single and batch signature verification on this machine.
-    ///
-    /// Example: steunpunt-bench ingest --n 100000 --json
     /// The public site's pages on `n` vacancies: search page, vacancy page, widget and
     /// Atom feed, one client after another over HTTP, against the API's JSON search.
     ///
     /// Example: steunpunt-bench pages --n 100000
     Pages {
+        /// Vacancies in the region.
         #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(100..=1_000_000))]
         n: u64,
         /// Requests of each kind.
@@ -144,6 +140,11 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Measures a new node joining a neighbour that holds N vacancies of 20 steunpunten:
+    /// records verified, stored and indexed per second until its search finds them all;
+    /// baseline: single and batch signature verification on this machine.
+    ///
+    /// Example: steunpunt-bench ingest --n 100000 --json
     Ingest(OneRegion),
     /// Measures a node's weight: disk against the raw envelope bytes, resident memory at
     /// rest and during a second node's cold sync, time from start to a serving API.
