@@ -556,10 +556,11 @@ pub fn run(api: &Client, file: &str, options: &Options) -> anyhow::Result<()> {
             unchanged = summary.unchanged,
             rejected = summary.rejected
         );
+        // Wrapped at the terminal's width, never inside a word.
         if options.dry_run {
-            eprintln!("{line} {}", t!("import-dry-run-note"));
+            output::say(&format!("{line} {}", t!("import-dry-run-note")));
         } else {
-            eprintln!("{line}");
+            output::say(&line);
         }
     }
     if summary.rejected > 0 {
