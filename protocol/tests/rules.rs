@@ -689,4 +689,34 @@ fn record_ids() {
     assert_eq!(RecordId::slugify("!!!"), None);
     let msg = RecordId::new("Met Spatie").unwrap_err();
     assert!(msg.contains("lower-case letters, digits and hyphens"));
+    // Numbered ids for a title taken by another vacancy stay valid ids at any length.
+    let id = RecordId::new("gastvrouw").unwrap();
+    assert_eq!(id.numbered(1), id);
+    assert_eq!(id.numbered(12).as_str(), "gastvrouw-12");
+    let long = RecordId::slugify(&"lang woord ".repeat(10)).unwrap();
+    let numbered = long.numbered(1000);
+    assert!(numbered.as_str().ends_with("-1000"), "{numbered}");
+    assert!(RecordId::new(numbered.as_str()).is_ok(), "{numbered}");
+}
+
+/// A draft without an id updates only a record clearly about the same work: same title,
+/// organisation and place (case and accents aside); and an update says what changed.
+#[test]
+fn the_same_vacancy_and_what_changed() {
+    let vacancy = testing::vacancy();
+    let mut same = vacancy.clone();
+    same.title = same.title.to_uppercase();
+    same.description = "Iets anders".into();
+    assert!(Body::Vacancy(vacancy.clone()).same_subject(&Body::Vacancy(same.clone())));
+    assert_eq!(
+        Body::Vacancy(vacancy.clone()).changed_fields(&Body::Vacancy(same)),
+        ["title", "description"]
+    );
+    let mut other_place = vacancy.clone();
+    other_place.location.pc4 = Some(Pc4(5038));
+    assert!(!Body::Vacancy(vacancy.clone()).same_subject(&Body::Vacancy(other_place)));
+    let mut other_organisation = vacancy.clone();
+    other_organisation.organisation.name = Some("Een ander".into());
+    other_organisation.organisation.id = None;
+    assert!(!Body::Vacancy(vacancy).same_subject(&Body::Vacancy(other_organisation)));
 }
