@@ -177,11 +177,14 @@ fn chain_of_three_through_the_cli() {
         neighbours.contains("heeft ons ook toegevoegd"),
         "{neighbours}"
     );
-    // Breda's profile follows its peering within a sync or two.
+    // Breda's profile follows its peering within a sync or two, and the keeper's
+    // summary (the last change) follows the store within a moment.
     let mut region = Vec::new();
     eventually("C to know Breda by name", || {
         region = json_lines(&c, &["region"]);
-        region.iter().any(|r| r["name"] == "Steunpunt Breda")
+        region
+            .iter()
+            .any(|r| r["name"] == "Steunpunt Breda" && r["last_change"].is_string())
     });
     let breda = region
         .iter()
