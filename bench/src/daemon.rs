@@ -138,3 +138,20 @@ pub(crate) fn disk_bytes(path: &Path) -> u64 {
         })
         .sum()
 }
+
+/// The `steunpuntd` built beside this test (the workspace's tests build it).
+#[cfg(test)]
+pub(crate) fn beside_tests() -> std::path::PathBuf {
+    let exe = std::env::current_exe().unwrap_or_default();
+    let path = exe
+        .parent()
+        .and_then(Path::parent)
+        .map(|dir| dir.join("steunpuntd"))
+        .unwrap_or_default();
+    assert!(
+        path.exists(),
+        "{} is missing: build the workspace first (cargo build)",
+        path.display()
+    );
+    path
+}

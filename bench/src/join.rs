@@ -320,7 +320,7 @@ pub fn footprint(binary: &Path, n: usize) -> anyhow::Result<FootprintReport> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::network::tests::daemon;
+    use crate::daemon::beside_tests as daemon;
 
     #[test]
     fn ingest_runs_on_a_tiny_region() -> anyhow::Result<()> {

@@ -448,24 +448,9 @@ pub fn propagate(
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
-
-    /// The `steunpuntd` built beside this test (the workspace's tests build it).
-    pub(crate) fn daemon() -> std::path::PathBuf {
-        let exe = std::env::current_exe().unwrap_or_default();
-        let path = exe
-            .parent()
-            .and_then(Path::parent)
-            .map(|dir| dir.join("steunpuntd"))
-            .unwrap_or_default();
-        assert!(
-            path.exists(),
-            "{} is missing: build the workspace first (cargo build)",
-            path.display()
-        );
-        path
-    }
+    use crate::daemon::beside_tests as daemon;
 
     /// Each benchmark runs end to end on a tiny region (its figures mean nothing there).
     #[test]

@@ -174,7 +174,7 @@ mod tests {
 
     #[test]
     fn pages_runs_on_a_tiny_region() -> anyhow::Result<()> {
-        let report = run(&crate::network::tests::daemon(), 200, 10)?;
+        let report = run(&crate::daemon::beside_tests(), 200, 10)?;
         assert_eq!(report.vacancies, 200);
         assert_eq!(report.search_page.requests, 10);
         assert!(report.search_page_bytes > 1000);
