@@ -111,10 +111,10 @@ fn neighbours(replicator: &Replicator<SledStore, PeerId>) -> Vec<PeerEntry> {
     replicator
         .neighbours()
         .into_iter()
-        .map(|(_, multiaddr, steunpunt, label)| PeerEntry {
-            multiaddr,
-            steunpunt,
-            label,
+        .map(|n| PeerEntry {
+            multiaddr: n.addr,
+            steunpunt: n.steunpunt,
+            label: n.label,
         })
         .collect()
 }
@@ -566,8 +566,8 @@ impl Loop {
                     .replicator
                     .neighbours()
                     .into_iter()
-                    .find(|(_, addr, s, _)| *s == steunpunt && *addr != entry.multiaddr)
-                    .map(|(_, addr, _, _)| addr);
+                    .find(|n| n.steunpunt == steunpunt && n.addr != entry.multiaddr)
+                    .map(|n| n.addr);
                 let result = match entry.peer_id() {
                     Some(peer) => {
                         let saved = entry.clone();

@@ -10,5 +10,5 @@ pub use engine::{
     Accepted, AuthorTally, Counters, Draft, DraftOutcome, Engine, EngineConfig, HeldRecords,
     IngestOutcome, Meta, PublishError, RecordObserver, Tally, Verdict, default_validity_ms,
 };
-pub use replicator::{Input, Output, Peer, Policy, Replicator, SyncsStarted, Timer};
+pub use replicator::{Input, Neighbour, Output, Peer, Policy, Replicator, SyncsStarted, Timer};
 pub use sync::{ResponderSessions, Served, SyncRun, SyncStats};

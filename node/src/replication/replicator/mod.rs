@@ -12,6 +12,7 @@ mod neighbours;
 mod recovery;
 mod runs;
 
+pub use neighbours::Neighbour;
 use neighbours::{Target, Unanswered};
 use recovery::Recovery;
 use runs::Run;

@@ -24,6 +24,19 @@ pub(super) enum Unanswered {
     Closed,
 }
 
+/// A neighbour the admin peered with, as the replicator tells it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Neighbour<P: Peer> {
+    /// Its node.
+    pub node: P,
+    /// Where we dial it.
+    pub addr: P::Addr,
+    /// Its steunpunt.
+    pub steunpunt: SteunpuntId,
+    /// What the admin calls it.
+    pub label: String,
+}
+
 /// A neighbour the admin peered with: we dial it and keep redialling.
 #[derive(Debug, Clone)]
 pub(super) struct Target<A> {
@@ -213,11 +226,16 @@ impl<S: Store, P: Peer> Replicator<S, P> {
         self.refresh_allowed();
     }
 
-    /// The neighbours the admin peered with, as `(node, address, steunpunt, label)`.
-    pub fn neighbours(&self) -> Vec<(P, P::Addr, SteunpuntId, String)> {
+    /// The neighbours the admin peered with.
+    pub fn neighbours(&self) -> Vec<Neighbour<P>> {
         self.targets
             .iter()
-            .map(|(p, t)| (p.clone(), t.addr.clone(), t.steunpunt, t.label.clone()))
+            .map(|(p, t)| Neighbour {
+                node: p.clone(),
+                addr: t.addr.clone(),
+                steunpunt: t.steunpunt,
+                label: t.label.clone(),
+            })
             .collect()
     }
 
