@@ -29,7 +29,7 @@ pub struct VerifyRates {
 }
 
 fn verify_rates(keys: &[SteunpuntKey]) -> anyhow::Result<VerifyRates> {
-    let now = steunpunt_node::actor::now();
+    let now = steunpunt_node::clock::now();
     let mut envelopes = Vec::new();
     for (i, (_, vacancy)) in generate("Breda", 7, 20, 4096)
         .vacancies
@@ -75,7 +75,7 @@ fn fill_region(data_dir: &DataDir, n: usize) -> anyhow::Result<(Vec<SteunpuntKey
     let own = data_dir.open()?.steunpunt_key;
     let mut keys = vec![data_dir.open()?.steunpunt_key];
     keys.extend((1..AUTHORS as u8).map(|i| key(100 + i)));
-    let now = steunpunt_node::actor::now();
+    let now = steunpunt_node::clock::now();
     let valid_until = now.plus_ms(200 * DAY_MS);
     let mut engine = Engine::open(
         SledStore::open(&data_dir.db_path())?,

@@ -13,7 +13,7 @@ use rand::prelude::*;
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 use steunpunt_examples::generator::generate;
-use steunpunt_node::replication::{Engine, EngineConfig, HeldRecords, PublishError};
+use steunpunt_node::replication::{Engine, EngineConfig, EngineError, HeldRecords};
 use steunpunt_node::search::{Entry, Plan, SearchIndex, SearchQuery, hits};
 use steunpunt_node::store::SledStore;
 use steunpunt_protocol::testing::{T0, key, peering};
@@ -458,7 +458,7 @@ struct Reader {
 }
 
 impl HeldRecords for Reader {
-    fn record(&self, key: &RecordKey) -> Result<Option<Record>, PublishError> {
+    fn record(&self, key: &RecordKey) -> Result<Option<Record>, EngineError> {
         Ok(self.store.record(key)?)
     }
     fn trust(&self) -> &TrustSet {

@@ -95,7 +95,7 @@ pub struct RuntimeReport {
 /// them.
 pub(crate) fn fill(data_dir: &DataDir, n: usize) -> anyhow::Result<()> {
     let key = data_dir.open()?.steunpunt_key;
-    let now = steunpunt_node::actor::now();
+    let now = steunpunt_node::clock::now();
     let valid_until = now.plus_ms(200 * DAY_MS);
     let store = SledStore::open(&data_dir.db_path())?;
     let own = data_dir.open()?.steunpunt_key;

@@ -20,10 +20,11 @@ use tokio::sync::{mpsc, oneshot, watch};
 use tokio::time::Instant;
 use tracing::{Instrument as _, Span, warn};
 
+use crate::clock::now;
 use crate::data_dir::{DataDir, DataDirError, PeerEntry};
 use crate::replication::conduct::Offence;
 use crate::replication::{
-    AuthorTally, Counters, Draft, DraftOutcome, HeldRecords, Input, Output, PublishError,
+    AuthorTally, Counters, Draft, DraftOutcome, EngineError, HeldRecords, Input, Output,
     Replicator, SyncsStarted, Tally, Timer,
 };
 use crate::store::SledStore;
@@ -36,14 +37,6 @@ pub const INPUT_CAPACITY: usize = 1024;
 pub const OUTPUT_CAPACITY: usize = 1024;
 /// Longest wait between two summaries while the owner is busy.
 const SUMMARY_EVERY: Duration = Duration::from_millis(100);
-
-/// The current time.
-pub fn now() -> Timestamp {
-    let ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis());
-    Timestamp(u64::try_from(ms).unwrap_or(u64::MAX))
-}
 
 /// What the node knows about itself, published by the owner after every change.
 #[derive(Debug, Clone)]
@@ -101,7 +94,7 @@ impl Summary {
 pub enum ChangeError {
     /// The record could not be made or stored.
     #[error(transparent)]
-    Publish(#[from] PublishError),
+    Publish(#[from] EngineError),
     /// The neighbour list could not be saved.
     #[error("cannot save the neighbour list: {0}")]
     Save(#[from] DataDirError),
@@ -301,7 +294,7 @@ impl NodeHandle {
     }
 
     /// Reads one held record.
-    pub fn get(&self, key: &RecordKey) -> Result<Option<Record>, PublishError> {
+    pub fn get(&self, key: &RecordKey) -> Result<Option<Record>, EngineError> {
         Ok(self.store.record(key)?)
     }
 }
@@ -324,7 +317,7 @@ impl<'a> View<'a> {
 }
 
 impl HeldRecords for View<'_> {
-    fn record(&self, key: &RecordKey) -> Result<Option<Record>, PublishError> {
+    fn record(&self, key: &RecordKey) -> Result<Option<Record>, EngineError> {
         self.handle.get(key)
     }
     fn trust(&self) -> &TrustSet {
@@ -508,7 +501,7 @@ impl Loop {
     fn change_peers(
         &mut self,
         edit: impl FnOnce(&mut Vec<PeerEntry>),
-        work: impl FnOnce(&mut Replicator<SledStore, PeerId>) -> Result<Record, PublishError>,
+        work: impl FnOnce(&mut Replicator<SledStore, PeerId>) -> Result<Record, EngineError>,
     ) -> Result<Record, ChangeError> {
         let before = neighbours(&self.replicator);
         let mut after = before.clone();

@@ -14,12 +14,13 @@ use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 use tracing::{Instrument as _, info, info_span, warn};
 
-use crate::actor::{self, Action, NodeHandle, Owner, now};
+use crate::actor::{self, Action, NodeHandle, Owner};
 use crate::api::{ApiState, EngineCollector, router};
+use crate::clock::now;
 use crate::config::{Config, ConfigError};
 use crate::data_dir::{DataDir, DataDirError, open_to_others, write_private};
 use crate::network::{Client, EventLoop, build_behaviour};
-use crate::replication::{Engine, EngineConfig, Policy, PublishError, Replicator};
+use crate::replication::{Engine, EngineConfig, EngineError, Policy, Replicator};
 use crate::search::{SearchError, SearchIndex};
 use crate::store::{SledStore, StoreError};
 
@@ -54,7 +55,7 @@ pub enum StartError {
     Search(#[from] SearchError),
     /// Publishing our profile or peering record at start.
     #[error("cannot publish this steunpunt's profile or peering record: {0}")]
-    Profile(#[from] PublishError),
+    Profile(#[from] EngineError),
     /// A port is taken.
     #[error(
         "{what} address {addr} is already in use; stop the program using it or choose another address in config.toml"

@@ -332,7 +332,7 @@ impl DataDir {
             let mut header = tar::Header::new_ustar();
             header.set_size(bytes.len() as u64);
             header.set_mode(0o600);
-            header.set_mtime(crate::actor::now().0 / 1000);
+            header.set_mtime(crate::clock::now().0 / 1000);
             archive
                 .append_data(&mut header, name, bytes.as_slice())
                 .map_err(failed)?;
@@ -418,7 +418,7 @@ impl DataDir {
         {
             return Err(DataDirError::Running(self.root.display().to_string()));
         }
-        let stamp: String = crate::actor::now()
+        let stamp: String = crate::clock::now()
             .to_string()
             .chars()
             .filter(|c| c.is_ascii_alphanumeric() || *c == '-')

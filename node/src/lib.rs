@@ -4,6 +4,7 @@
 
 pub mod actor;
 pub mod api;
+pub mod clock;
 pub mod config;
 pub mod daemon;
 pub mod data_dir;

@@ -29,7 +29,7 @@ fn publish(node: &Daemon, id: &str, title: &str) {
 }
 
 fn now_ms() -> u64 {
-    steunpunt_node::actor::now().0
+    steunpunt_node::clock::now().0
 }
 
 #[test]

@@ -98,7 +98,7 @@ fn kill_9_during_a_cold_sync_resumes_until_everything_is_there() {
     {
         let data_dir = DataDir::resolve(Some(breda.clone())).unwrap();
         let key = data_dir.open().unwrap().steunpunt_key;
-        let now = steunpunt_node::actor::now();
+        let now = steunpunt_node::clock::now();
         let store = SledStore::open(&data_dir.db_path()).unwrap();
         let mut engine = Engine::open(store, key, EngineConfig::default(), now).unwrap();
         for n in 0..RECORDS {

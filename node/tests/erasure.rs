@@ -138,7 +138,7 @@ fn withdrawn_expired_and_replaced_records_leave_no_byte_on_any_disk() {
     let expiring = Markers::new("verlopen", 5);
     let partner = Markers::new("partner", 6);
     let tomorrow = {
-        let in_a_day = steunpunt_node::actor::now().plus_ms(86_400_000).to_string();
+        let in_a_day = steunpunt_node::clock::now().plus_ms(86_400_000).to_string();
         in_a_day[..10].to_owned()
     };
     let a = &nodes[0].api;
@@ -279,7 +279,7 @@ fn the_erase_timer_erases_while_the_node_runs() {
     use steunpunt_protocol::{Body, RecordId};
 
     let root = tempfile::tempdir().unwrap();
-    let now = steunpunt_node::actor::now();
+    let now = steunpunt_node::clock::now();
     let engine = Engine::open(
         SledStore::open(&root.path().join("db")).unwrap(),
         key(1),

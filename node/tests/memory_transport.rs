@@ -18,7 +18,8 @@ use libp2p::{
     request_response, yamux,
 };
 use serde_bytes::ByteBuf;
-use steunpunt_node::actor::{self, NodeHandle, now};
+use steunpunt_node::actor::{self, NodeHandle};
+use steunpunt_node::clock::now;
 use steunpunt_node::config::NetworkConfig;
 use steunpunt_node::data_dir::PeerEntry;
 use steunpunt_node::network::behaviour::records_topic;

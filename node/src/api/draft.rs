@@ -12,7 +12,7 @@ use steunpunt_protocol::timestamp::DAY_MS;
 use steunpunt_protocol::{Body, Date, Kind, Problem, RecordId, Timestamp};
 
 use super::ApiError;
-use crate::replication::PublishError;
+use crate::replication::EngineError;
 
 /// A postcode this far from the centre of the municipality given with it is most likely
 /// wrong; villages of a municipality lie closer.
@@ -379,7 +379,7 @@ fn whole_numbers(value: &mut Value) {
 /// Reads a draft of `kind`, or says everything wrong with its form at once.
 pub(super) fn read(kind: Kind, draft: Value) -> Result<Read, ApiError> {
     if matches!(kind, Kind::Profile | Kind::Peering) {
-        return Err(PublishError::Managed(kind).into());
+        return Err(EngineError::Managed(kind).into());
     }
     let Value::Object(mut fields) = draft else {
         return Err(ApiError::invalid(vec![Problem::new(

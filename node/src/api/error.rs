@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use steunpunt_api::{ErrorBody, ErrorDetail, Problem};
 use steunpunt_protocol::authoring::AuthorError;
 
-use crate::replication::PublishError;
+use crate::replication::EngineError;
 
 /// An error answer of the API.
 #[derive(Debug)]
@@ -101,11 +101,11 @@ impl IntoResponse for ApiError {
     }
 }
 
-impl From<PublishError> for ApiError {
-    fn from(e: PublishError) -> Self {
+impl From<EngineError> for ApiError {
+    fn from(e: EngineError) -> Self {
         match e {
-            PublishError::Author(AuthorError::Invalid(invalid)) => Self::invalid(invalid.problems),
-            PublishError::Author(AuthorError::LowersValidUntil { requested, current }) => {
+            EngineError::Author(AuthorError::Invalid(invalid)) => Self::invalid(invalid.problems),
+            EngineError::Author(AuthorError::LowersValidUntil { requested, current }) => {
                 Self::with_problem(
                     StatusCode::BAD_REQUEST,
                     "invalid_record",
@@ -116,44 +116,44 @@ impl From<PublishError> for ApiError {
                     ),
                 )
             }
-            PublishError::Author(AuthorError::TooLarge(_)) => Self::with_problem(
+            EngineError::Author(AuthorError::TooLarge(_)) => Self::with_problem(
                 StatusCode::BAD_REQUEST,
                 "invalid_record",
                 Problem::new("", "too_large", &[]),
             ),
-            PublishError::Author(a) => Self::bad_request("invalid_record", a.to_string()),
-            PublishError::NotFound { kind, id } => Self::with_problem(
+            EngineError::Author(a) => Self::bad_request("invalid_record", a.to_string()),
+            EngineError::NotFound { kind, id } => Self::with_problem(
                 StatusCode::NOT_FOUND,
                 "not_found",
                 Problem::new("id", "no_such_record", &[("kind", &kind), ("id", &id)]),
             ),
-            PublishError::NoFreeId { kind, id } => Self::with_problem(
+            EngineError::NoFreeId { kind, id } => Self::with_problem(
                 StatusCode::BAD_REQUEST,
                 "invalid_record",
                 Problem::new("id", "no_free_id", &[("kind", &kind), ("id", &id)]),
             ),
-            PublishError::Managed(kind) => Self::with_problem(
+            EngineError::Managed(kind) => Self::with_problem(
                 StatusCode::BAD_REQUEST,
                 "managed_record",
                 Problem::new("", "managed_record", &[("kind", &kind)]),
             ),
-            PublishError::Recovering => Self::with_problem(
+            EngineError::Recovering => Self::with_problem(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "recovering",
                 Problem::new("", "recovering", &[]),
             ),
-            PublishError::OwnSteunpunt => Self::with_problem(
+            EngineError::OwnSteunpunt => Self::with_problem(
                 StatusCode::BAD_REQUEST,
                 "self",
                 Problem::new("steunpunt", "own_steunpunt", &[]),
             ),
-            PublishError::Store(crate::store::StoreError::DiskFull) => Self::with_problem(
+            EngineError::Store(crate::store::StoreError::DiskFull) => Self::with_problem(
                 StatusCode::INSUFFICIENT_STORAGE,
                 "disk_full",
                 Problem::new("", "disk_full", &[]),
             ),
-            PublishError::Store(s) => Self::internal(s),
-            PublishError::Damaged(d) => Self::internal(d),
+            EngineError::Store(s) => Self::internal(s),
+            EngineError::Damaged(d) => Self::internal(d),
         }
     }
 }

@@ -15,8 +15,9 @@ use steunpunt_protocol::{Kind, RecordId, RecordKey, SteunpuntId};
 
 use super::extract::{JsonBody, Path, Query};
 use super::{ApiError, ApiState, answered, draft, parse_kind, parse_steunpunt, read};
-use crate::actor::{NodeHandle, now};
-use crate::replication::{Draft as OwnDraft, DraftOutcome, PublishError};
+use crate::actor::NodeHandle;
+use crate::clock::now;
+use crate::replication::{Draft as OwnDraft, DraftOutcome, EngineError};
 
 /// A page of the held records of one kind.
 #[utoipa::path(get, path = "/v1/records/{kind}", tag = "records", params(("kind" = String, Path, description = "vacancy, organisation, profile or peering (plural accepted)"), ListQuery), responses((status = 200, description = "a page of records in their JSON form, in key order", body = RecordPage)))]
@@ -91,9 +92,9 @@ fn held(
     let mut records = Vec::new();
     for envelope in handle.store().scan(kind, author.as_ref()) {
         let record = envelope
-            .map_err(PublishError::Store)?
+            .map_err(EngineError::Store)?
             .decode_stored()
-            .map_err(|e| ApiError::internal(PublishError::Damaged(e)))?;
+            .map_err(|e| ApiError::internal(EngineError::Damaged(e)))?;
         let payload = record.payload();
         if payload.valid_until <= now || (payload.is_withdrawal() && !withdrawn) {
             continue;

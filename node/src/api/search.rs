@@ -9,7 +9,8 @@ use steunpunt_protocol::{Kind, Problem};
 
 use super::extract::{Path, Query};
 use super::{ApiError, ApiState, parse_kind, read};
-use crate::actor::{View, now};
+use crate::actor::View;
+use crate::clock::now;
 use crate::search::{Plan, SearchError, hits};
 
 /// Searches the records of the whole trusted region.

@@ -136,7 +136,7 @@ impl EventLoop {
                 self.since.remove(&oldest);
             }
         }
-        self.since.insert(peer, crate::actor::now());
+        self.since.insert(peer, crate::clock::now());
     }
 
     /// Runs until shutdown is signalled or the owner stops.

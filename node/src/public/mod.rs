@@ -36,7 +36,8 @@ use steunpunt_protocol::body::{Body as RecordBody, Profile};
 use steunpunt_protocol::{Kind, Record, RecordId, RecordKey, SteunpuntId};
 use tokio::sync::{Semaphore, watch};
 
-use crate::actor::{NodeHandle, View, now};
+use crate::actor::{NodeHandle, View};
+use crate::clock::now;
 use crate::config::{PublicConfig, Show};
 use crate::replication::HeldRecords as _;
 use crate::search::{Plan, SearchError, SearchIndex, hits};

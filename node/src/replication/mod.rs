@@ -7,8 +7,8 @@ pub mod replicator;
 pub mod sync;
 
 pub use engine::{
-    Accepted, AuthorTally, Counters, Draft, DraftOutcome, Engine, EngineConfig, HeldRecords,
-    IngestOutcome, Meta, PublishError, RecordObserver, Tally, Verdict, default_validity_ms,
+    Accepted, AuthorTally, Counters, Draft, DraftOutcome, Engine, EngineConfig, EngineError,
+    HeldRecords, IngestOutcome, Meta, RecordObserver, Tally, Verdict, default_validity_ms,
 };
 pub use replicator::{Input, Neighbour, Output, Peer, Policy, Replicator, SyncsStarted, Timer};
 pub use sync::{ResponderSessions, Served, SyncRun, SyncStats};

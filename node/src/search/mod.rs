@@ -23,7 +23,7 @@ use std::time::Instant;
 use steunpunt_api::RecordView;
 use steunpunt_protocol::{Kind, Problem, Record, RecordHash, RecordKey, SteunpuntId, Timestamp};
 
-use crate::replication::{Engine, HeldRecords, PublishError, RecordObserver};
+use crate::replication::{Engine, EngineError, HeldRecords, RecordObserver};
 use crate::store::Store;
 pub use filters::{Entry, Facts, Plan};
 use text::{TextIndex, TextIndexError, TextSearch};
@@ -45,7 +45,7 @@ pub enum SearchError {
     BadQuery(Problem),
     /// Reading records failed.
     #[error(transparent)]
-    Store(#[from] PublishError),
+    Store(#[from] EngineError),
     /// The text index failed.
     #[error(transparent)]
     Index(#[from] TextIndexError),

@@ -10,7 +10,7 @@ mod own;
 
 pub use held::{AuthorTally, Meta, Tally};
 pub use ingest::{Accepted, Counters, IngestOutcome, PageOutcome, Verdict};
-pub use own::{Draft, DraftOutcome, PublishError, RENEW_WITHIN_MS, default_validity_ms};
+pub use own::{Draft, DraftOutcome, EngineError, RENEW_WITHIN_MS, default_validity_ms};
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -210,17 +210,17 @@ impl<S: Store> Engine<S> {
     }
 
     /// Reads one held record.
-    pub fn get(&self, key: &RecordKey) -> Result<Option<Record>, PublishError> {
+    pub fn get(&self, key: &RecordKey) -> Result<Option<Record>, EngineError> {
         let Some(meta) = self.index.get(key) else {
             return Ok(None);
         };
         self.read(&meta.version.hash)
     }
 
-    fn read(&self, hash: &RecordHash) -> Result<Option<Record>, PublishError> {
+    fn read(&self, hash: &RecordHash) -> Result<Option<Record>, EngineError> {
         self.store
             .get_by_hash(hash)?
-            .map(|e| e.decode_stored().map_err(PublishError::Damaged))
+            .map(|e| e.decode_stored().map_err(EngineError::Damaged))
             .transpose()
     }
 }
@@ -229,11 +229,11 @@ impl<S: Store> Engine<S> {
 /// the record keeper's handle in the daemon.
 pub trait HeldRecords {
     /// One held record.
-    fn record(&self, key: &RecordKey) -> Result<Option<Record>, PublishError>;
+    fn record(&self, key: &RecordKey) -> Result<Option<Record>, EngineError>;
     /// Whom we trust.
     fn trust(&self) -> &TrustSet;
     /// `author`'s profile, if we hold it.
-    fn profile(&self, author: SteunpuntId) -> Result<Option<Profile>, PublishError> {
+    fn profile(&self, author: SteunpuntId) -> Result<Option<Profile>, EngineError> {
         Ok(match self.record(&RecordKey::profile(author))? {
             Some(record) => match &record.payload().body {
                 Some(Body::Profile(profile)) => Some(profile.clone()),
@@ -245,7 +245,7 @@ pub trait HeldRecords {
 }
 
 impl<S: Store> HeldRecords for Engine<S> {
-    fn record(&self, key: &RecordKey) -> Result<Option<Record>, PublishError> {
+    fn record(&self, key: &RecordKey) -> Result<Option<Record>, EngineError> {
         self.get(key)
     }
     fn trust(&self) -> &TrustSet {

@@ -64,9 +64,10 @@ pub fn default_validity_ms(kind: Kind) -> u64 {
     }
 }
 
-/// Why publishing or withdrawing an own record failed.
+/// Why the engine could not do what was asked: publish or withdraw one of our records,
+/// or read a held record back (reads fail with it too, hence not `PublishError`).
 #[derive(Debug, thiserror::Error)]
-pub enum PublishError {
+pub enum EngineError {
     /// The content or the revision breaks a rule.
     #[error(transparent)]
     Author(#[from] AuthorError),
@@ -128,7 +129,7 @@ impl<S: Store> Engine<S> {
         body: Body,
         valid_until: Timestamp,
         now: Timestamp,
-    ) -> Result<Record, PublishError> {
+    ) -> Result<Record, EngineError> {
         let previous = self.get(&self.own_key(kind, &id))?;
         let record = self.revise(previous.as_ref(), kind, id, body, valid_until, now)?;
         self.commit_own(record, previous.map(|p| p.hash()))
@@ -143,7 +144,7 @@ impl<S: Store> Engine<S> {
         body: Body,
         valid_until: Timestamp,
         now: Timestamp,
-    ) -> Result<Record, PublishError> {
+    ) -> Result<Record, EngineError> {
         Ok(steunpunt_protocol::author(
             &self.key,
             previous.map(Record::payload),
@@ -168,7 +169,7 @@ impl<S: Store> Engine<S> {
         draft: Draft,
         now: Timestamp,
         dry_run: bool,
-    ) -> Result<(Record, DraftOutcome), PublishError> {
+    ) -> Result<(Record, DraftOutcome), EngineError> {
         let id = if draft.id_from_title {
             self.id_for_title(&draft)?
         } else {
@@ -236,7 +237,7 @@ impl<S: Store> Engine<S> {
     /// The id for a draft whose id was made from its title: the first of `id`, `id-2`,
     /// `id-3`, … that is free (never used, or withdrawn) or holds the same vacancy or
     /// organisation ([`Body::same_subject`]).
-    fn id_for_title(&self, draft: &Draft) -> Result<RecordId, PublishError> {
+    fn id_for_title(&self, draft: &Draft) -> Result<RecordId, EngineError> {
         for n in 1..=MAX_NUMBERED_IDS {
             let id = draft.id.numbered(n);
             let live = self
@@ -248,7 +249,7 @@ impl<S: Store> Engine<S> {
                 Some(_) => {}
             }
         }
-        Err(PublishError::NoFreeId {
+        Err(EngineError::NoFreeId {
             kind: draft.kind,
             id: draft.id.clone(),
         })
@@ -260,15 +261,15 @@ impl<S: Store> Engine<S> {
         kind: Kind,
         id: RecordId,
         now: Timestamp,
-    ) -> Result<Record, PublishError> {
+    ) -> Result<Record, EngineError> {
         if matches!(kind, Kind::Profile | Kind::Peering) {
-            return Err(PublishError::Managed(kind));
+            return Err(EngineError::Managed(kind));
         }
         let key = self.own_key(kind, &id);
         let previous = self
             .get(&key)?
             .filter(|r| !r.payload().is_withdrawal())
-            .ok_or(PublishError::NotFound { kind, id })?;
+            .ok_or(EngineError::NotFound { kind, id })?;
         let record = steunpunt_protocol::withdraw(&self.key, previous.payload(), now)?;
         self.commit_own(record, Some(previous.hash()))
     }
@@ -281,7 +282,7 @@ impl<S: Store> Engine<S> {
         mut desired: Profile,
         node: &str,
         now: Timestamp,
-    ) -> Result<Option<Record>, PublishError> {
+    ) -> Result<Option<Record>, EngineError> {
         let current = self.profile(self.me)?;
         let mut nodes = current
             .as_ref()
@@ -302,7 +303,7 @@ impl<S: Store> Engine<S> {
     }
 
     /// Our peering record as it stands (empty before the first `peer add`).
-    pub fn own_peering(&self) -> Result<Peering, PublishError> {
+    pub fn own_peering(&self) -> Result<Peering, EngineError> {
         Ok(
             match self.get(&self.own_key(Kind::Peering, &RecordId::peering()))? {
                 Some(record) => match &record.payload().body {
@@ -319,7 +320,7 @@ impl<S: Store> Engine<S> {
         &mut self,
         change: impl FnOnce(&mut Peering),
         now: Timestamp,
-    ) -> Result<Record, PublishError> {
+    ) -> Result<Record, EngineError> {
         let mut peering = self.own_peering()?;
         change(&mut peering);
         self.publish_managed(Kind::Peering, Body::Peering(peering), now)
@@ -332,7 +333,7 @@ impl<S: Store> Engine<S> {
         kind: Kind,
         body: Body,
         now: Timestamp,
-    ) -> Result<Record, PublishError> {
+    ) -> Result<Record, EngineError> {
         let id = match kind {
             Kind::Profile => RecordId::profile(),
             _ => RecordId::peering(),
@@ -350,7 +351,7 @@ impl<S: Store> Engine<S> {
         &mut self,
         record: Record,
         replaces: Option<RecordHash>,
-    ) -> Result<Record, PublishError> {
+    ) -> Result<Record, EngineError> {
         self.store_record(&record, replaces)?;
         // Durable before it is acknowledged; the search index commits at the next flush
         // (a tantivy commit per record would make an import ten times slower).
@@ -364,7 +365,7 @@ impl<S: Store> Engine<S> {
     /// Renews our own profile, peering and organisation records that would expire within
     /// the configured margin, keeping their content. Vacancies are never renewed
     /// automatically: a stale vacancy must disappear.
-    pub fn renew_own(&mut self, now: Timestamp) -> Result<Vec<Record>, PublishError> {
+    pub fn renew_own(&mut self, now: Timestamp) -> Result<Vec<Record>, EngineError> {
         let (me, margin) = (self.me, self.config.renew_before_ms);
         let due = self.keys_where(|k, m| {
             k.author == me
@@ -389,7 +390,7 @@ impl<S: Store> Engine<S> {
     }
 
     /// Our own held payload for `key`, if any (for tests and the API).
-    pub fn own_payload(&self, kind: Kind, id: &RecordId) -> Result<Option<Payload>, PublishError> {
+    pub fn own_payload(&self, kind: Kind, id: &RecordId) -> Result<Option<Payload>, EngineError> {
         let key = self.own_key(kind, id);
         Ok(self.get(&key)?.map(|r| r.payload().clone()))
     }

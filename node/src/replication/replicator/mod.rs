@@ -30,7 +30,7 @@ use steunpunt_protocol::{Kind, Record, RecordId, SteunpuntId, Timestamp};
 use tracing::{debug, info, warn};
 
 use super::conduct::{Conduct, Offence};
-use super::engine::{Draft, DraftOutcome, Engine, IngestOutcome, PublishError, Verdict};
+use super::engine::{Draft, DraftOutcome, Engine, EngineError, IngestOutcome, Verdict};
 use super::sync::ResponderSessions;
 use crate::store::{Store, StoreError};
 
@@ -517,7 +517,7 @@ impl<S: Store, P: Peer> Replicator<S, P> {
         draft: Draft,
         dry_run: bool,
         now: Timestamp,
-    ) -> Result<(Record, DraftOutcome), PublishError> {
+    ) -> Result<(Record, DraftOutcome), EngineError> {
         self.refuse_while_recovering()?;
         let (record, outcome) = self.engine.publish_draft(draft, now, dry_run)?;
         if !dry_run && outcome != DraftOutcome::Unchanged {
@@ -532,7 +532,7 @@ impl<S: Store, P: Peer> Replicator<S, P> {
         kind: Kind,
         id: RecordId,
         now: Timestamp,
-    ) -> Result<Record, PublishError> {
+    ) -> Result<Record, EngineError> {
         self.refuse_while_recovering()?;
         let record = self.engine.withdraw(kind, id, now)?;
         self.gossip(&record);
@@ -545,7 +545,7 @@ impl<S: Store, P: Peer> Replicator<S, P> {
         desired: Profile,
         node: &str,
         now: Timestamp,
-    ) -> Result<Option<Record>, PublishError> {
+    ) -> Result<Option<Record>, EngineError> {
         let record = self.engine.ensure_profile(desired, node, now)?;
         if let Some(record) = &record {
             info!("published this steunpunt's profile from config.toml");
@@ -560,7 +560,7 @@ impl<S: Store, P: Peer> Replicator<S, P> {
         &mut self,
         change: impl FnOnce(&mut Peering),
         now: Timestamp,
-    ) -> Result<Record, PublishError> {
+    ) -> Result<Record, EngineError> {
         self.refuse_while_recovering()?;
         let record = self.engine.change_peering(change, now)?;
         self.gossip(&record);

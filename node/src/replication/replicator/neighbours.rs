@@ -9,7 +9,7 @@ use steunpunt_protocol::{Record, SteunpuntId, Timestamp};
 use tracing::{debug, info, warn};
 
 use crate::replication::conduct::Offence;
-use crate::replication::engine::PublishError;
+use crate::replication::engine::EngineError;
 use crate::store::Store;
 
 use super::*;
@@ -248,9 +248,9 @@ impl<S: Store, P: Peer> Replicator<S, P> {
         steunpunt: SteunpuntId,
         label: String,
         now: Timestamp,
-    ) -> Result<Record, PublishError> {
+    ) -> Result<Record, EngineError> {
         if steunpunt == self.engine.me() {
-            return Err(PublishError::OwnSteunpunt);
+            return Err(EngineError::OwnSteunpunt);
         }
         let vouch = PeeringEntry {
             steunpunt,
@@ -277,7 +277,7 @@ impl<S: Store, P: Peer> Replicator<S, P> {
         &mut self,
         neighbours: Vec<(P, P::Addr, SteunpuntId, String)>,
         now: Timestamp,
-    ) -> Result<Option<Record>, PublishError> {
+    ) -> Result<Option<Record>, EngineError> {
         let peering = self.engine.own_peering()?;
         let mut missing = Vec::new();
         for (peer, addr, steunpunt, label) in neighbours {
@@ -313,7 +313,7 @@ impl<S: Store, P: Peer> Replicator<S, P> {
         &mut self,
         steunpunt: SteunpuntId,
         now: Timestamp,
-    ) -> Result<Record, PublishError> {
+    ) -> Result<Record, EngineError> {
         let record =
             self.change_peering(|p| p.vouches.retain(|e| e.steunpunt != steunpunt), now)?;
         self.forget_nodes_of(steunpunt);
@@ -326,9 +326,9 @@ impl<S: Store, P: Peer> Replicator<S, P> {
         steunpunt: SteunpuntId,
         label: String,
         now: Timestamp,
-    ) -> Result<Record, PublishError> {
+    ) -> Result<Record, EngineError> {
         if steunpunt == self.engine.me() {
-            return Err(PublishError::OwnSteunpunt);
+            return Err(EngineError::OwnSteunpunt);
         }
         let record = self.change_peering(
             |p| {

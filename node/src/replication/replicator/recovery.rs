@@ -7,7 +7,7 @@ use steunpunt_protocol::Timestamp;
 use steunpunt_protocol::body::{PeeringEntry, Profile};
 use tracing::{info, warn};
 
-use crate::replication::engine::PublishError;
+use crate::replication::engine::EngineError;
 use crate::store::Store;
 
 use super::*;
@@ -34,7 +34,7 @@ impl<S: Store, P: Peer> Replicator<S, P> {
         node: &str,
         has_neighbours: bool,
         now: Timestamp,
-    ) -> Result<(), PublishError> {
+    ) -> Result<(), EngineError> {
         if has_neighbours && !self.engine.holds_own() {
             info!(
                 "no records of our own in the store: learning them back from the neighbours before publishing"
@@ -55,9 +55,9 @@ impl<S: Store, P: Peer> Replicator<S, P> {
         self.recovery.is_some()
     }
 
-    pub(super) fn refuse_while_recovering(&self) -> Result<(), PublishError> {
+    pub(super) fn refuse_while_recovering(&self) -> Result<(), EngineError> {
         if self.recovery.is_some() {
-            return Err(PublishError::Recovering);
+            return Err(EngineError::Recovering);
         }
         Ok(())
     }
