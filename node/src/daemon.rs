@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use libp2p::{Multiaddr, PeerId};
 use prometheus_client::registry::Registry;
-use steunpunt_protocol::SteunpuntId;
 use steunpunt_protocol::body::Profile;
+use steunpunt_protocol::{SteunpuntId, SteunpuntKey};
 use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 use tracing::{Instrument as _, info, info_span, warn};
@@ -19,7 +19,7 @@ use crate::api::{ApiState, EngineCollector, router};
 use crate::clock::now;
 use crate::config::{Config, ConfigError};
 use crate::data_dir::{DataDir, DataDirError, open_to_others, write_private};
-use crate::network::{Client, EventLoop, build_behaviour};
+use crate::network::{Behaviour, Client, EventLoop, build_behaviour};
 use crate::replication::{Engine, EngineConfig, EngineError, Policy, Replicator};
 use crate::search::{SearchError, SearchIndex};
 use crate::store::{SledStore, StoreError};
@@ -214,18 +214,7 @@ fn damaged_store(e: StoreError, data_dir: &DataDir, me: &SteunpuntId) -> StartEr
 /// Starts a node on `data_dir`.
 pub async fn start(data_dir: DataDir, overrides: Overrides) -> Result<RunningNode, StartError> {
     let opened = data_dir.open()?;
-    let mut config = opened.config;
-    if !overrides.listen.is_empty() {
-        config.network.listen = overrides.listen;
-    }
-    if let Some(api) = overrides.api {
-        config.api.listen = api;
-    }
-    if let Some(public) = overrides.public {
-        config.public.listen = public;
-        config.public.enabled = true;
-    }
-    config.check()?;
+    let config = with_overrides(opened.config, overrides)?;
     let logo = if config.public.enabled {
         crate::public::read_logo(&config.public, data_dir.root())?
     } else {
@@ -237,42 +226,10 @@ pub async fn start(data_dir: DataDir, overrides: Overrides) -> Result<RunningNod
     // start-up work runs in the span, and the spawned tasks are instrumented with it.
     let span = info_span!("node", id = %steunpunt_id.short());
 
-    let damaged = |e: StoreError| damaged_store(e, &data_dir, &steunpunt_id);
-    let reserve = config.store.reserve_mb.saturating_mul(1 << 20);
-    let store = SledStore::open_with_reserve(&data_dir.db_path(), reserve).map_err(damaged)?;
-    let engine_config = EngineConfig {
-        trust_hops: config.trust.hops,
-        ..EngineConfig::default()
-    };
-    // The engine loads the store once; the search index is built in the same pass.
-    let (search, engine) = span.in_scope(|| -> Result<_, StartError> {
-        let opening = SearchIndex::open(Some(&data_dir.search_path()))?;
-        let engine = Engine::open_observed(
-            store,
-            opened.steunpunt_key,
-            engine_config,
-            now(),
-            Some(opening.observer()),
-        )
-        .map_err(damaged)?;
-        let (search, _) = opening.finish(&engine)?;
-        Ok((search, engine))
-    })?;
+    let (search, engine) =
+        span.in_scope(|| open_engine(&data_dir, &config, opened.steunpunt_key, &steunpunt_id))?;
     let reader = engine.store().clone();
-    let gap_secs = crate::replication::sync::MIN_OPEN_GAP_MS / 1000;
-    if config.sync.interval_secs < gap_secs {
-        warn!(
-            "sync.interval_secs = {} in config.toml: a node syncs with one neighbour at most \
-             once every {gap_secs} seconds (more would look like a flood to the neighbour), \
-             so syncs come every {gap_secs} seconds",
-            config.sync.interval_secs
-        );
-    }
-    let policy = Policy {
-        sync_interval_ms: config.sync.interval_secs.saturating_mul(1000),
-        max_concurrent_syncs: config.sync.max_concurrent,
-        ..Policy::default()
-    };
+    let policy = policy(&config);
     let mut seed = [0u8; 8];
     getrandom::fill(&mut seed).map_err(|e| StartError::Io {
         action: "seed the replicator",
@@ -293,38 +250,7 @@ pub async fn start(data_dir: DataDir, overrides: Overrides) -> Result<RunningNod
     })?;
 
     let mut registry = Registry::default();
-    let network_error = |e: &dyn std::fmt::Display| StartError::Network(e.to_string());
-    let mut swarm = libp2p::SwarmBuilder::with_existing_identity(opened.node_key)
-        .with_tokio()
-        .with_tcp(
-            libp2p::tcp::Config::default(),
-            libp2p::noise::Config::new,
-            libp2p::yamux::Config::default,
-        )
-        .map_err(|e| network_error(&e))?
-        .with_quic()
-        .with_dns()
-        .map_err(|e| network_error(&e))?
-        .with_bandwidth_metrics(&mut registry)
-        .with_behaviour(|key| {
-            build_behaviour(key, &config.network, Some(&mut registry))
-                .map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)
-        })
-        .map_err(|e| network_error(&e))?
-        .with_swarm_config(|c| {
-            c.with_idle_connection_timeout(Duration::from_secs(config.network.idle_timeout_secs))
-        })
-        .build();
-    for addr in &config.network.listen {
-        let multiaddr: Multiaddr = addr.parse().map_err(|e| network_error(&e))?;
-        swarm.listen_on(multiaddr).map_err(|e| match e {
-            libp2p::TransportError::Other(ref io) if in_use(io) => StartError::InUse {
-                what: "network",
-                addr: addr.clone(),
-            },
-            other => network_error(&other),
-        })?;
-    }
+    let swarm = network(opened.node_key, &config, &mut registry)?;
     let metrics = libp2p::metrics::Metrics::new(&mut registry);
 
     let api_addr = config.api_addr()?;
@@ -333,49 +259,8 @@ pub async fn start(data_dir: DataDir, overrides: Overrides) -> Result<RunningNod
         action: "read the API address",
         source,
     })?;
-    let public_listener = if config.public.enabled {
-        let addr: SocketAddr = config
-            .public
-            .listen
-            .parse()
-            .map_err(|_| ConfigError::Invalid {
-                field: "public.listen",
-                problem: "is not an address".into(),
-            })?;
-        let listener = bind(addr, "public site").await?;
-        if listener.local_addr().ok() == Some(api_addr) {
-            return Err(StartError::Config(ConfigError::Invalid {
-                field: "public.listen",
-                problem: "is the API's address; the public site needs one of its own".into(),
-            }));
-        }
-        Some(listener)
-    } else {
-        let _ = std::fs::remove_file(data_dir.public_addr_path());
-        None
-    };
-    // A token other users could read may have been read: it is replaced, not kept.
-    let token_path = data_dir.api_token_path();
-    let exposed = open_to_others(&token_path);
-    if let Some(mode) = exposed {
-        warn!(
-            "{} was readable by other users (mode {mode:o}); it is replaced by a new token, readable by this user only",
-            token_path.display()
-        );
-    }
-    let token = match std::fs::read_to_string(&token_path) {
-        Ok(token) if token.trim().len() >= 32 && exposed.is_none() => token.trim().to_owned(),
-        _ => {
-            let mut bytes = [0u8; 32];
-            getrandom::fill(&mut bytes).map_err(|e| StartError::Io {
-                action: "make an API token",
-                source: std::io::Error::other(e.to_string()),
-            })?;
-            let token = data_encoding::HEXLOWER.encode(&bytes);
-            write_private(&data_dir.api_token_path(), token.as_bytes())?;
-            token
-        }
-    };
+    let public_listener = public_listener(&config, &data_dir, api_addr).await?;
+    let token = api_token(&data_dir)?;
     write_private(&data_dir.api_addr_path(), api_addr.to_string().as_bytes())?;
 
     let (shutdown, shutdown_rx) = watch::channel(false);
@@ -419,29 +304,18 @@ pub async fn start(data_dir: DataDir, overrides: Overrides) -> Result<RunningNod
     let mut tasks = Vec::new();
     let mut public_addr = None;
     if let Some(listener) = public_listener {
-        let addr = listener.local_addr().map_err(|source| StartError::Io {
-            action: "read the public site's address",
-            source,
+        let (addr, task) = span.in_scope(|| {
+            start_public_site(
+                &config,
+                &data_dir,
+                listener,
+                &handle,
+                &search,
+                logo,
+                &shutdown_rx,
+            )
         })?;
-        let site = crate::public::Site::new(
-            &config.public,
-            &config.steunpunt.name,
-            handle.clone(),
-            search.clone(),
-            logo,
-            addr,
-        );
-        std::fs::write(data_dir.public_addr_path(), addr.to_string()).map_err(|source| {
-            StartError::Io {
-                action: "write public.addr",
-                source,
-            }
-        })?;
-        let site_shutdown = shutdown_rx.clone();
-        tasks.push(tokio::spawn(
-            crate::public::serve(listener, site, site_shutdown).instrument(span.clone()),
-        ));
-        span.in_scope(|| info!(public = %addr, "public site running"));
+        tasks.push(task);
         public_addr = Some(addr);
     }
     let api_shutdown = shutdown_rx;
@@ -469,4 +343,196 @@ pub async fn start(data_dir: DataDir, overrides: Overrides) -> Result<RunningNod
         owner,
         data_dir,
     })
+}
+
+/// `config.toml` with what was given on the command line, checked.
+fn with_overrides(mut config: Config, overrides: Overrides) -> Result<Config, StartError> {
+    if !overrides.listen.is_empty() {
+        config.network.listen = overrides.listen;
+    }
+    if let Some(api) = overrides.api {
+        config.api.listen = api;
+    }
+    if let Some(public) = overrides.public {
+        config.public.listen = public;
+        config.public.enabled = true;
+    }
+    config.check()?;
+    Ok(config)
+}
+
+/// The store, the engine over it and the search index: the engine loads the store once,
+/// and the search index is built in the same pass.
+fn open_engine(
+    data_dir: &DataDir,
+    config: &Config,
+    key: SteunpuntKey,
+    steunpunt_id: &SteunpuntId,
+) -> Result<(SearchIndex, Engine<SledStore>), StartError> {
+    let damaged = |e: StoreError| damaged_store(e, data_dir, steunpunt_id);
+    let reserve = config.store.reserve_mb.saturating_mul(1 << 20);
+    let store = SledStore::open_with_reserve(&data_dir.db_path(), reserve).map_err(damaged)?;
+    let engine_config = EngineConfig {
+        trust_hops: config.trust.hops,
+        ..EngineConfig::default()
+    };
+    let opening = SearchIndex::open(Some(&data_dir.search_path()))?;
+    let engine = Engine::open_observed(store, key, engine_config, now(), Some(opening.observer()))
+        .map_err(damaged)?;
+    let (search, _) = opening.finish(&engine)?;
+    Ok((search, engine))
+}
+
+/// The replication policy `config.toml` asks for; an interval shorter than a neighbour
+/// accepts is said once at start (the replicator keeps to the neighbour's limit).
+fn policy(config: &Config) -> Policy {
+    let gap_secs = crate::replication::sync::MIN_OPEN_GAP_MS / 1000;
+    if config.sync.interval_secs < gap_secs {
+        warn!(
+            "sync.interval_secs = {} in config.toml: a node syncs with one neighbour at most \
+             once every {gap_secs} seconds (more would look like a flood to the neighbour), \
+             so syncs come every {gap_secs} seconds",
+            config.sync.interval_secs
+        );
+    }
+    Policy {
+        sync_interval_ms: config.sync.interval_secs.saturating_mul(1000),
+        max_concurrent_syncs: config.sync.max_concurrent,
+        ..Policy::default()
+    }
+}
+
+/// The swarm on TCP and QUIC with the node's behaviour, listening where `config.toml`
+/// says; its metrics go into `registry`.
+fn network(
+    node_key: libp2p::identity::Keypair,
+    config: &Config,
+    registry: &mut Registry,
+) -> Result<libp2p::Swarm<Behaviour>, StartError> {
+    let network_error = |e: &dyn std::fmt::Display| StartError::Network(e.to_string());
+    let mut swarm = libp2p::SwarmBuilder::with_existing_identity(node_key)
+        .with_tokio()
+        .with_tcp(
+            libp2p::tcp::Config::default(),
+            libp2p::noise::Config::new,
+            libp2p::yamux::Config::default,
+        )
+        .map_err(|e| network_error(&e))?
+        .with_quic()
+        .with_dns()
+        .map_err(|e| network_error(&e))?
+        .with_bandwidth_metrics(registry)
+        .with_behaviour(|key| {
+            build_behaviour(key, &config.network, Some(&mut *registry))
+                .map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)
+        })
+        .map_err(|e| network_error(&e))?
+        .with_swarm_config(|c| {
+            c.with_idle_connection_timeout(Duration::from_secs(config.network.idle_timeout_secs))
+        })
+        .build();
+    for addr in &config.network.listen {
+        let multiaddr: Multiaddr = addr.parse().map_err(|e| network_error(&e))?;
+        swarm.listen_on(multiaddr).map_err(|e| match e {
+            libp2p::TransportError::Other(ref io) if in_use(io) => StartError::InUse {
+                what: "network",
+                addr: addr.clone(),
+            },
+            other => network_error(&other),
+        })?;
+    }
+    Ok(swarm)
+}
+
+/// The public site's listener when the site is on (never on the API's address); when it
+/// is off, a `public.addr` of an earlier run is removed.
+async fn public_listener(
+    config: &Config,
+    data_dir: &DataDir,
+    api_addr: SocketAddr,
+) -> Result<Option<tokio::net::TcpListener>, StartError> {
+    if config.public.enabled {
+        let addr: SocketAddr = config
+            .public
+            .listen
+            .parse()
+            .map_err(|_| ConfigError::Invalid {
+                field: "public.listen",
+                problem: "is not an address".into(),
+            })?;
+        let listener = bind(addr, "public site").await?;
+        if listener.local_addr().ok() == Some(api_addr) {
+            return Err(StartError::Config(ConfigError::Invalid {
+                field: "public.listen",
+                problem: "is the API's address; the public site needs one of its own".into(),
+            }));
+        }
+        Ok(Some(listener))
+    } else {
+        let _ = std::fs::remove_file(data_dir.public_addr_path());
+        Ok(None)
+    }
+}
+
+/// The API token: the one in the data directory, or a new one when there is none or
+/// other users could read it (then it may have been read, so it is replaced).
+fn api_token(data_dir: &DataDir) -> Result<String, StartError> {
+    // A token other users could read may have been read: it is replaced, not kept.
+    let token_path = data_dir.api_token_path();
+    let exposed = open_to_others(&token_path);
+    if let Some(mode) = exposed {
+        warn!(
+            "{} was readable by other users (mode {mode:o}); it is replaced by a new token, readable by this user only",
+            token_path.display()
+        );
+    }
+    Ok(match std::fs::read_to_string(&token_path) {
+        Ok(token) if token.trim().len() >= 32 && exposed.is_none() => token.trim().to_owned(),
+        _ => {
+            let mut bytes = [0u8; 32];
+            getrandom::fill(&mut bytes).map_err(|e| StartError::Io {
+                action: "make an API token",
+                source: std::io::Error::other(e.to_string()),
+            })?;
+            let token = data_encoding::HEXLOWER.encode(&bytes);
+            write_private(&data_dir.api_token_path(), token.as_bytes())?;
+            token
+        }
+    })
+}
+
+/// Serves the public site on `listener` and writes `public.addr`: its address and task.
+fn start_public_site(
+    config: &Config,
+    data_dir: &DataDir,
+    listener: tokio::net::TcpListener,
+    handle: &NodeHandle,
+    search: &SearchIndex,
+    logo: Option<crate::public::Logo>,
+    shutdown: &watch::Receiver<bool>,
+) -> Result<(SocketAddr, JoinHandle<()>), StartError> {
+    let addr = listener.local_addr().map_err(|source| StartError::Io {
+        action: "read the public site's address",
+        source,
+    })?;
+    let site = crate::public::Site::new(
+        &config.public,
+        &config.steunpunt.name,
+        handle.clone(),
+        search.clone(),
+        logo,
+        addr,
+    );
+    std::fs::write(data_dir.public_addr_path(), addr.to_string()).map_err(|source| {
+        StartError::Io {
+            action: "write public.addr",
+            source,
+        }
+    })?;
+    let site_shutdown = shutdown.clone();
+    let task = tokio::spawn(
+        crate::public::serve(listener, site, site_shutdown).instrument(tracing::Span::current()),
+    );
+    info!(public = %addr, "public site running");
+    Ok((addr, task))
 }
