@@ -170,13 +170,12 @@ impl<S: Store> Engine<S> {
         now: Timestamp,
         dry_run: bool,
     ) -> Result<(Record, DraftOutcome), EngineError> {
-        let id = if draft.id_from_title {
+        let (id, latest) = if draft.id_from_title {
             self.id_for_title(&draft)?
         } else {
-            draft.id.clone()
+            let latest = self.get(&self.own_key(draft.kind, &draft.id))?;
+            (draft.id.clone(), latest)
         };
-        let key = self.own_key(draft.kind, &id);
-        let latest = self.get(&key)?;
         let live = latest.as_ref().filter(|r| !r.payload().is_withdrawal());
         if let Some(live) = live
             && live.payload().body.as_ref() == Some(&draft.body)
@@ -236,16 +235,19 @@ impl<S: Store> Engine<S> {
 
     /// The id for a draft whose id was made from its title: the first of `id`, `id-2`,
     /// `id-3`, … that is free (never used, or withdrawn) or holds the same vacancy or
-    /// organisation ([`Body::same_subject`]).
-    fn id_for_title(&self, draft: &Draft) -> Result<RecordId, EngineError> {
+    /// organisation ([`Body::same_subject`]), with the latest revision held under it (read
+    /// once, as publishing needs it).
+    fn id_for_title(&self, draft: &Draft) -> Result<(RecordId, Option<Record>), EngineError> {
         for n in 1..=MAX_NUMBERED_IDS {
             let id = draft.id.numbered(n);
-            let live = self
-                .get(&self.own_key(draft.kind, &id))?
-                .filter(|r| !r.payload().is_withdrawal());
-            match live.as_ref().and_then(|r| r.payload().body.as_ref()) {
-                None => return Ok(id),
-                Some(body) if body.same_subject(&draft.body) => return Ok(id),
+            let latest = self.get(&self.own_key(draft.kind, &id))?;
+            let live_body = latest
+                .as_ref()
+                .filter(|r| !r.payload().is_withdrawal())
+                .and_then(|r| r.payload().body.as_ref());
+            match live_body {
+                None => return Ok((id, latest)),
+                Some(body) if body.same_subject(&draft.body) => return Ok((id, latest)),
                 Some(_) => {}
             }
         }
