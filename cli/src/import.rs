@@ -11,6 +11,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 use serde_json::Value;
 use steunpunt_api::{Client, ClientError, Outcome, Problem};
+use steunpunt_protocol::text::fold;
 use steunpunt_protocol::{Kind, RecordId};
 
 use crate::columns;
@@ -287,16 +288,17 @@ fn title_id(draft: &Value) -> Option<String> {
 }
 
 /// What names the record a row publishes: its own `id`, or else its title (or name) with
-/// its organisation and place, which the node takes as the same record.
+/// its organisation and place, compared case and accents aside as the node compares them
+/// (`Body::same_subject`).
 fn identity(draft: &Value) -> Option<String> {
     match draft["id"].as_str() {
         Some(id) => Some(format!("id {id}")),
-        None => Some(format!(
+        None => Some(fold(&format!(
             "{} {} {}",
             title_id(draft)?,
             draft["organisation"],
             draft["location"]
-        )),
+        ))),
     }
 }
 
