@@ -250,7 +250,7 @@ pub async fn start(data_dir: DataDir, overrides: Overrides) -> Result<RunningNod
     })?;
 
     let mut registry = Registry::default();
-    let swarm = network(opened.node_key, &config, &mut registry)?;
+    let swarm = swarm(opened.node_key, &config, &mut registry)?;
     let metrics = libp2p::metrics::Metrics::new(&mut registry);
 
     let api_addr = config.api_addr()?;
@@ -404,7 +404,7 @@ fn policy(config: &Config) -> Policy {
 
 /// The swarm on TCP and QUIC with the node's behaviour, listening where `config.toml`
 /// says; its metrics go into `registry`.
-fn network(
+fn swarm(
     node_key: libp2p::identity::Keypair,
     config: &Config,
     registry: &mut Registry,
@@ -502,6 +502,7 @@ fn api_token(data_dir: &DataDir) -> Result<String, StartError> {
 }
 
 /// Serves the public site on `listener` and writes `public.addr`: its address and task.
+/// Called inside the node's span, which the task carries on.
 fn start_public_site(
     config: &Config,
     data_dir: &DataDir,
