@@ -313,19 +313,22 @@ fn reject_repeated_ids(rows: &mut [Row]) {
         let Some(identity) = identity(draft) else {
             continue;
         };
-        let id = draft["id"]
-            .as_str()
-            .map(str::to_owned)
-            .or_else(|| title_id(draft))
-            .unwrap_or_default();
         let kind = *kind;
         if let Some(first) = seen.get(&(kind, identity.clone())) {
-            row.parsed = Err(vec![t!(
-                "import-same-id",
-                id = id.as_str(),
-                first = first.as_str(),
-                kind = columns::kind_word(kind)
-            )]);
+            let kind = columns::kind_word(kind);
+            row.parsed = Err(vec![match draft["id"].as_str() {
+                Some(id) => t!(
+                    "import-same-id",
+                    id = id,
+                    first = first.as_str(),
+                    kind = kind.as_str()
+                ),
+                None => t!(
+                    "import-same-subject",
+                    first = first.as_str(),
+                    kind = kind.as_str()
+                ),
+            }]);
         } else {
             seen.insert((kind, identity), row.label.clone());
         }

@@ -226,6 +226,7 @@ import-cell-count = has { $cells } cells, the header row has { $header }; check 
 import-line = line { $line }
 import-unreadable-row = cannot be read: { $reason }
 import-same-id = has the same id ({ $id }) as { $first }; give each { $kind } its own id column value
+import-same-subject = describes the same { $kind } as { $first } (same title, organisation and place); merge the rows, or give each { $kind } its own id column value
 import-updated = updated: { $id } (changed: { $fields })
 import-would-update = would update { $id } (changed: { $fields })
 import-numbered = new as { $id }: another { $kind } of ours has the same title, with another organisation or place

@@ -226,6 +226,7 @@ import-cell-count = heeft { $cells } cellen, de kopregel { $header }; kijk of er
 import-line = regel { $line }
 import-unreadable-row = is niet te lezen: { $reason }
 import-same-id = heeft hetzelfde id ({ $id }) als { $first }; geef elke { $kind } een eigen waarde in de kolom id
+import-same-subject = beschrijft dezelfde { $kind } als { $first } (zelfde titel, organisatie en plaats); voeg de rijen samen, of geef elke { $kind } een eigen waarde in de kolom id
 import-updated = bijgewerkt: { $id } (gewijzigd: { $fields })
 import-would-update = zou { $id } bijwerken (gewijzigd: { $fields })
 import-numbered = nieuw als { $id }: een andere { $kind } van ons heeft dezelfde titel, met een andere organisatie of plaats
